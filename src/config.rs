@@ -1,0 +1,336 @@
+//! [`Config`]: every limit of an engine in one place, checked once when the engine is built.
+//!
+//! The engine allocates all of its memory at build time from these numbers and never again on
+//! the data path, so memory is bounded by the configuration, not by the traffic: a flood gets
+//! a "full" error, not an out-of-memory crash.
+
+use core::fmt;
+
+use crate::Timestamp;
+use crate::person_state::BOOKINGS_COUNT_MAX;
+
+/// The most people one engine may sequence: 2³² (about 4.3 billion).
+pub const PEOPLE_MAX_LIMIT: u64 = 1 << 32;
+
+/// The most slots one engine may hold: 2³¹ − 1.
+pub const SLOTS_MAX_LIMIT: u32 = (1 << 31) - 1;
+
+/// The most ranked choices one `reserve` call may list.
+pub const CHOICES_MAX_LIMIT: usize = 64;
+
+/// The most cohorts one engine may have.
+pub const COHORTS_MAX_LIMIT: usize = 1 << 16;
+
+/// Every limit of an engine.
+///
+/// Build one with struct update syntax over [`Config::default`] and hand it to
+/// [`Engine::new`](crate::Engine::new), which validates it.
+///
+/// # Example
+/// ```
+/// use fairbook::{CohortWindow, Config, Engine, LapsePolicy, Timestamp};
+///
+/// let config = Config {
+///     people_max: 10_000,
+///     slots_max: 500,
+///     lease_ms: 5 * 60 * 1_000,
+///     lapse_policy: LapsePolicy::Requeue,
+///     cohorts: vec![
+///         // Cohort 0 (say, ages 53–54) opens at t = 0 and closes after a day.
+///         CohortWindow::between(Timestamp::ZERO, Timestamp::from_secs(86_400)),
+///         // Cohort 1 opens a day later and stays open.
+///         CohortWindow::opening_at(Timestamp::from_secs(86_400)),
+///     ],
+///     ..Config::default()
+/// };
+/// let engine = Engine::new(config)?;
+/// assert_eq!(engine.config().people_max, 10_000);
+/// # Ok::<(), fairbook::ConfigError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Config {
+    /// The most distinct places the waiting room hands out over the engine's life (one per
+    /// person, plus one per requeue under [`LapsePolicy::Requeue`]). Past it, first joins get
+    /// [`EnqueueError::Full`](crate::EnqueueError::Full). Costs about 40 bytes per place.
+    pub people_max: u64,
+    /// The most slots [`Engine::add_slot`](crate::Engine::add_slot) accepts. 16 bytes each.
+    pub slots_max: u32,
+    /// How long an admitted person may take to book, in milliseconds.
+    pub lease_ms: u64,
+    /// What happens when a lease runs out without a booking.
+    pub lapse_policy: LapsePolicy,
+    /// The most bookings one person may hold at once (1 to 15; 1 by default).
+    pub bookings_per_person_max: u8,
+    /// The most ranked choices one `reserve` call may list (1 to 64).
+    pub choices_max: usize,
+    /// When each cohort may join, indexed by [`CohortId`](crate::CohortId). At least one.
+    pub cohorts: Vec<CohortWindow>,
+    /// How far behind the latest time the engine has seen a call's `now` may be and still be
+    /// served (its time is then taken as the latest). Further back is
+    /// a `TimeWentBackwards` error. Threads that read a clock and then call the engine reach it
+    /// slightly out of order; this absorbs that without letting time run backwards.
+    pub time_skew_tolerance_ms: u64,
+}
+
+impl Default for Config {
+    /// About a million people, 65,536 slots, ten-minute leases that are forfeited when they
+    /// lapse, one booking per person, up to 8 ranked choices, one cohort that is always open,
+    /// and one second of clock skew tolerated.
+    fn default() -> Config {
+        Config {
+            people_max: 1 << 20,
+            slots_max: 1 << 16,
+            lease_ms: 10 * 60 * 1_000,
+            lapse_policy: LapsePolicy::Forfeit,
+            bookings_per_person_max: 1,
+            choices_max: 8,
+            cohorts: vec![CohortWindow::ALWAYS],
+            time_skew_tolerance_ms: 1_000,
+        }
+    }
+}
+
+impl Config {
+    /// Checks every limit. [`Engine::new`](crate::Engine::new) calls this; call it yourself to
+    /// check a configuration read from a file before building anything.
+    ///
+    /// # Errors
+    /// The first limit that is out of range, as a [`ConfigError`].
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{Config, ConfigError};
+    /// let config = Config { lease_ms: 0, ..Config::default() };
+    /// assert_eq!(config.validate(), Err(ConfigError::LeaseZero));
+    /// ```
+    pub fn validate(&self) -> Result<(), ConfigError> {
+        if self.people_max == 0 || self.people_max > PEOPLE_MAX_LIMIT {
+            return Err(ConfigError::PeopleMaxOutOfRange {
+                given: self.people_max,
+                limit: PEOPLE_MAX_LIMIT,
+            });
+        }
+        if usize::try_from(self.people_max).is_err() {
+            return Err(ConfigError::PeopleMaxOutOfRange {
+                given: self.people_max,
+                limit: usize::MAX as u64,
+            });
+        }
+        if self.slots_max == 0 || self.slots_max > SLOTS_MAX_LIMIT {
+            return Err(ConfigError::SlotsMaxOutOfRange {
+                given: self.slots_max,
+                limit: SLOTS_MAX_LIMIT,
+            });
+        }
+        if self.lease_ms == 0 {
+            return Err(ConfigError::LeaseZero);
+        }
+        if self.bookings_per_person_max == 0 || self.bookings_per_person_max > BOOKINGS_COUNT_MAX {
+            return Err(ConfigError::BookingsPerPersonOutOfRange {
+                given: self.bookings_per_person_max,
+                limit: BOOKINGS_COUNT_MAX,
+            });
+        }
+        if self.choices_max == 0 || self.choices_max > CHOICES_MAX_LIMIT {
+            return Err(ConfigError::ChoicesMaxOutOfRange {
+                given: self.choices_max,
+                limit: CHOICES_MAX_LIMIT,
+            });
+        }
+        if self.cohorts.is_empty() || self.cohorts.len() > COHORTS_MAX_LIMIT {
+            return Err(ConfigError::CohortsOutOfRange {
+                given: self.cohorts.len(),
+                limit: COHORTS_MAX_LIMIT,
+            });
+        }
+        for (index, window) in self.cohorts.iter().enumerate() {
+            if let Some(closes_at) = window.closes_at {
+                if closes_at <= window.opens_at {
+                    return Err(ConfigError::CohortWindowEmpty {
+                        cohort: index as u16,
+                        opens_at: window.opens_at,
+                        closes_at,
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// What happens to an admitted person whose lease runs out before they book.
+///
+/// Either way the engine never moves a *waiting* person back, and a person who books before
+/// the deadline keeps the booking whatever happens to the lease afterwards.
+///
+/// # Example
+/// ```
+/// use fairbook::LapsePolicy;
+/// assert_eq!(LapsePolicy::default(), LapsePolicy::Forfeit);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum LapsePolicy {
+    /// The turn is over: the person cannot reserve, and joining again is refused with
+    /// [`EnqueueError::LeaseLapsed`](crate::EnqueueError::LeaseLapsed). Their capacity was
+    /// never taken, so nothing is lost for anyone else.
+    #[default]
+    Forfeit,
+    /// The person may join again, and gets a new place at the back of the line (a new
+    /// [`Seq`](crate::Seq)): they had their turn, so going ahead of people who waited would be
+    /// cutting in. Each requeue uses one of the `people_max` places.
+    Requeue,
+}
+
+/// When one cohort may join: from `opens_at` (inclusive) until `closes_at` (exclusive), if set.
+///
+/// A person who joined while the window was open keeps their place after it closes: closing
+/// a window stops new joins, it never bounces anyone.
+///
+/// # Example
+/// ```
+/// use fairbook::{CohortWindow, Timestamp};
+/// let window = CohortWindow::between(Timestamp::from_secs(10), Timestamp::from_secs(20));
+/// assert!(!window.is_open_at(Timestamp::from_secs(9)));
+/// assert!(window.is_open_at(Timestamp::from_secs(10)));
+/// assert!(!window.is_open_at(Timestamp::from_secs(20)));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct CohortWindow {
+    /// The first moment the cohort may join.
+    pub opens_at: Timestamp,
+    /// The first moment it may no longer join, if it ever closes.
+    pub closes_at: Option<Timestamp>,
+}
+
+impl CohortWindow {
+    /// Open from the epoch, never closing.
+    pub const ALWAYS: CohortWindow = CohortWindow {
+        opens_at: Timestamp::ZERO,
+        closes_at: None,
+    };
+
+    /// Open from `opens_at`, never closing.
+    pub const fn opening_at(opens_at: Timestamp) -> CohortWindow {
+        CohortWindow {
+            opens_at,
+            closes_at: None,
+        }
+    }
+
+    /// Open from `opens_at` until `closes_at`.
+    pub const fn between(opens_at: Timestamp, closes_at: Timestamp) -> CohortWindow {
+        CohortWindow {
+            opens_at,
+            closes_at: Some(closes_at),
+        }
+    }
+
+    /// Whether a first join at `now` is allowed.
+    pub fn is_open_at(&self, now: Timestamp) -> bool {
+        now >= self.opens_at && self.closes_at.is_none_or(|closes_at| now < closes_at)
+    }
+}
+
+/// A [`Config`] limit out of range.
+///
+/// # Example
+/// ```
+/// use fairbook::{Config, ConfigError, Engine};
+/// let error = Engine::new(Config { people_max: 0, ..Config::default() }).unwrap_err();
+/// assert!(matches!(error, ConfigError::PeopleMaxOutOfRange { given: 0, .. }));
+/// assert_eq!(error.to_string(), "people_max is 0, but must be between 1 and 4294967296");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// `people_max` is 0 or above the limit.
+    PeopleMaxOutOfRange {
+        /// The configured value.
+        given: u64,
+        /// The largest value allowed.
+        limit: u64,
+    },
+    /// `slots_max` is 0 or above the limit.
+    SlotsMaxOutOfRange {
+        /// The configured value.
+        given: u32,
+        /// The largest value allowed.
+        limit: u32,
+    },
+    /// `lease_ms` is 0: nobody could ever book.
+    LeaseZero,
+    /// `bookings_per_person_max` is 0 or above 15.
+    BookingsPerPersonOutOfRange {
+        /// The configured value.
+        given: u8,
+        /// The largest value allowed.
+        limit: u8,
+    },
+    /// `choices_max` is 0 or above the limit.
+    ChoicesMaxOutOfRange {
+        /// The configured value.
+        given: usize,
+        /// The largest value allowed.
+        limit: usize,
+    },
+    /// There are no cohorts, or more than the limit.
+    CohortsOutOfRange {
+        /// The number of cohorts configured.
+        given: usize,
+        /// The largest number allowed.
+        limit: usize,
+    },
+    /// A cohort's window closes before (or when) it opens: nobody could ever join it.
+    CohortWindowEmpty {
+        /// The cohort's index in `cohorts`.
+        cohort: u16,
+        /// When it opens.
+        opens_at: Timestamp,
+        /// When it closes.
+        closes_at: Timestamp,
+    },
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ConfigError::PeopleMaxOutOfRange { given, limit } => {
+                write!(
+                    f,
+                    "people_max is {given}, but must be between 1 and {limit}"
+                )
+            }
+            ConfigError::SlotsMaxOutOfRange { given, limit } => {
+                write!(f, "slots_max is {given}, but must be between 1 and {limit}")
+            }
+            ConfigError::LeaseZero => write!(f, "lease_ms is 0, so no admitted person could book"),
+            ConfigError::BookingsPerPersonOutOfRange { given, limit } => write!(
+                f,
+                "bookings_per_person_max is {given}, but must be between 1 and {limit}"
+            ),
+            ConfigError::ChoicesMaxOutOfRange { given, limit } => {
+                write!(
+                    f,
+                    "choices_max is {given}, but must be between 1 and {limit}"
+                )
+            }
+            ConfigError::CohortsOutOfRange { given, limit } => {
+                write!(
+                    f,
+                    "{given} cohorts configured, but there must be between 1 and {limit}"
+                )
+            }
+            ConfigError::CohortWindowEmpty {
+                cohort,
+                opens_at,
+                closes_at,
+            } => write!(
+                f,
+                "cohort {cohort} closes ({closes_at}) no later than it opens ({opens_at}), so nobody could join it"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ConfigError {}

@@ -1,0 +1,654 @@
+//! [`Engine`]: the façade that joins the waiting room and the inventory behind the four verbs,
+//! [`enqueue`](Engine::enqueue), [`advance`](Engine::advance), [`reserve`](Engine::reserve)
+//! and [`release`](Engine::release), plus [`status`](Engine::status).
+//!
+//! This is the only module that sees both halves. A booking is made here, in one place where
+//! admission and inventory cannot disagree: take the person's busy bit, check their lease, take
+//! a seat, write it to the ledger, store the new state.
+//!
+//! # Locking behaviour
+//!
+//! - `enqueue`, `status`, `reserve` and `release` take no lock shared between people. They
+//!   use atomics, plus a per-person busy bit that only calls for the *same* person contend on
+//!   (held for a handful of atomic steps).
+//! - `advance` and `advance_by` serialise on one mutex: admission is one ordered sweep over the
+//!   line, so two concurrent advances could not both make progress anyway. They never wait for
+//!   `enqueue` or `reserve` other than for a busy bit.
+//! - `add_slot` serialises on the inventory's append mutex (control path).
+
+use core::fmt;
+
+use crossbeam_utils::CachePadded;
+use parking_lot::Mutex;
+
+use crate::clock::LatestTime;
+use crate::error::{
+    AddSlotError, AdvanceError, EnqueueError, ReleaseError, ReserveError, StatusError,
+};
+use crate::inventory::Inventory;
+use crate::ledger::Ledger;
+use crate::outflow::TokenBucket;
+use crate::person_state::Phase;
+use crate::sync::{AtomicU64, Ordering};
+use crate::waiting_room::{PlaceView, WaitingRoom};
+use crate::{
+    Advanced, BookedSlots, Booking, CohortId, Config, ConfigError, OutflowPolicy, PersonId, Place,
+    Released, Seq, SlotId, SlotSpec, SlotView, Stats, Status, Timestamp,
+};
+
+/// How many recent advances the admission-rate estimate looks back over.
+const RATE_SAMPLES: usize = 16;
+
+/// The booking engine: a waiting room and an inventory, in memory, behind a pure API.
+///
+/// Build one with [`Engine::new`], add slots with [`Engine::add_slot`], then call the data-path
+/// methods from as many threads as you like (`Engine` is `Send + Sync`; share it with an
+/// `Arc`). Every data-path method takes the current time as an argument; the engine reads no
+/// clock, does no I/O and uses no randomness, so the same calls in the same order give the
+/// same results.
+///
+/// # Example: the whole flow
+/// ```
+/// use fairbook::{CohortId, Config, Engine, PersonId, SlotSpec, Status, Timestamp};
+///
+/// let engine = Engine::new(Config::default())?;
+/// let evening = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
+/// let morning = engine.add_slot(SlotSpec::with_capacity(5)).unwrap();
+/// let (alice, bob) = (PersonId::new(1), PersonId::new(2));
+/// let now = Timestamp::from_secs(60);
+///
+/// engine.enqueue(alice, CohortId::new(0), now).unwrap();
+/// engine.enqueue(bob, CohortId::new(0), now).unwrap();
+/// engine.advance(now, 2).unwrap(); // both let in, in join order
+///
+/// // Both want the evening slot first; it has one seat.
+/// let first = engine.reserve(alice, &[evening, morning], now).unwrap();
+/// let second = engine.reserve(bob, &[evening, morning], now).unwrap();
+/// assert_eq!((first.slot, second.slot), (evening, morning));
+/// assert!(matches!(engine.status(bob, now).unwrap(), Status::Booked { .. }));
+/// # Ok::<(), fairbook::ConfigError>(())
+/// ```
+pub struct Engine {
+    config: Config,
+    clock: LatestTime,
+    room: WaitingRoom,
+    ledger: Ledger,
+    inventory: Inventory,
+    advance: Mutex<AdvanceState>,
+    /// Admissions per second over recent advances, as `f64` bits (0 = unknown).
+    admissions_per_sec_bits: CachePadded<AtomicU64>,
+}
+
+/// What `advance` keeps between calls, under its mutex.
+#[derive(Default)]
+struct AdvanceState {
+    /// Every admitted place below this has had its lapse checked.
+    sweep_cursor: u64,
+    bucket: TokenBucket,
+    /// `(time ms, admission cursor)` after recent advances, oldest first once full.
+    samples: [(u64, u64); RATE_SAMPLES],
+    samples_len: usize,
+    samples_next: usize,
+}
+
+impl Engine {
+    /// Builds an engine, allocating everything it will ever use.
+    ///
+    /// Memory is about `40 × people_max + 16 × slots_max` bytes (see
+    /// [`Engine::memory_bytes`]).
+    ///
+    /// # Errors
+    /// [`ConfigError`] if a limit is out of range (see [`Config::validate`]).
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{Config, Engine};
+    /// let engine = Engine::new(Config { people_max: 1_000, ..Config::default() })?;
+    /// assert!(engine.memory_bytes() < 100_000 + 16 * 65_536);
+    /// # Ok::<(), fairbook::ConfigError>(())
+    /// ```
+    pub fn new(config: Config) -> Result<Engine, ConfigError> {
+        config.validate()?;
+        Ok(Engine {
+            clock: LatestTime::new(config.time_skew_tolerance_ms),
+            room: WaitingRoom::new(config.people_max, &config.cohorts, config.lapse_policy),
+            ledger: Ledger::new(config.people_max, config.bookings_per_person_max),
+            inventory: Inventory::new(config.slots_max),
+            advance: Mutex::new(AdvanceState::default()),
+            admissions_per_sec_bits: CachePadded::new(AtomicU64::new(0)),
+            config,
+        })
+    }
+
+    /// The configuration the engine was built with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Bytes the engine allocated at build time; it allocates nothing afterwards.
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{Config, Engine};
+    /// // The reference surge: 1.5 million people.
+    /// let engine = Engine::new(Config { people_max: 1_500_000, slots_max: 1, ..Config::default() })?;
+    /// let per_person = engine.memory_bytes() as f64 / 1_500_000.0;
+    /// assert!(per_person < 48.0, "{per_person} bytes per person");
+    /// # Ok::<(), fairbook::ConfigError>(())
+    /// ```
+    pub fn memory_bytes(&self) -> usize {
+        self.room.memory_bytes() + self.ledger.memory_bytes() + self.inventory.memory_bytes()
+    }
+
+    /// Adds a slot to the inventory (control path; callers are serialised).
+    ///
+    /// The slot is bookable as soon as this returns, from every thread.
+    ///
+    /// # Errors
+    /// [`AddSlotError::Full`] once [`Config::slots_max`] slots exist.
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{AddSlotError, Config, Engine, SlotId, SlotSpec};
+    /// let engine = Engine::new(Config { slots_max: 1, ..Config::default() })?;
+    /// assert_eq!(engine.add_slot(SlotSpec::with_capacity(10)), Ok(SlotId::new(0)));
+    /// assert_eq!(engine.add_slot(SlotSpec::with_capacity(10)), Err(AddSlotError::Full { slots_max: 1 }));
+    /// # Ok::<(), fairbook::ConfigError>(())
+    /// ```
+    pub fn add_slot(&self, spec: SlotSpec) -> Result<SlotId, AddSlotError> {
+        self.inventory.add(spec).ok_or(AddSlotError::Full {
+            slots_max: self.config.slots_max,
+        })
+    }
+
+    /// A snapshot of one slot, or `None` if it does not exist.
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{Config, Engine, SlotId, SlotSpec};
+    /// let engine = Engine::new(Config::default())?;
+    /// let slot = engine.add_slot(SlotSpec::with_capacity(2)).unwrap();
+    /// assert_eq!(engine.slot(slot).unwrap().spec.capacity, 2);
+    /// assert!(engine.slot(SlotId::new(99)).is_none());
+    /// # Ok::<(), fairbook::ConfigError>(())
+    /// ```
+    pub fn slot(&self, slot: SlotId) -> Option<SlotView> {
+        self.inventory.view(slot)
+    }
+
+    /// How many slots exist. Slot ids are `0..slots_len()`.
+    pub fn slots_len(&self) -> u32 {
+        self.inventory.len()
+    }
+
+    /// `true` if there is at least one slot and every slot is fully booked (a snapshot).
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{Config, Engine, SlotSpec};
+    /// let engine = Engine::new(Config::default())?;
+    /// assert!(!engine.is_sold_out(), "no inventory yet is not sold out");
+    /// engine.add_slot(SlotSpec::with_capacity(0)).unwrap();
+    /// assert!(engine.is_sold_out());
+    /// # Ok::<(), fairbook::ConfigError>(())
+    /// ```
+    pub fn is_sold_out(&self) -> bool {
+        self.inventory.is_sold_out()
+    }
+
+    /// A person joins the waiting room and gets their place.
+    ///
+    /// Idempotent per person: another device, a retry or a reconnect gets the *same* place
+    /// (`is_new: false`), whatever has happened since, as long as the place stands. The
+    /// cohort's window and the inventory are checked only for a first join, so a window
+    /// closing or the inventory selling out never takes a place away.
+    ///
+    /// A join of someone already waiting reads one cache line and writes nothing shared.
+    ///
+    /// # Errors
+    /// - [`EnqueueError::TimeWentBackwards`], [`EnqueueError::InvalidPerson`],
+    ///   [`EnqueueError::UnknownCohort`]: bad input.
+    /// - [`EnqueueError::WindowNotOpen`], [`EnqueueError::WindowClosed`]: a first join
+    ///   outside the cohort's window.
+    /// - [`EnqueueError::Full`], [`EnqueueError::SoldOut`]: no place can be given.
+    /// - [`EnqueueError::PlaceReleased`]: the person gave their place back.
+    /// - [`EnqueueError::LeaseLapsed`]: their turn came and went, under
+    ///   [`LapsePolicy::Forfeit`](crate::LapsePolicy::Forfeit). Under
+    ///   [`LapsePolicy::Requeue`](crate::LapsePolicy::Requeue) they get a new place at the back
+    ///   instead (`is_new: true`).
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{CohortId, Config, Engine, PersonId, Seq, Timestamp};
+    /// let engine = Engine::new(Config::default())?;
+    /// let now = Timestamp::from_secs(1);
+    /// let place = engine.enqueue(PersonId::new(42), CohortId::new(0), now).unwrap();
+    /// assert_eq!(place.seq, Seq::new(0));
+    /// # Ok::<(), fairbook::ConfigError>(())
+    /// ```
+    #[inline]
+    pub fn enqueue(
+        &self,
+        person: PersonId,
+        cohort: CohortId,
+        now: Timestamp,
+    ) -> Result<Place, EnqueueError> {
+        let now = self.clock.observe(now)?;
+        self.room
+            .join(person, cohort, now, || self.inventory.is_sold_out())
+    }
+
+    /// Lets in up to `how_many` waiting people, strictly in join order, each with a lease
+    /// until `now + lease_ms`. First marks as lapsed every lease that ran out by `now`.
+    ///
+    /// Places given back before their turn are skipped. Admission stops early at a place whose
+    /// join is still in flight on another thread, so the order is never broken; the next call
+    /// picks it up.
+    ///
+    /// **Locking behaviour:** serialised with other `advance` and `advance_by` calls.
+    ///
+    /// # Errors
+    /// [`AdvanceError::TimeWentBackwards`].
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{CohortId, Config, Engine, PersonId, Status, Timestamp};
+    /// let engine = Engine::new(Config { lease_ms: 1_000, ..Config::default() })?;
+    /// let t0 = Timestamp::from_secs(10);
+    /// engine.enqueue(PersonId::new(1), CohortId::new(0), t0).unwrap();
+    /// let advanced = engine.advance(t0, 10).unwrap();
+    /// assert_eq!(advanced.admitted, 1);
+    /// assert_eq!(advanced.lease_until, t0.plus_millis(1_000));
+    /// assert!(matches!(engine.status(PersonId::new(1), t0).unwrap(), Status::Admitted { .. }));
+    /// # Ok::<(), fairbook::ConfigError>(())
+    /// ```
+    pub fn advance(&self, now: Timestamp, how_many: u64) -> Result<Advanced, AdvanceError> {
+        let mut state = self.advance.lock();
+        let now = self.clock.observe(now)?;
+        Ok(self.advance_locked(&mut state, now, |_| how_many))
+    }
+
+    /// Lets in as many people as `policy` allows now (see [`OutflowPolicy`]), in join order.
+    ///
+    /// Call it on a timer (every 100 ms, say); the token bucket makes the long-run rate the
+    /// same whatever the period.
+    ///
+    /// **Locking behaviour:** serialised with other `advance` and `advance_by` calls.
+    ///
+    /// # Errors
+    /// [`AdvanceError::TimeWentBackwards`].
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{CohortId, Config, Engine, OutflowPolicy, PersonId, Timestamp};
+    /// let engine = Engine::new(Config::default())?;
+    /// for id in 0..5 {
+    ///     engine.enqueue(PersonId::new(id), CohortId::new(0), Timestamp::ZERO).unwrap();
+    /// }
+    /// let at_most_two = OutflowPolicy { active_max: Some(2), ..OutflowPolicy::default() };
+    /// assert_eq!(engine.advance_by(Timestamp::ZERO, &at_most_two).unwrap().admitted, 2);
+    /// # Ok::<(), fairbook::ConfigError>(())
+    /// ```
+    pub fn advance_by(
+        &self,
+        now: Timestamp,
+        policy: &OutflowPolicy,
+    ) -> Result<Advanced, AdvanceError> {
+        let mut state = self.advance.lock();
+        let now = self.clock.observe(now)?;
+        let sold_out = self.inventory.is_sold_out();
+        Ok(self.advance_locked(&mut state, now, |state| {
+            policy.due(
+                &mut state.bucket,
+                now.as_millis(),
+                self.room.active_count(),
+                sold_out,
+            )
+        }))
+    }
+
+    fn advance_locked(
+        &self,
+        state: &mut AdvanceState,
+        now: Timestamp,
+        how_many: impl FnOnce(&mut AdvanceState) -> u64,
+    ) -> Advanced {
+        // Sweep first, so that lapsed leases no longer count against an active cap.
+        let (sweep_cursor, lapsed) = self.room.sweep_lapsed(state.sweep_cursor, now);
+        state.sweep_cursor = sweep_cursor;
+        let how_many = how_many(state);
+        let lease_until = now.plus_millis(self.config.lease_ms);
+        let (admitted, from, to) = self.room.admit(how_many, lease_until);
+        state.bucket.spend(admitted);
+        self.record_rate_sample(state, now, to.as_u64());
+        Advanced {
+            admitted,
+            from,
+            to,
+            lease_until,
+            lapsed,
+        }
+    }
+
+    fn record_rate_sample(&self, state: &mut AdvanceState, now: Timestamp, cursor: u64) {
+        state.samples[state.samples_next] = (now.as_millis(), cursor);
+        state.samples_next = (state.samples_next + 1) % RATE_SAMPLES;
+        state.samples_len = (state.samples_len + 1).min(RATE_SAMPLES);
+        let oldest = if state.samples_len < RATE_SAMPLES {
+            state.samples[0]
+        } else {
+            state.samples[state.samples_next]
+        };
+        let elapsed_ms = now.as_millis().saturating_sub(oldest.0);
+        let per_sec = if elapsed_ms == 0 {
+            0.0
+        } else {
+            (cursor - oldest.1) as f64 * 1_000.0 / elapsed_ms as f64
+        };
+        self.admissions_per_sec_bits
+            .store(per_sec.to_bits(), Ordering::Release);
+    }
+
+    fn admissions_per_sec(&self) -> Option<f64> {
+        let per_sec = f64::from_bits(self.admissions_per_sec_bits.load(Ordering::Acquire));
+        (per_sec > 0.0).then_some(per_sec)
+    }
+
+    /// The people a given [`Advanced`] let in, with their places, in admission order.
+    ///
+    /// Allocation-free; reads the ring, so the person ids are exact whatever happened since.
+    ///
+    /// # Example
+    /// See [`Advanced`].
+    pub fn admitted_in(&self, advanced: &Advanced) -> impl Iterator<Item = (Seq, PersonId)> + '_ {
+        let ring = self.room.ring();
+        (advanced.from.as_u64()..advanced.to.as_u64())
+            .map(Seq::new)
+            .filter(move |&seq| ring.state(seq).phase() != Phase::Left)
+            .map(move |seq| (seq, ring.person(seq)))
+    }
+
+    /// Where a person stands: waiting (with the exact number ahead and an estimated wait),
+    /// admitted, booked, lapsed, released, sold out, or unknown.
+    ///
+    /// # Errors
+    /// [`StatusError::TimeWentBackwards`].
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{Config, Engine, PersonId, Status, Timestamp};
+    /// let engine = Engine::new(Config::default())?;
+    /// assert_eq!(engine.status(PersonId::new(1), Timestamp::ZERO), Ok(Status::Unknown));
+    /// # Ok::<(), fairbook::ConfigError>(())
+    /// ```
+    pub fn status(&self, person: PersonId, now: Timestamp) -> Result<Status, StatusError> {
+        let now = self.clock.observe(now)?;
+        loop {
+            let status = match self.room.view(person) {
+                PlaceView::Unknown => Status::Unknown,
+                PlaceView::Left { seq } => Status::Released { seq },
+                PlaceView::Waiting { seq, ahead } if self.inventory.is_sold_out() => {
+                    Status::SoldOut { seq, ahead }
+                }
+                PlaceView::Waiting { seq, ahead } => Status::Waiting {
+                    seq,
+                    ahead,
+                    estimated_wait_ms: self
+                        .admissions_per_sec()
+                        .map(|per_sec| (ahead as f64 * 1_000.0 / per_sec).ceil() as u64),
+                },
+                PlaceView::Admitted { seq, state } => match state.phase() {
+                    Phase::Leased if state.bookings_count() > 0 => {
+                        let mut slots = BookedSlots::default();
+                        for index in 0..state.bookings_count() {
+                            if let Some(slot) = self.ledger.get(seq, index) {
+                                slots.push(slot);
+                            }
+                        }
+                        // The ledger is consistent with the state only if no booking or
+                        // release for this person happened while we read it.
+                        if self.room.ring().state(seq) != state {
+                            continue;
+                        }
+                        Status::Booked {
+                            seq,
+                            slots,
+                            lease_until: state.deadline(),
+                        }
+                    }
+                    Phase::Leased if now < state.deadline() => Status::Admitted {
+                        seq,
+                        lease_until: state.deadline(),
+                    },
+                    Phase::Leased | Phase::Lapsed => Status::Lapsed {
+                        seq,
+                        at: state.deadline(),
+                    },
+                    _ => Status::Released { seq },
+                },
+            };
+            return Ok(status);
+        }
+    }
+
+    /// Books the first slot in `choices` that has room, for a person the engine admitted
+    /// whose lease is live at `now`.
+    ///
+    /// `choices` is one slot or a ranked list. The seat is taken atomically: a slot seen with
+    /// room is either booked by this call or skipped because another call took its last seat
+    /// first; it never overbooks. Slots this person already holds are skipped.
+    ///
+    /// # Errors
+    /// - Bad input: [`ReserveError::TimeWentBackwards`], [`ReserveError::UnknownPerson`],
+    ///   [`ReserveError::EmptyChoice`], [`ReserveError::TooManyChoices`],
+    ///   [`ReserveError::UnknownSlot`].
+    /// - No path around the queue: [`ReserveError::NotAdmitted`],
+    ///   [`ReserveError::LeaseExpired`], [`ReserveError::PlaceReleased`].
+    /// - Limits: [`ReserveError::BookingLimit`], [`ReserveError::NoRoom`].
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{CohortId, Config, Engine, PersonId, ReserveError, SlotSpec, Timestamp};
+    /// let engine = Engine::new(Config::default())?;
+    /// let full = engine.add_slot(SlotSpec::with_capacity(0)).unwrap();
+    /// let open = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
+    /// let now = Timestamp::from_secs(1);
+    /// let person = PersonId::new(3);
+    /// engine.enqueue(person, CohortId::new(0), now).unwrap();
+    /// engine.advance(now, 1).unwrap();
+    /// let booking = engine.reserve(person, &[full, open], now).unwrap();
+    /// assert_eq!((booking.slot, booking.rank), (open, 1));
+    /// assert_eq!(engine.reserve(person, &[open], now), Err(ReserveError::BookingLimit { bookings_max: 1 }));
+    /// # Ok::<(), fairbook::ConfigError>(())
+    /// ```
+    pub fn reserve(
+        &self,
+        person: PersonId,
+        choices: &[SlotId],
+        now: Timestamp,
+    ) -> Result<Booking, ReserveError> {
+        let now = self.clock.observe(now)?;
+        if choices.is_empty() {
+            return Err(ReserveError::EmptyChoice);
+        }
+        if choices.len() > self.config.choices_max {
+            return Err(ReserveError::TooManyChoices {
+                given: choices.len(),
+                max: self.config.choices_max,
+            });
+        }
+        if let Some(&slot) = choices.iter().find(|&&slot| !self.inventory.contains(slot)) {
+            return Err(ReserveError::UnknownSlot { slot });
+        }
+        let guard = self.room.lock(person).ok_or(ReserveError::UnknownPerson)?;
+        let (seq, state) = (guard.seq, guard.state);
+        match state.phase() {
+            Phase::Empty | Phase::Waiting => {
+                let ahead = self.room.ring().waiting_ahead(seq);
+                return Err(ReserveError::NotAdmitted { seq, ahead });
+            }
+            Phase::Left | Phase::Done | Phase::Moved => return Err(ReserveError::PlaceReleased),
+            Phase::Lapsed => {
+                return Err(ReserveError::LeaseExpired {
+                    at: state.deadline(),
+                });
+            }
+            Phase::Leased if now >= state.deadline() => {
+                return Err(ReserveError::LeaseExpired {
+                    at: state.deadline(),
+                });
+            }
+            Phase::Leased => {}
+        }
+        let count = state.bookings_count();
+        if count >= self.config.bookings_per_person_max {
+            return Err(ReserveError::BookingLimit {
+                bookings_max: self.config.bookings_per_person_max,
+            });
+        }
+        for (rank, &slot) in choices.iter().enumerate() {
+            if self.ledger.position(seq, count, slot).is_some() {
+                continue;
+            }
+            if self.inventory.try_take(slot) {
+                self.ledger.set(seq, count, Some(slot));
+                self.room.note_no_longer_active(state);
+                guard.commit(state.with_bookings_count(count + 1));
+                return Ok(Booking {
+                    seq,
+                    slot,
+                    rank: rank as u8,
+                });
+            }
+        }
+        Err(ReserveError::NoRoom {
+            sold_out: self.inventory.is_sold_out(),
+        })
+    }
+
+    /// Gives back everything the person holds: their place in line if they are still
+    /// waiting, or, once admitted, their bookings (immediately bookable by others) and their
+    /// lease. The person cannot join again afterwards.
+    ///
+    /// # Errors
+    /// [`ReleaseError::TimeWentBackwards`], [`ReleaseError::UnknownPerson`],
+    /// [`ReleaseError::NothingToRelease`] (already released, or lapsed holding nothing).
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{CohortId, Config, Engine, PersonId, SlotSpec, Timestamp};
+    /// let engine = Engine::new(Config::default())?;
+    /// let slot = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
+    /// let now = Timestamp::from_secs(1);
+    /// let (first, second) = (PersonId::new(1), PersonId::new(2));
+    /// for person in [first, second] {
+    ///     engine.enqueue(person, CohortId::new(0), now).unwrap();
+    /// }
+    /// engine.advance(now, 2).unwrap();
+    /// engine.reserve(first, &[slot], now).unwrap();
+    /// assert!(engine.reserve(second, &[slot], now).is_err());
+    /// let released = engine.release(first, now).unwrap();
+    /// assert_eq!(released.slots.as_slice(), [slot]);
+    /// assert!(engine.reserve(second, &[slot], now).is_ok());
+    /// # Ok::<(), fairbook::ConfigError>(())
+    /// ```
+    pub fn release(&self, person: PersonId, now: Timestamp) -> Result<Released, ReleaseError> {
+        let now = self.clock.observe(now)?;
+        let guard = self.room.lock(person).ok_or(ReleaseError::UnknownPerson)?;
+        let (seq, state) = (guard.seq, guard.state);
+        match state.phase() {
+            Phase::Waiting => {
+                self.room.leave(guard);
+                Ok(Released {
+                    seq,
+                    slots: BookedSlots::default(),
+                    was_waiting: true,
+                })
+            }
+            Phase::Leased if state.bookings_count() > 0 || now < state.deadline() => {
+                let mut slots = BookedSlots::default();
+                for index in 0..state.bookings_count() {
+                    if let Some(slot) = self.ledger.get(seq, index) {
+                        self.inventory.give_back(slot);
+                        self.ledger.set(seq, index, None);
+                        slots.push(slot);
+                    }
+                }
+                self.room.note_no_longer_active(state);
+                guard.commit(state.with_bookings_count(0).with_phase(Phase::Done));
+                Ok(Released {
+                    seq,
+                    slots,
+                    was_waiting: false,
+                })
+            }
+            _ => Err(ReleaseError::NothingToRelease),
+        }
+    }
+
+    /// Gives back one booking and keeps the lease: if it is still live, the person may book
+    /// again (to change their slot, say).
+    ///
+    /// # Errors
+    /// [`ReleaseError::TimeWentBackwards`], [`ReleaseError::UnknownPerson`],
+    /// [`ReleaseError::NotBooked`] if the person holds no booking of `slot`.
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{CohortId, Config, Engine, PersonId, SlotSpec, Timestamp};
+    /// let engine = Engine::new(Config::default())?;
+    /// let (monday, tuesday) = (
+    ///     engine.add_slot(SlotSpec::with_capacity(1)).unwrap(),
+    ///     engine.add_slot(SlotSpec::with_capacity(1)).unwrap(),
+    /// );
+    /// let (person, now) = (PersonId::new(1), Timestamp::from_secs(1));
+    /// engine.enqueue(person, CohortId::new(0), now).unwrap();
+    /// engine.advance(now, 1).unwrap();
+    /// engine.reserve(person, &[monday], now).unwrap();
+    /// engine.release_booking(person, monday, now).unwrap();
+    /// assert_eq!(engine.reserve(person, &[tuesday], now).unwrap().slot, tuesday);
+    /// # Ok::<(), fairbook::ConfigError>(())
+    /// ```
+    pub fn release_booking(
+        &self,
+        person: PersonId,
+        slot: SlotId,
+        now: Timestamp,
+    ) -> Result<(), ReleaseError> {
+        let _now = self.clock.observe(now)?;
+        let guard = self.room.lock(person).ok_or(ReleaseError::UnknownPerson)?;
+        let (seq, state) = (guard.seq, guard.state);
+        let count = state.bookings_count();
+        let index = match state.phase() {
+            Phase::Leased => self.ledger.position(seq, count, slot),
+            _ => None,
+        }
+        .ok_or(ReleaseError::NotBooked { slot })?;
+        self.inventory.give_back(slot);
+        self.ledger.remove(seq, count, index);
+        guard.commit(state.with_bookings_count(count - 1));
+        Ok(())
+    }
+
+    /// Engine-wide counters (a snapshot).
+    pub fn stats(&self) -> Stats {
+        Stats {
+            places_handed_out: self.room.ring().claimed_count(),
+            admission_cursor: self.room.ring().admit_cursor(),
+            active_admitted: self.room.active_count(),
+            slots: self.inventory.len(),
+            slots_full: self.inventory.full_count().max(0) as u32,
+            latest_time: self.clock.latest(),
+            admissions_per_sec: self.admissions_per_sec(),
+        }
+    }
+}
+
+impl fmt::Debug for Engine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Engine")
+            .field("config", &self.config)
+            .field("stats", &self.stats())
+            .finish_non_exhaustive()
+    }
+}

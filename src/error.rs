@@ -1,0 +1,368 @@
+//! One small error enum per operation: [`EnqueueError`], [`AdvanceError`], [`StatusError`],
+//! [`ReserveError`], [`ReleaseError`] and [`AddSlotError`].
+//!
+//! Operating conditions (the line is full, the slot is sold out, the lease has lapsed, the
+//! window is closed) are errors, never panics. Every error is returned before the engine
+//! changes anything, so a failed call leaves the engine as it was (it has still seen the
+//! call's time; see [`Config::time_skew_tolerance_ms`](crate::Config::time_skew_tolerance_ms)).
+//! Each variant's doc says what the caller can do about it.
+
+use core::fmt;
+
+use crate::{CohortId, Seq, SlotId, Timestamp};
+
+/// A call's time is further behind the latest time the engine has seen than the configured
+/// tolerance. Shared by every operation's error enum.
+///
+/// What to do: pass times from one monotonic clock; widen
+/// [`Config::time_skew_tolerance_ms`](crate::Config::time_skew_tolerance_ms) if threads read it
+/// far apart.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimeWentBackwards {
+    /// The time the call passed.
+    pub now: Timestamp,
+    /// The latest time the engine had seen.
+    pub latest: Timestamp,
+}
+
+impl fmt::Display for TimeWentBackwards {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "time went backwards: the call is at {} but the engine has already seen {}",
+            self.now, self.latest
+        )
+    }
+}
+
+impl std::error::Error for TimeWentBackwards {}
+
+/// Why [`Engine::enqueue`](crate::Engine::enqueue) gave no place.
+///
+/// # Example
+/// ```
+/// use fairbook::{CohortId, CohortWindow, Config, Engine, EnqueueError, PersonId, Timestamp};
+///
+/// let opens_at = Timestamp::from_secs(100);
+/// let config = Config { cohorts: vec![CohortWindow::opening_at(opens_at)], ..Config::default() };
+/// let engine = Engine::new(config)?;
+/// let early = engine.enqueue(PersonId::new(1), CohortId::new(0), Timestamp::from_secs(99));
+/// assert_eq!(early, Err(EnqueueError::WindowNotOpen { cohort: CohortId::new(0), opens_at }));
+/// # Ok::<(), fairbook::ConfigError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum EnqueueError {
+    /// See [`TimeWentBackwards`].
+    TimeWentBackwards(TimeWentBackwards),
+    /// The person id is [`PersonId::RESERVED`](crate::PersonId::RESERVED). Derive ids so that
+    /// this value never occurs.
+    InvalidPerson,
+    /// The cohort is not in [`Config::cohorts`](crate::Config::cohorts).
+    UnknownCohort {
+        /// The cohort given.
+        cohort: CohortId,
+    },
+    /// The cohort's window has not opened yet. Ask the person to come back at `opens_at`.
+    WindowNotOpen {
+        /// The cohort given.
+        cohort: CohortId,
+        /// When its window opens.
+        opens_at: Timestamp,
+    },
+    /// The cohort's window has closed to new joins (people already in line keep their place).
+    WindowClosed {
+        /// The cohort given.
+        cohort: CohortId,
+        /// When its window closed.
+        closed_at: Timestamp,
+    },
+    /// The waiting room has handed out all [`Config::people_max`](crate::Config::people_max)
+    /// places. Nothing will free one: tell the person the line is closed.
+    Full {
+        /// The configured number of places.
+        people_max: u64,
+    },
+    /// Every slot is fully booked, so a new place in line would be a wait for nothing.
+    /// Capacity may come back through releases.
+    SoldOut,
+    /// The person gave back their place (or, once admitted, everything they held); a campaign
+    /// does not take them back, which keeps leave-and-rejoin loops from churning the line.
+    PlaceReleased {
+        /// The place they had.
+        seq: Seq,
+    },
+    /// The person's lease ran out without a booking and the policy is
+    /// [`LapsePolicy::Forfeit`](crate::LapsePolicy::Forfeit).
+    LeaseLapsed {
+        /// The place they had.
+        seq: Seq,
+        /// When the lease ran out.
+        at: Timestamp,
+    },
+}
+
+impl fmt::Display for EnqueueError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            EnqueueError::TimeWentBackwards(error) => error.fmt(f),
+            EnqueueError::InvalidPerson => write!(f, "person id u64::MAX is reserved"),
+            EnqueueError::UnknownCohort { cohort } => write!(f, "{cohort} is not configured"),
+            EnqueueError::WindowNotOpen { cohort, opens_at } => {
+                write!(
+                    f,
+                    "{cohort} may not join yet; its window opens at {opens_at}"
+                )
+            }
+            EnqueueError::WindowClosed { cohort, closed_at } => {
+                write!(
+                    f,
+                    "{cohort} may no longer join; its window closed at {closed_at}"
+                )
+            }
+            EnqueueError::Full { people_max } => {
+                write!(
+                    f,
+                    "the waiting room is full: all {people_max} places are taken"
+                )
+            }
+            EnqueueError::SoldOut => {
+                write!(f, "every slot is booked; there is nothing to wait for")
+            }
+            EnqueueError::PlaceReleased { seq } => {
+                write!(f, "place {seq} was given back and cannot be taken again")
+            }
+            EnqueueError::LeaseLapsed { seq, at } => {
+                write!(f, "place {seq} had its turn; the lease lapsed at {at}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for EnqueueError {}
+
+/// Why [`Engine::advance`](crate::Engine::advance) did nothing.
+///
+/// # Example
+/// ```
+/// use fairbook::{AdvanceError, Config, Engine, Timestamp};
+/// let engine = Engine::new(Config { time_skew_tolerance_ms: 0, ..Config::default() })?;
+/// engine.advance(Timestamp::from_secs(10), 5).unwrap();
+/// let error = engine.advance(Timestamp::from_secs(9), 5).unwrap_err();
+/// assert!(matches!(error, AdvanceError::TimeWentBackwards(_)));
+/// # Ok::<(), fairbook::ConfigError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AdvanceError {
+    /// See [`TimeWentBackwards`].
+    TimeWentBackwards(TimeWentBackwards),
+}
+
+impl fmt::Display for AdvanceError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AdvanceError::TimeWentBackwards(error) => error.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for AdvanceError {}
+
+/// Why [`Engine::status`](crate::Engine::status) could not answer.
+///
+/// An unknown person is not an error: it is [`Status::Unknown`](crate::Status::Unknown).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StatusError {
+    /// See [`TimeWentBackwards`].
+    TimeWentBackwards(TimeWentBackwards),
+}
+
+impl fmt::Display for StatusError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StatusError::TimeWentBackwards(error) => error.fmt(f),
+        }
+    }
+}
+
+impl std::error::Error for StatusError {}
+
+/// Why [`Engine::reserve`](crate::Engine::reserve) booked nothing.
+///
+/// # Example
+/// ```
+/// use fairbook::{CohortId, Config, Engine, PersonId, ReserveError, Seq, SlotSpec, Timestamp};
+///
+/// let engine = Engine::new(Config::default())?;
+/// let slot = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
+/// let now = Timestamp::from_secs(1);
+/// engine.enqueue(PersonId::new(7), CohortId::new(0), now).unwrap();
+/// // Not admitted yet: the booking server cannot be reached around the queue.
+/// let error = engine.reserve(PersonId::new(7), &[slot], now).unwrap_err();
+/// assert_eq!(error, ReserveError::NotAdmitted { seq: Seq::new(0), ahead: 0 });
+/// # Ok::<(), fairbook::ConfigError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ReserveError {
+    /// See [`TimeWentBackwards`].
+    TimeWentBackwards(TimeWentBackwards),
+    /// The person never joined. Send them to the waiting room.
+    UnknownPerson,
+    /// The choice list is empty.
+    EmptyChoice,
+    /// The choice list is longer than [`Config::choices_max`](crate::Config::choices_max).
+    TooManyChoices {
+        /// How many were given.
+        given: usize,
+        /// The most allowed.
+        max: usize,
+    },
+    /// A listed slot does not exist.
+    UnknownSlot {
+        /// The first unknown slot in the list.
+        slot: SlotId,
+    },
+    /// The person is still waiting; only people the engine admitted can reserve.
+    NotAdmitted {
+        /// Their place.
+        seq: Seq,
+        /// People still waiting ahead of them (a snapshot).
+        ahead: u64,
+    },
+    /// The person's lease ran out; what they may do next depends on the
+    /// [`LapsePolicy`](crate::LapsePolicy).
+    LeaseExpired {
+        /// When it ran out.
+        at: Timestamp,
+    },
+    /// The person gave back their place; they cannot book with it.
+    PlaceReleased,
+    /// The person already holds
+    /// [`Config::bookings_per_person_max`](crate::Config::bookings_per_person_max) bookings.
+    BookingLimit {
+        /// The limit.
+        bookings_max: u8,
+    },
+    /// Every listed slot is full (or already held by this person). Offer other slots: the
+    /// lease is still live.
+    NoRoom {
+        /// `true` if every slot in the engine is full, not just the listed ones.
+        sold_out: bool,
+    },
+}
+
+impl fmt::Display for ReserveError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReserveError::TimeWentBackwards(error) => error.fmt(f),
+            ReserveError::UnknownPerson => write!(f, "the person has not joined the waiting room"),
+            ReserveError::EmptyChoice => write!(f, "no slot was chosen"),
+            ReserveError::TooManyChoices { given, max } => {
+                write!(f, "{given} slots were listed, but at most {max} may be")
+            }
+            ReserveError::UnknownSlot { slot } => write!(f, "{slot} does not exist"),
+            ReserveError::NotAdmitted { seq, ahead } => write!(
+                f,
+                "place {seq} has not been admitted yet; {ahead} people are still ahead"
+            ),
+            ReserveError::LeaseExpired { at } => write!(f, "the lease to book ran out at {at}"),
+            ReserveError::PlaceReleased => write!(f, "the person gave back their place"),
+            ReserveError::BookingLimit { bookings_max } => {
+                write!(
+                    f,
+                    "the person already holds {bookings_max} bookings, the most allowed"
+                )
+            }
+            ReserveError::NoRoom { sold_out: true } => write!(f, "every slot is fully booked"),
+            ReserveError::NoRoom { sold_out: false } => {
+                write!(f, "every chosen slot is fully booked")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ReserveError {}
+
+/// Why [`Engine::release`](crate::Engine::release) or
+/// [`Engine::release_booking`](crate::Engine::release_booking) gave nothing back.
+///
+/// # Example
+/// ```
+/// use fairbook::{Config, Engine, PersonId, ReleaseError, Timestamp};
+/// let engine = Engine::new(Config::default())?;
+/// let error = engine.release(PersonId::new(9), Timestamp::ZERO).unwrap_err();
+/// assert_eq!(error, ReleaseError::UnknownPerson);
+/// # Ok::<(), fairbook::ConfigError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ReleaseError {
+    /// See [`TimeWentBackwards`].
+    TimeWentBackwards(TimeWentBackwards),
+    /// The person never joined.
+    UnknownPerson,
+    /// The person holds nothing to give back (already released, or lapsed without booking).
+    NothingToRelease,
+    /// The person does not hold a booking of this slot.
+    NotBooked {
+        /// The slot named.
+        slot: SlotId,
+    },
+}
+
+impl fmt::Display for ReleaseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ReleaseError::TimeWentBackwards(error) => error.fmt(f),
+            ReleaseError::UnknownPerson => write!(f, "the person has not joined the waiting room"),
+            ReleaseError::NothingToRelease => write!(f, "the person holds nothing to give back"),
+            ReleaseError::NotBooked { slot } => write!(f, "the person holds no booking of {slot}"),
+        }
+    }
+}
+
+impl std::error::Error for ReleaseError {}
+
+/// Why [`Engine::add_slot`](crate::Engine::add_slot) added nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AddSlotError {
+    /// The engine already holds [`Config::slots_max`](crate::Config::slots_max) slots.
+    Full {
+        /// The configured limit.
+        slots_max: u32,
+    },
+}
+
+impl fmt::Display for AddSlotError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AddSlotError::Full { slots_max } => {
+                write!(f, "the inventory is full: all {slots_max} slots are in use")
+            }
+        }
+    }
+}
+
+impl std::error::Error for AddSlotError {}
+
+macro_rules! from_time_went_backwards {
+    ($($error:ident),*) => {$(
+        impl From<TimeWentBackwards> for $error {
+            fn from(error: TimeWentBackwards) -> $error {
+                $error::TimeWentBackwards(error)
+            }
+        }
+    )*};
+}
+
+from_time_went_backwards!(
+    EnqueueError,
+    AdvanceError,
+    StatusError,
+    ReserveError,
+    ReleaseError
+);

@@ -1,0 +1,107 @@
+//! An embedded, in-memory booking engine that stays fair and fast under a surge.
+//!
+//! `fairbook` holds a slot inventory (site × day × time window, each with a capacity) and a
+//! sequenced waiting room in memory, behind a small, pure API that a booking service calls
+//! from many threads:
+//!
+//! - [`Engine::enqueue`]: a person joins and gets a place ([`Seq`]). Another device, a retry
+//!   or a reconnect gets the *same* place.
+//! - [`Engine::advance`]: the service lets the next people in, strictly in join order, each
+//!   with a lease (a deadline to book).
+//! - [`Engine::reserve`]: an admitted person books the first slot with room from a ranked
+//!   list. Nobody else can: there is no path around the queue.
+//! - [`Engine::release`]: a booking, or a place in line, is given back; the capacity is
+//!   bookable again at once.
+//!
+//! "Pure" means the engine reads no clock, does no I/O and uses no hidden randomness: every
+//! call takes `now` as an argument, so the same calls in the same order give the same state.
+//! That makes it testable, replayable and simulatable.
+//!
+//! # Example: a booking surge in miniature
+//! ```
+//! use fairbook::{CohortId, Config, Engine, EnqueueError, PersonId, ReserveError, SlotSpec, Status, Timestamp};
+//!
+//! let engine = Engine::new(Config { lease_ms: 60_000, ..Config::default() })?;
+//! let slot = engine.add_slot(SlotSpec::with_capacity(2)).unwrap();
+//! let cohort = CohortId::new(0);
+//! let opening = Timestamp::from_secs(1_000);
+//!
+//! // Three people join; one of them from a second device too.
+//! let [ana, ben, cho] = [1, 2, 3].map(PersonId::new);
+//! let ana_laptop = engine.enqueue(ana, cohort, opening)?;
+//! engine.enqueue(ben, cohort, opening)?;
+//! engine.enqueue(cho, cohort, opening)?;
+//! let ana_phone = engine.enqueue(ana, cohort, opening)?;
+//! assert_eq!(ana_laptop.seq, ana_phone.seq); // one person, one place
+//!
+//! // Nobody books before being let in.
+//! assert!(matches!(engine.reserve(cho, &[slot], opening), Err(ReserveError::NotAdmitted { .. })));
+//!
+//! // The service admits two people per tick, in join order.
+//! let tick = opening.plus_millis(1_000);
+//! engine.advance(tick, 2).unwrap();
+//! engine.reserve(ana, &[slot], tick).unwrap();
+//! engine.reserve(ben, &[slot], tick).unwrap();
+//!
+//! // The slot is full, and the engine says so instead of letting people wait for nothing.
+//! assert!(matches!(engine.status(cho, tick).unwrap(), Status::SoldOut { ahead: 0, .. }));
+//! assert_eq!(engine.enqueue(PersonId::new(4), cohort, tick), Err(EnqueueError::SoldOut));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # API themes
+//!
+//! - **One engine per campaign.** [`Config`] holds every limit; [`Engine::new`] validates it
+//!   and allocates everything up front. The data path never allocates, and a flood gets
+//!   [`EnqueueError::Full`], not an out-of-memory crash.
+//! - **Typed errors per operation.** [`EnqueueError`], [`AdvanceError`], [`StatusError`],
+//!   [`ReserveError`], [`ReleaseError`], [`AddSlotError`]: each variant says what happened and
+//!   what to do. Bad input never panics and never changes state.
+//! - **Time is an argument.** [`Timestamp`] in milliseconds on the caller's clock. Time that
+//!   goes backwards beyond [`Config::time_skew_tolerance_ms`] is an error.
+//! - **Snapshots under concurrency.** [`Status`], [`SlotView`] and [`Stats`] describe the
+//!   engine at one instant; other threads may change it the next.
+//! - **Guarantees you can check.** One person, one place; no bounce; no cutting in; no
+//!   double booking or overbooking; bounded memory; typed errors. `ARCHITECTURE.md` says how
+//!   each is kept, and `tests/` has a test named for each.
+//!
+//! # Crate features
+//!
+//! None yet: the core has no optional parts.
+
+#![deny(missing_docs)]
+#![forbid(unsafe_code)]
+
+mod clock;
+mod config;
+mod engine;
+mod error;
+mod fenwick;
+mod ids;
+mod inventory;
+mod ledger;
+mod outflow;
+mod person_state;
+mod person_table;
+mod ring;
+mod status;
+mod sync;
+mod time;
+mod waiting_room;
+
+pub mod fairness;
+
+pub use config::{
+    CHOICES_MAX_LIMIT, COHORTS_MAX_LIMIT, CohortWindow, Config, ConfigError, LapsePolicy,
+    PEOPLE_MAX_LIMIT, SLOTS_MAX_LIMIT,
+};
+pub use engine::Engine;
+pub use error::{
+    AddSlotError, AdvanceError, EnqueueError, ReleaseError, ReserveError, StatusError,
+    TimeWentBackwards,
+};
+pub use ids::{CohortId, Day, PersonId, Seq, SiteId, SlotId, Window};
+pub use inventory::{SlotSpec, SlotView};
+pub use outflow::OutflowPolicy;
+pub use status::{Advanced, BookedSlots, Booking, Place, Released, Stats, Status};
+pub use time::Timestamp;

@@ -1,0 +1,268 @@
+//! What the data-path calls return: [`Place`], [`Advanced`], [`Status`], [`Booking`],
+//! [`Released`], [`BookedSlots`], and the engine-wide [`Stats`].
+//!
+//! All of them are plain `Copy` values: returning them allocates nothing.
+
+use core::fmt;
+
+use crate::{Seq, SlotId, Timestamp};
+
+/// A person's place in line, as [`Engine::enqueue`](crate::Engine::enqueue) returns it.
+///
+/// # Example
+/// ```
+/// use fairbook::{CohortId, Config, Engine, PersonId, Timestamp};
+/// let engine = Engine::new(Config::default())?;
+/// let now = Timestamp::from_secs(1);
+/// let laptop = engine.enqueue(PersonId::new(5), CohortId::new(0), now).unwrap();
+/// let phone = engine.enqueue(PersonId::new(5), CohortId::new(0), now).unwrap();
+/// assert!(laptop.is_new && !phone.is_new);
+/// assert_eq!(laptop.seq, phone.seq);
+/// # Ok::<(), fairbook::ConfigError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Place {
+    /// The place: lower is admitted first.
+    pub seq: Seq,
+    /// `true` if this call handed out the place (a first join, or a requeue after a lapse);
+    /// `false` if the person already had it (another device, a retry, a reconnect).
+    pub is_new: bool,
+}
+
+/// What one [`Engine::advance`](crate::Engine::advance) did.
+///
+/// # Example
+/// ```
+/// use fairbook::{CohortId, Config, Engine, PersonId, Timestamp};
+/// let engine = Engine::new(Config::default())?;
+/// let now = Timestamp::from_secs(1);
+/// for id in 0..3 {
+///     engine.enqueue(PersonId::new(id), CohortId::new(0), now).unwrap();
+/// }
+/// let advanced = engine.advance(now, 2).unwrap();
+/// assert_eq!(advanced.admitted, 2);
+/// let people: Vec<_> = engine.admitted_in(&advanced).map(|(_, person)| person).collect();
+/// assert_eq!(people, [PersonId::new(0), PersonId::new(1)]);
+/// # Ok::<(), fairbook::ConfigError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Advanced {
+    /// People let in by this call.
+    pub admitted: u64,
+    /// Places this call looked at: `[from, to)`. Places in it that are not admitted were
+    /// given back before their turn.
+    pub from: Seq,
+    /// End of the places looked at (exclusive): the admission cursor after the call.
+    pub to: Seq,
+    /// When the leases handed out by this call run out.
+    pub lease_until: Timestamp,
+    /// Leases found lapsed (ended without a booking) by this call.
+    pub lapsed: u64,
+}
+
+/// Where a person stands, as [`Engine::status`](crate::Engine::status) reports it.
+///
+/// A snapshot: under concurrency it may be out of date as soon as it is returned.
+///
+/// # Example
+/// ```
+/// use fairbook::{CohortId, Config, Engine, PersonId, Status, Timestamp};
+/// let engine = Engine::new(Config::default())?;
+/// let now = Timestamp::from_secs(1);
+/// engine.enqueue(PersonId::new(1), CohortId::new(0), now).unwrap();
+/// engine.enqueue(PersonId::new(2), CohortId::new(0), now).unwrap();
+/// match engine.status(PersonId::new(2), now).unwrap() {
+///     Status::Waiting { ahead, .. } => assert_eq!(ahead, 1),
+///     other => panic!("unexpected {other:?}"),
+/// }
+/// # Ok::<(), fairbook::ConfigError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Status {
+    /// The engine has no place for this person (never joined, or refused because the
+    /// waiting room was full).
+    Unknown,
+    /// In line.
+    Waiting {
+        /// Their place.
+        seq: Seq,
+        /// People still waiting ahead of them: exact at the moment of the call.
+        ahead: u64,
+        /// `ahead` divided by the admission rate observed over recent advances; `None` until
+        /// there is a rate to go by.
+        estimated_wait_ms: Option<u64>,
+    },
+    /// In line, but every slot is booked: unless capacity is given back, the wait is for
+    /// nothing. The place is kept all the same.
+    SoldOut {
+        /// Their place.
+        seq: Seq,
+        /// People still waiting ahead of them.
+        ahead: u64,
+    },
+    /// Admitted, may book until `lease_until`.
+    Admitted {
+        /// Their place.
+        seq: Seq,
+        /// The lease deadline.
+        lease_until: Timestamp,
+    },
+    /// Holds one or more bookings.
+    Booked {
+        /// Their place.
+        seq: Seq,
+        /// What they hold.
+        slots: BookedSlots,
+        /// The lease deadline: until then they may still change or add bookings.
+        lease_until: Timestamp,
+    },
+    /// Was admitted, but the lease ran out without a booking.
+    Lapsed {
+        /// Their place.
+        seq: Seq,
+        /// When the lease ran out.
+        at: Timestamp,
+    },
+    /// Gave back their place (before admission) or everything they held (after).
+    Released {
+        /// The place they had.
+        seq: Seq,
+    },
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Status::Unknown => write!(f, "unknown"),
+            Status::Waiting {
+                seq,
+                ahead,
+                estimated_wait_ms: Some(wait_ms),
+            } => write!(
+                f,
+                "waiting at {seq}, {ahead} ahead, about {wait_ms} ms to go"
+            ),
+            Status::Waiting { seq, ahead, .. } => write!(f, "waiting at {seq}, {ahead} ahead"),
+            Status::SoldOut { seq, ahead } => {
+                write!(
+                    f,
+                    "waiting at {seq}, {ahead} ahead, but everything is booked"
+                )
+            }
+            Status::Admitted { seq, lease_until } => {
+                write!(f, "admitted at {seq}, may book until {lease_until}")
+            }
+            Status::Booked { seq, slots, .. } => {
+                write!(f, "booked at {seq}:")?;
+                for slot in slots.as_slice() {
+                    write!(f, " {slot}")?;
+                }
+                Ok(())
+            }
+            Status::Lapsed { seq, at } => write!(f, "lapsed at {seq}, lease ended {at}"),
+            Status::Released { seq } => write!(f, "released {seq}"),
+        }
+    }
+}
+
+/// The slots one person holds, at most 15, without allocating.
+///
+/// # Example
+/// ```
+/// use fairbook::{BookedSlots, SlotId};
+/// let none = BookedSlots::default();
+/// assert!(none.as_slice().is_empty());
+/// ```
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct BookedSlots {
+    len: u8,
+    slots: [SlotId; 15],
+}
+
+impl BookedSlots {
+    pub(crate) fn push(&mut self, slot: SlotId) {
+        self.slots[usize::from(self.len)] = slot;
+        self.len += 1;
+    }
+
+    /// The slots, in the order they were booked (a release may reorder the rest).
+    pub fn as_slice(&self) -> &[SlotId] {
+        &self.slots[..usize::from(self.len)]
+    }
+
+    /// How many.
+    pub fn len(&self) -> usize {
+        usize::from(self.len)
+    }
+
+    /// `true` if none.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+}
+
+impl fmt::Debug for BookedSlots {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.as_slice()).finish()
+    }
+}
+
+impl Default for BookedSlots {
+    fn default() -> BookedSlots {
+        BookedSlots {
+            len: 0,
+            slots: [SlotId::new(0); 15],
+        }
+    }
+}
+
+/// A confirmed booking, as [`Engine::reserve`](crate::Engine::reserve) returns it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Booking {
+    /// The person's place.
+    pub seq: Seq,
+    /// The slot booked.
+    pub slot: SlotId,
+    /// Its position in the choice list (0 = first choice).
+    pub rank: u8,
+}
+
+/// What [`Engine::release`](crate::Engine::release) gave back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Released {
+    /// The person's place.
+    pub seq: Seq,
+    /// The bookings given back (empty if the person was still waiting or held none).
+    pub slots: BookedSlots,
+    /// `true` if the person was still waiting and gave back their place in line.
+    pub was_waiting: bool,
+}
+
+/// Engine-wide counters (a snapshot).
+///
+/// # Example
+/// ```
+/// use fairbook::{Config, Engine};
+/// let engine = Engine::new(Config::default())?;
+/// assert_eq!(engine.stats().places_handed_out, 0);
+/// # Ok::<(), fairbook::ConfigError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq)]
+#[non_exhaustive]
+pub struct Stats {
+    /// Places handed out (first joins and requeues).
+    pub places_handed_out: u64,
+    /// The admission cursor: places looked at by `advance` so far.
+    pub admission_cursor: u64,
+    /// Admitted people with a lease who have not booked yet (as of the latest sweep).
+    pub active_admitted: u64,
+    /// Slots in the inventory.
+    pub slots: u32,
+    /// Slots fully booked.
+    pub slots_full: u32,
+    /// The latest time the engine has seen.
+    pub latest_time: Timestamp,
+    /// Admissions per second over recent advances, if known.
+    pub admissions_per_sec: Option<f64>,
+}
