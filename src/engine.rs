@@ -71,9 +71,9 @@ const RATE_SAMPLES: usize = 16;
 pub struct Engine {
     config: Config,
     clock: LatestTime,
-    room: WaitingRoom,
-    ledger: Ledger,
-    inventory: Inventory,
+    pub(crate) room: WaitingRoom,
+    pub(crate) ledger: Ledger,
+    pub(crate) inventory: Inventory,
     advance: Mutex<AdvanceState>,
     /// Admissions per second over recent advances, as `f64` bits (0 = unknown).
     admissions_per_sec_bits: CachePadded<AtomicU64>,

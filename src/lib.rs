@@ -67,11 +67,15 @@
 //!
 //! # Crate features
 //!
-//! None yet: the core has no optional parts.
+//! - `testing`: [`testing`], a reference model, operation strategies and an invariant audit
+//!   for property-checking a booking flow in your own test suite (pulls in `proptest`).
+//! - `canary-overbook`: a deliberate fault (the inventory stops checking capacity) that the
+//!   crate's own canary test uses to prove its property tests can fail. Never enable it.
 
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
+mod audit;
 mod clock;
 mod config;
 mod engine;
@@ -90,7 +94,10 @@ mod time;
 mod waiting_room;
 
 pub mod fairness;
+#[cfg(feature = "testing")]
+pub mod testing;
 
+pub use audit::{AuditReport, Violation};
 pub use config::{
     CHOICES_MAX_LIMIT, COHORTS_MAX_LIMIT, CohortWindow, Config, ConfigError, LapsePolicy,
     PEOPLE_MAX_LIMIT, SLOTS_MAX_LIMIT,

@@ -210,6 +210,16 @@ impl PersonTable {
         self.cells[cell].value.fetch_or(RETIRED, Ordering::AcqRel);
     }
 
+    /// Every person in the table with their entry, skipping cells whose first join is still
+    /// pending. For the audit; O(table size).
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (PersonId, Entry)> + '_ {
+        self.cells.iter().enumerate().filter_map(|(cell, slot)| {
+            let key = slot.key.load(Ordering::Acquire);
+            let value = slot.value.load(Ordering::Acquire);
+            (key != 0 && value != 0).then(|| (PersonId::new(key - 1), Entry { cell, value }))
+        })
+    }
+
     /// Points a person at a new place (a requeue; the caller holds their busy bit on the old one).
     pub(crate) fn move_to(&self, cell: usize, seq: Seq) {
         self.publish(cell, seq);

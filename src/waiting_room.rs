@@ -109,6 +109,10 @@ impl WaitingRoom {
         &self.ring
     }
 
+    pub(crate) fn table(&self) -> &PersonTable {
+        &self.table
+    }
+
     /// Admitted people who have not booked and whose lapse has not been swept (a snapshot).
     pub(crate) fn active_count(&self) -> u64 {
         self.active_count.load(Ordering::Acquire)

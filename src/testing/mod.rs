@@ -1,0 +1,1 @@
+//! Tools for property-checking a booking flow built on fairbook.
