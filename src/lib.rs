@@ -94,8 +94,10 @@ mod time;
 mod waiting_room;
 
 pub mod fairness;
+pub mod rng;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod workload;
 
 pub use audit::{AuditReport, Violation};
 pub use config::{
