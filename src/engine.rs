@@ -238,6 +238,62 @@ impl Engine {
             .join(person, cohort, now, || self.inventory.is_sold_out())
     }
 
+    /// [`Engine::enqueue`] for many requests at once, with the same result for each as one
+    /// call per request in order would give. Fills `results[i]` for `requests[i]` and returns
+    /// how many it handled: the shorter of the two lengths.
+    ///
+    /// A service that drains a socket or a channel in batches gets about twice the
+    /// throughput of per-call joins: while one request is being served, the table cells of the
+    /// requests a few places ahead are already on their way into the cache, so the cache misses
+    /// overlap instead of queueing.
+    ///
+    /// # Errors
+    /// Per request, as [`Engine::enqueue`]. A `now` too far in the past fails every request
+    /// with [`EnqueueError::TimeWentBackwards`].
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{CohortId, Config, Engine, EnqueueError, PersonId, Place, Seq, Timestamp};
+    /// let engine = Engine::new(Config::default())?;
+    /// let cohort = CohortId::new(0);
+    /// let requests = [(PersonId::new(1), cohort), (PersonId::new(2), cohort), (PersonId::new(1), cohort)];
+    /// let mut results = [Err(EnqueueError::SoldOut); 3];
+    /// assert_eq!(engine.enqueue_batch(&requests, Timestamp::ZERO, &mut results), 3);
+    /// assert_eq!(results[0], Ok(Place { seq: Seq::new(0), is_new: true }));
+    /// assert_eq!(results[2], Ok(Place { seq: Seq::new(0), is_new: false }));
+    /// # Ok::<(), fairbook::ConfigError>(())
+    /// ```
+    pub fn enqueue_batch(
+        &self,
+        requests: &[(PersonId, CohortId)],
+        now: Timestamp,
+        results: &mut [Result<Place, EnqueueError>],
+    ) -> usize {
+        /// How many requests ahead to prefetch: enough to cover a memory latency with the
+        /// work of the requests in between (8, 16 and 32 measured alike; 4 was slower).
+        const PREFETCH_AHEAD: usize = 16;
+        let handled = requests.len().min(results.len());
+        let (requests, results) = (&requests[..handled], &mut results[..handled]);
+        let now = match self.clock.observe(now) {
+            Ok(now) => now,
+            Err(error) => {
+                results.fill(Err(error.into()));
+                return handled;
+            }
+        };
+        for &(person, _) in requests.iter().take(PREFETCH_AHEAD) {
+            self.room.prefetch(person);
+        }
+        let sold_out = || self.inventory.is_sold_out();
+        for (index, (&(person, cohort), result)) in requests.iter().zip(results).enumerate() {
+            if let Some(&(ahead, _)) = requests.get(index + PREFETCH_AHEAD) {
+                self.room.prefetch(ahead);
+            }
+            *result = self.room.join(person, cohort, now, sold_out);
+        }
+        handled
+    }
+
     /// Lets in up to `how_many` waiting people, strictly in join order, each with a lease
     /// until `now + lease_ms`. First marks as lapsed every lease that ran out by `now`.
     ///

@@ -73,7 +73,7 @@
 //!   crate's own canary test uses to prove its property tests can fail. Never enable it.
 
 #![deny(missing_docs)]
-#![forbid(unsafe_code)]
+#![deny(unsafe_code)]
 
 /// The README's example runs as a doctest, so it cannot go stale.
 #[cfg(doctest)]
@@ -86,6 +86,7 @@ mod config;
 mod engine;
 mod error;
 mod fenwick;
+mod hints;
 mod ids;
 mod inventory;
 mod ledger;

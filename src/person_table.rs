@@ -94,12 +94,13 @@ impl PersonTable {
     pub(crate) fn new(people_max: u64) -> PersonTable {
         let wanted = people_max.saturating_mul(4).div_ceil(3).max(16);
         let cells_len = wanted.next_power_of_two();
-        let cells = (0..cells_len)
-            .map(|_| Cell {
-                key: AtomicU64::new(0),
-                value: AtomicU64::new(0),
-            })
-            .collect();
+        let mut cells: Vec<Cell> = Vec::with_capacity(cells_len as usize);
+        crate::hints::advise_huge_pages(cells.spare_capacity_mut());
+        cells.extend((0..cells_len).map(|_| Cell {
+            key: AtomicU64::new(0),
+            value: AtomicU64::new(0),
+        }));
+        let cells = cells.into_boxed_slice();
         PersonTable {
             cells,
             shift: 64 - cells_len.trailing_zeros(),
@@ -118,6 +119,13 @@ impl PersonTable {
     #[inline]
     fn next(&self, index: usize) -> usize {
         (index + 1) & (self.cells.len() - 1)
+    }
+
+    /// Starts loading the person's home cell into the cache (see [`crate::hints::prefetch`]).
+    #[inline(always)]
+    pub(crate) fn prefetch(&self, person: PersonId) {
+        let home = self.home(person.as_u64().wrapping_add(1));
+        crate::hints::prefetch(&self.cells[home]);
     }
 
     /// The person's entry, waiting out a pending first join. `None` if the person never joined.

@@ -147,9 +147,18 @@ impl WaitingRoom {
             return Err(EnqueueError::UnknownCohort { cohort });
         };
         match self.table.find(person) {
-            Some(entry) => self.join_existing(entry, person, now, &sold_out),
-            None => self.join_first(person, cohort, *window, now, &sold_out),
+            Some(entry) if !entry.is_refused() => self.join_existing(entry, person, now, &sold_out),
+            // A person the full room turned away holds no place, so this is a first join
+            // again, window checks included: which of several people turned away at once keeps
+            // a refused table cell is an accident of timing and must not change the answer.
+            _ => self.join_first(person, cohort, *window, now, &sold_out),
         }
+    }
+
+    /// Starts loading the person's table cell, ahead of a [`WaitingRoom::join`].
+    #[inline(always)]
+    pub(crate) fn prefetch(&self, person: PersonId) {
+        self.table.prefetch(person);
     }
 
     #[inline]

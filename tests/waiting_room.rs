@@ -393,3 +393,57 @@ fn outflow_policy_caps_active_people_and_rate() {
     assert_eq!(engine.stats().active_admitted, 5);
     assert_audit_ok(&engine);
 }
+
+#[test]
+fn batch_joins_match_one_call_per_request() {
+    let config = Config {
+        people_max: 300,
+        cohorts: vec![CohortWindow::ALWAYS, CohortWindow::opening_at(at(1_000))],
+        ..Config::default()
+    };
+    let (one_by_one, _) = engine_with(config.clone(), &[10]);
+    let (batched, _) = engine_with(config, &[10]);
+    // Repeats, a closed cohort, an unknown cohort, the reserved id, and more people than fit.
+    let requests: Vec<_> = (0..1_000u64)
+        .map(|index| {
+            let id = if index % 7 == 0 {
+                u64::MAX
+            } else {
+                (index * 31) % 450
+            };
+            (
+                fairbook::PersonId::new(id),
+                CohortId::new((index % 3) as u16),
+            )
+        })
+        .collect();
+    let expected: Vec<_> = requests
+        .iter()
+        .map(|&(p, cohort)| one_by_one.enqueue(p, cohort, at(5)))
+        .collect();
+    let mut results = vec![Err(EnqueueError::SoldOut); requests.len()];
+    assert_eq!(
+        batched.enqueue_batch(&requests, at(5), &mut results),
+        requests.len()
+    );
+    assert_eq!(results, expected);
+    assert_audit_ok(&batched);
+    // A time too far back fails the whole batch and changes nothing.
+    let mut late = vec![
+        Ok(fairbook::Place {
+            seq: Seq::new(0),
+            is_new: false
+        });
+        2
+    ];
+    assert_eq!(batched.enqueue_batch(&requests[..2], at(1), &mut late), 2);
+    assert!(
+        late.iter()
+            .all(|r| matches!(r, Err(EnqueueError::TimeWentBackwards(_))))
+    );
+    // Mismatched lengths: the shorter one wins, nothing panics.
+    assert_eq!(
+        batched.enqueue_batch(&requests, at(6), &mut results[..10]),
+        10
+    );
+}
