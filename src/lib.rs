@@ -67,8 +67,13 @@
 //!
 //! # Crate features
 //!
-//! - `testing`: [`testing`], a reference model, operation strategies and an invariant audit
-//!   for property-checking a booking flow in your own test suite (pulls in `proptest`).
+//! - `testing`: [`testing`], a reference model, an operation vocabulary (proptest strategies
+//!   and `arbitrary` impls) and a harness that checks the engine against the model and audits
+//!   it after every step, for property-checking a booking flow in your own test suite (pulls
+//!   in `proptest` and `arbitrary`).
+//! - `canary-overbook`: a deliberate fault (the inventory stops checking capacity) that the
+//!   crate's own canary test uses to prove its property tests can fail. It turns on
+//!   `testing`. Never enable it elsewhere.
 //! - `canary-overbook`: a deliberate fault (the inventory stops checking capacity) that the
 //!   crate's own canary test uses to prove its property tests can fail. Never enable it.
 

@@ -285,13 +285,15 @@ impl WaitingRoom {
         let full = EnqueueError::Full {
             people_max: self.ring.len(),
         };
+        // Sold out first, as for a requeue: the used-up flag below is only set by a refused
+        // claim, so asking it first would make the answer depend on who came before.
+        if sold_out() {
+            return Err(EnqueueError::SoldOut);
+        }
         // Checked before claiming a table cell, so that a flood of new people past the limit
         // does not fill the table with refused entries.
         if self.ring.is_used_up() {
             return Err(full);
-        }
-        if sold_out() {
-            return Err(EnqueueError::SoldOut);
         }
         match self.table.find_or_claim(person) {
             Claim::Claimed(cell) => match self.ring.claim() {

@@ -1,0 +1,28 @@
+//! Fuzz target: the engine against the reference model, in the same vocabulary as the
+//! property test (`fairbook::testing`). The input picks a universe, then one op at a time until
+//! it runs out; after every op the answers must be equal, the engine's audit clean, the model's
+//! invariants whole and the two states equal. Any difference panics with the step and the op.
+
+#![no_main]
+
+use fairbook::testing::arbitrary::{Arbitrary, Unstructured};
+use fairbook::testing::{Harness, Op, Universe};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let mut input = Unstructured::new(data);
+    let Ok(universe) = Universe::arbitrary(&mut input) else {
+        return;
+    };
+    let mut harness = Harness::new(&universe);
+    let mut step = 0;
+    while let Ok(op) = Op::arbitrary(&mut input) {
+        if let Err(mismatch) = harness.apply(&op) {
+            panic!("step {step} ({op:?}): {mismatch}\nuniverse: {universe:?}");
+        }
+        step += 1;
+        if input.is_empty() {
+            break;
+        }
+    }
+});

@@ -1,0 +1,444 @@
+//! Real-thread stress tests: eight OS threads released together by a `Barrier` onto the same
+//! engine, for the races that a single-threaded model cannot reach. Each test checks its
+//! guarantee exactly (counts, orders, conservation) and ends with a clean audit.
+//!
+//! Sizes are small by default so that CI runs each test in seconds; `FAIRBOOK_STRESS_SCALE=N`
+//! multiplies them. Random choices come from a seed (`FAIRBOOK_STRESS_SEED`, default fixed)
+//! that every failure message prints. Nothing here sleeps: threads meet at barriers, and a
+//! loop that waits on another thread waits for a condition it can observe.
+
+#![cfg(not(feature = "canary-overbook"))]
+
+use std::collections::{BTreeMap, HashSet};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Barrier, Mutex};
+use std::thread;
+
+use fairbook::rng::Rng;
+use fairbook::{
+    CohortId, Config, Engine, EnqueueError, PersonId, ReserveError, Seq, SlotId, SlotSpec,
+    Timestamp,
+};
+
+const THREADS: usize = 8;
+const COHORT: CohortId = CohortId::new(0);
+/// One time for every call: leases (an hour) never run out during a test.
+const NOW: Timestamp = Timestamp::from_secs(1_000);
+
+fn scale() -> usize {
+    std::env::var("FAIRBOOK_STRESS_SCALE")
+        .ok()
+        .and_then(|scale| scale.parse().ok())
+        .unwrap_or(1)
+        .max(1)
+}
+
+fn seed() -> u64 {
+    std::env::var("FAIRBOOK_STRESS_SEED")
+        .ok()
+        .and_then(|seed| seed.parse().ok())
+        .unwrap_or(0x5EED_2021)
+}
+
+fn engine(people_max: usize, slots_max: u32) -> Engine {
+    Engine::new(Config {
+        people_max: people_max as u64,
+        slots_max,
+        lease_ms: 3_600_000,
+        ..Config::default()
+    })
+    .expect("a valid stress configuration")
+}
+
+#[track_caller]
+fn assert_audit_ok(engine: &Engine, context: &str) {
+    let report = engine.audit();
+    assert!(report.is_ok(), "{context}: {report}");
+}
+
+/// Person ids spread over the whole `u64` range, so that table cells collide as they would
+/// with hashed national ids.
+fn person(thread: usize, index: usize) -> PersonId {
+    PersonId::new(((thread as u64) << 40 | index as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 1)
+}
+
+/// Everyone admitted races for the last seats of one slot: exactly `capacity` of them win,
+/// each winner is a different person, the rest are told there is no room, and the audit holds.
+#[test]
+fn last_seat_race_books_exactly_capacity() {
+    let rounds = 200 * scale();
+    let per_thread = 8;
+    for round in 0..rounds {
+        let capacity = (round % 10 + 1) as u32;
+        let engine = engine(THREADS * per_thread, 1);
+        let slot = engine.add_slot(SlotSpec::with_capacity(capacity)).unwrap();
+        let barrier = Barrier::new(THREADS);
+        let winners = Mutex::new(Vec::new());
+        thread::scope(|scope| {
+            for thread in 0..THREADS {
+                let (engine, barrier, winners) = (&engine, &barrier, &winners);
+                scope.spawn(move || {
+                    for index in 0..per_thread {
+                        engine.enqueue(person(thread, index), COHORT, NOW).unwrap();
+                    }
+                    if barrier.wait().is_leader() {
+                        engine.advance(NOW, u64::MAX).unwrap();
+                    }
+                    barrier.wait();
+                    for index in 0..per_thread {
+                        let person = person(thread, index);
+                        match engine.reserve(person, &[slot], NOW) {
+                            Ok(booking) => {
+                                assert_eq!(booking.slot, slot);
+                                winners.lock().unwrap().push(person);
+                            }
+                            Err(ReserveError::NoRoom { .. }) => {}
+                            Err(error) => panic!("round {round}: {person}: {error}"),
+                        }
+                    }
+                });
+            }
+        });
+        let winners = winners.into_inner().unwrap();
+        let distinct: HashSet<_> = winners.iter().collect();
+        assert_eq!(winners.len(), capacity as usize, "round {round}: winners");
+        assert_eq!(
+            distinct.len(),
+            winners.len(),
+            "round {round}: a person won twice"
+        );
+        assert_eq!(engine.slot(slot).unwrap().booked, capacity, "round {round}");
+        assert!(engine.is_sold_out(), "round {round}");
+        assert_audit_ok(&engine, &format!("round {round}"));
+    }
+}
+
+/// One person joins from every thread at once, many times over (phones, laptops, retries):
+/// every device gets the same place, exactly one call hands it out, and places stay dense.
+#[test]
+fn same_person_from_many_threads_gets_one_place() {
+    let people = 20_000 * scale();
+    let engine = engine(people, 1);
+    let barrier = Barrier::new(THREADS);
+    let seed = seed();
+    let places: Vec<Vec<(PersonId, Seq, bool)>> = thread::scope(|scope| {
+        let handles: Vec<_> = (0..THREADS)
+            .map(|thread| {
+                let (engine, barrier) = (&engine, &barrier);
+                scope.spawn(move || {
+                    // Every thread joins everyone, each in its own shuffled order.
+                    let mut order: Vec<usize> = (0..people).collect();
+                    Rng::new(seed ^ thread as u64).shuffle(&mut order);
+                    barrier.wait();
+                    order
+                        .into_iter()
+                        .map(|index| {
+                            let person = person(0, index);
+                            let place = engine.enqueue(person, COHORT, NOW).unwrap();
+                            (person, place.seq, place.is_new)
+                        })
+                        .collect()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| handle.join().unwrap())
+            .collect()
+    });
+    let mut seq_of: BTreeMap<PersonId, Seq> = BTreeMap::new();
+    let mut new_count: BTreeMap<PersonId, usize> = BTreeMap::new();
+    for (person, seq, is_new) in places.into_iter().flatten() {
+        let first = *seq_of.entry(person).or_insert(seq);
+        assert_eq!(first, seq, "seed {seed}: {person} got two places");
+        *new_count.entry(person).or_default() += usize::from(is_new);
+    }
+    assert!(
+        new_count.values().all(|&count| count == 1),
+        "seed {seed}: a place was handed out more or less than once"
+    );
+    let mut seqs: Vec<u64> = seq_of.values().map(|seq| seq.as_u64()).collect();
+    seqs.sort_unstable();
+    assert_eq!(
+        seqs,
+        (0..people as u64).collect::<Vec<_>>(),
+        "seed {seed}: places not dense"
+    );
+    assert_eq!(engine.stats().places_handed_out, people as u64);
+    assert_audit_ok(&engine, &format!("seed {seed}"));
+}
+
+/// Seven threads join while the eighth admits in small steps. Admission follows the join
+/// order exactly: every advance starts where the last one stopped, the places it admits are
+/// the next ones in sequence, each with the person who joined at it; each joiner's places rise
+/// in the order it joined; at every step every admitted place is below every waiting one.
+#[test]
+fn enqueue_while_advancing_admits_in_join_order() {
+    let joiners = THREADS - 1;
+    let per_thread = 40_000 * scale();
+    let total = (joiners * per_thread) as u64;
+    let engine = engine(joiners * per_thread, 1);
+    let barrier = Barrier::new(THREADS);
+    let seed = seed();
+    let (joined, admitted) = thread::scope(|scope| {
+        let join_handles: Vec<_> = (0..joiners)
+            .map(|thread| {
+                let (engine, barrier) = (&engine, &barrier);
+                scope.spawn(move || {
+                    barrier.wait();
+                    (0..per_thread)
+                        .map(|index| {
+                            let person = person(thread, index);
+                            (person, engine.enqueue(person, COHORT, NOW).unwrap().seq)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let (engine, barrier) = (&engine, &barrier);
+        let advancer = scope.spawn(move || {
+            let mut rng = Rng::new(seed);
+            let mut admitted = Vec::new();
+            let mut cursor = 0;
+            barrier.wait();
+            while (admitted.len() as u64) < total {
+                let advanced = engine.advance(NOW, rng.below(8)).unwrap();
+                assert_eq!(
+                    advanced.from.as_u64(),
+                    cursor,
+                    "seed {seed}: an advance skipped"
+                );
+                cursor = advanced.to.as_u64();
+                let people: Vec<_> = engine.admitted_in(&advanced).collect();
+                assert_eq!(people.len() as u64, advanced.admitted, "seed {seed}");
+                admitted.extend(people);
+                // A place at or past the cursor is still waiting: nobody behind it got in.
+                let stats = engine.stats();
+                assert_eq!(stats.admission_cursor, cursor, "seed {seed}");
+            }
+            admitted
+        });
+        let joined: Vec<Vec<(PersonId, Seq)>> = join_handles
+            .into_iter()
+            .map(|handle| handle.join().unwrap())
+            .collect();
+        (joined, advancer.join().unwrap())
+    });
+    for (thread, places) in joined.iter().enumerate() {
+        assert!(
+            places.windows(2).all(|pair| pair[0].1 < pair[1].1),
+            "seed {seed}: thread {thread} joined in one order and was placed in another"
+        );
+    }
+    let mut person_at: BTreeMap<Seq, PersonId> = BTreeMap::new();
+    for &(person, seq) in joined.iter().flatten() {
+        assert!(
+            person_at.insert(seq, person).is_none(),
+            "seed {seed}: {seq} given twice"
+        );
+    }
+    let expected: Vec<(Seq, PersonId)> = person_at.into_iter().collect();
+    assert_eq!(expected.len() as u64, total);
+    assert_eq!(
+        admitted, expected,
+        "seed {seed}: admission order is not the join order"
+    );
+    assert_audit_ok(&engine, &format!("seed {seed}"));
+}
+
+/// People book and give back seats on a few slots from every thread, over and over, while
+/// a watcher reads the slots. No slot ever shows more bookings than its capacity; at the end
+/// each slot holds exactly the bookings made minus those given back, and booked plus free is
+/// the capacity.
+#[test]
+fn reserve_release_churn_conserves_capacity() {
+    const CAPACITIES: [u32; 3] = [1, 3, 8];
+    let workers = THREADS - 1;
+    let per_thread = 8;
+    let rounds = 50_000 * scale();
+    let engine = engine(workers * per_thread, CAPACITIES.len() as u32);
+    let slots: Vec<SlotId> = CAPACITIES
+        .iter()
+        .map(|&capacity| engine.add_slot(SlotSpec::with_capacity(capacity)).unwrap())
+        .collect();
+    for thread in 0..workers {
+        for index in 0..per_thread {
+            engine.enqueue(person(thread, index), COHORT, NOW).unwrap();
+        }
+    }
+    engine.advance(NOW, u64::MAX).unwrap();
+    let booked_by_slot: Vec<AtomicU64> = slots.iter().map(|_| AtomicU64::new(0)).collect();
+    let released_by_slot: Vec<AtomicU64> = slots.iter().map(|_| AtomicU64::new(0)).collect();
+    let done = AtomicBool::new(false);
+    let barrier = Barrier::new(THREADS);
+    let seed = seed();
+    thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|thread| {
+                let (engine, slots, barrier) = (&engine, &slots, &barrier);
+                let (booked_by_slot, released_by_slot) = (&booked_by_slot, &released_by_slot);
+                scope.spawn(move || {
+                    let mut rng = Rng::new(seed ^ (thread as u64 + 1));
+                    let mut held: Vec<Option<SlotId>> = vec![None; per_thread];
+                    barrier.wait();
+                    for _ in 0..rounds {
+                        let index = rng.below(per_thread as u64) as usize;
+                        let person = person(thread, index);
+                        match held[index] {
+                            Some(slot) => {
+                                engine.release_booking(person, slot, NOW).unwrap();
+                                released_by_slot[slot.as_index()].fetch_add(1, Ordering::Relaxed);
+                                held[index] = None;
+                            }
+                            None => {
+                                let mut choices = slots.clone();
+                                rng.shuffle(&mut choices);
+                                match engine.reserve(person, &choices, NOW) {
+                                    Ok(booking) => {
+                                        booked_by_slot[booking.slot.as_index()]
+                                            .fetch_add(1, Ordering::Relaxed);
+                                        held[index] = Some(booking.slot);
+                                    }
+                                    Err(ReserveError::NoRoom { .. }) => {}
+                                    Err(error) => panic!("seed {seed}: {person}: {error}"),
+                                }
+                            }
+                        }
+                    }
+                    // Give back what is held in a different way: release everything.
+                    for (index, slot) in held.iter().enumerate() {
+                        if let Some(slot) = slot {
+                            let released = engine.release(person(thread, index), NOW).unwrap();
+                            assert_eq!(released.slots.as_slice(), [*slot], "seed {seed}");
+                            released_by_slot[slot.as_index()].fetch_add(1, Ordering::Relaxed);
+                        }
+                    }
+                })
+            })
+            .collect();
+        let (engine, slots, barrier, done) = (&engine, &slots, &barrier, &done);
+        scope.spawn(move || {
+            barrier.wait();
+            while !done.load(Ordering::Acquire) {
+                for (&slot, &capacity) in slots.iter().zip(&CAPACITIES) {
+                    let booked = engine.slot(slot).unwrap().booked;
+                    assert!(
+                        booked <= capacity,
+                        "seed {seed}: {slot} showed {booked}/{capacity}"
+                    );
+                }
+            }
+        });
+        // Stop the watcher once every worker is done, even if one of them failed, so that
+        // the failure is reported instead of the scope waiting forever.
+        let results: Vec<_> = handles.into_iter().map(|handle| handle.join()).collect();
+        done.store(true, Ordering::Release);
+        for result in results {
+            if let Err(panic) = result {
+                std::panic::resume_unwind(panic);
+            }
+        }
+    });
+    let mut bookings = 0;
+    for (index, (&slot, &capacity)) in slots.iter().zip(&CAPACITIES).enumerate() {
+        let view = engine.slot(slot).unwrap();
+        let made = booked_by_slot[index].load(Ordering::Relaxed);
+        let given_back = released_by_slot[index].load(Ordering::Relaxed);
+        assert_eq!(
+            u64::from(view.booked),
+            made - given_back,
+            "seed {seed}: {slot}"
+        );
+        assert_eq!(view.booked, 0, "seed {seed}: everything was given back");
+        assert_eq!(view.booked + view.free(), capacity, "seed {seed}: {slot}");
+        bookings += made;
+    }
+    println!("seed {seed}: {bookings} bookings made and given back over {workers} threads");
+    assert!(bookings > 0, "seed {seed}: the churn booked nothing");
+    let report = engine.audit();
+    assert!(report.is_ok(), "seed {seed}: {report}");
+    assert_eq!(report.free_seats, u64::from(CAPACITIES.iter().sum::<u32>()));
+}
+
+/// Every thread joins its own people in order and gives back every third place right away,
+/// while the others are still joining. Each person still waiting is told exactly how many are
+/// ahead (the waiting people with lower places); then admission, one at a time, lets in
+/// exactly those people in place order, skips everyone who left, and each thread's people in
+/// the order that thread joined them.
+#[test]
+fn fifo_admission_skips_people_who_left() {
+    let per_thread = 20_000 * scale();
+    let engine = engine(THREADS * per_thread, 1);
+    let barrier = Barrier::new(THREADS);
+    let joined: Vec<Vec<(PersonId, Seq, bool)>> = thread::scope(|scope| {
+        let handles: Vec<_> = (0..THREADS)
+            .map(|thread| {
+                let (engine, barrier) = (&engine, &barrier);
+                scope.spawn(move || {
+                    barrier.wait();
+                    (0..per_thread)
+                        .map(|index| {
+                            let person = person(thread, index);
+                            let seq = engine.enqueue(person, COHORT, NOW).unwrap().seq;
+                            let leaves = index % 3 == 2;
+                            if leaves {
+                                let released = engine.release(person, NOW).unwrap();
+                                assert!(released.was_waiting && released.seq == seq);
+                            }
+                            (person, seq, leaves)
+                        })
+                        .collect()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| handle.join().unwrap())
+            .collect()
+    });
+    let mut line: Vec<(Seq, PersonId, bool)> = joined
+        .iter()
+        .flatten()
+        .map(|&(person, seq, leaves)| (seq, person, leaves))
+        .collect();
+    line.sort_unstable();
+    let staying: Vec<(Seq, PersonId)> = line
+        .iter()
+        .filter(|&&(_, _, leaves)| !leaves)
+        .map(|&(seq, person, _)| (seq, person))
+        .collect();
+    for (ahead, &(seq, person)) in staying.iter().enumerate() {
+        let status = engine.status(person, NOW).unwrap();
+        let expected = fairbook::Status::Waiting {
+            seq,
+            ahead: ahead as u64,
+            estimated_wait_ms: None,
+        };
+        assert_eq!(status, expected, "{person}");
+    }
+    for &(seq, person, leaves) in &line {
+        if leaves {
+            assert_eq!(
+                engine.enqueue(person, COHORT, NOW),
+                Err(EnqueueError::PlaceReleased { seq })
+            );
+        }
+    }
+    let mut admitted = Vec::new();
+    loop {
+        let advanced = engine.advance(NOW, 1).unwrap();
+        if advanced.admitted == 0 {
+            break;
+        }
+        assert_eq!(advanced.admitted, 1);
+        admitted.extend(engine.admitted_in(&advanced));
+    }
+    assert_eq!(admitted, staying, "admission order is not the line order");
+    for (thread, places) in joined.iter().enumerate() {
+        assert!(
+            places.windows(2).all(|pair| pair[0].1 < pair[1].1),
+            "thread {thread} joined in one order and was placed in another"
+        );
+    }
+    assert_audit_ok(&engine, "after admitting everyone");
+}
