@@ -74,6 +74,10 @@
 //! - `canary-overbook`: a deliberate fault (the inventory stops checking capacity) that the
 //!   crate's own canary test uses to prove its property tests can fail. It turns on
 //!   `testing`. Never enable it elsewhere.
+//! - `sim`: the `sim` module, the fairness lab: a seeded discrete-event simulator that
+//!   drives the engine through a surge under FIFO, shuffle and lottery admission, and a
+//!   "2021 baseline" counterfactual, with per-person outcomes, time series and a commitment
+//!   to every draw (pulls in `sha2`).
 //! - `canary-overbook`: a deliberate fault (the inventory stops checking capacity) that the
 //!   crate's own canary test uses to prove its property tests can fail. Never enable it.
 
@@ -106,6 +110,8 @@ mod waiting_room;
 
 pub mod fairness;
 pub mod rng;
+#[cfg(feature = "sim")]
+pub mod sim;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod workload;
