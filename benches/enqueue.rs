@@ -10,8 +10,10 @@
 //! - `enqueue/zipf`: the same size, but everybody joins once and the other 8.5 M requests are
 //!   retries whose sender follows a Zipf law with exponent 0.99 (a few people hammer).
 //!
-//! Each group holds `fairbook/T`, `std-mutex/T`, `parking-lot-mutex/T` and `dashmap/T` for
-//! `T` threads. The reported throughput is join requests per second.
+//! Each group holds `fairbook/T` (one `enqueue` call per request), `fairbook-batch/T` (one
+//! `enqueue_batch` call per dealt block of 4,096 requests), `std-mutex/T`,
+//! `parking-lot-mutex/T` and `dashmap/T` for `T` threads. The reported throughput is join
+//! requests per second.
 //!
 //! # What is timed
 //!
@@ -39,7 +41,7 @@ use criterion::{
     BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
 };
 use fairbook::workload::{self, JoinSkew, SurgeSpec};
-use fairbook::{CohortId, Config, Engine, PersonId, Timestamp};
+use fairbook::{CohortId, Config, Engine, EnqueueError, PersonId, Timestamp};
 
 use baselines::{DashMapRoom, ParkingLotRoom, Room, StdMutexRoom};
 use timing::{blocks_for, run_together};
@@ -56,6 +58,8 @@ struct Surge {
     name: &'static str,
     spec: SurgeSpec,
     stream: Vec<PersonId>,
+    /// The stream as `enqueue_batch` takes it.
+    requests: Vec<(PersonId, CohortId)>,
     distinct_people: u64,
 }
 
@@ -63,10 +67,12 @@ impl Surge {
     fn new(name: &'static str, spec: SurgeSpec) -> Surge {
         let stream = workload::join_stream(&spec);
         let distinct_people = workload::distinct_count(&stream);
+        let requests = stream.iter().map(|&person| (person, COHORT)).collect();
         Surge {
             name,
             spec,
             stream,
+            requests,
             distinct_people,
         }
     }
@@ -92,6 +98,24 @@ fn time_engine(surge: &Surge, threads: usize) -> Duration {
     });
     // Every distinct person got exactly one place, so no join failed: a repeat join can only
     // fail if the person's first one did.
+    assert_eq!(engine.stats().places_handed_out, surge.distinct_people);
+    elapsed
+}
+
+/// One pass of the stream through a fresh engine with `Engine::enqueue_batch`, one call per
+/// dealt block (the request arrays are built before the clock starts); returns the timed part.
+fn time_engine_batched(surge: &Surge, threads: usize) -> Duration {
+    let engine = Engine::new(Config {
+        people_max: surge.spec.people,
+        ..Config::default()
+    })
+    .expect("the bench's config is valid");
+    let (elapsed, _) = run_together(threads, |thread| {
+        let mut results = vec![Err(EnqueueError::InvalidPerson); timing::BLOCK_LEN];
+        for block in blocks_for(&surge.requests, thread, threads) {
+            black_box(engine.enqueue_batch(block, NOW, &mut results));
+        }
+    });
     assert_eq!(engine.stats().places_handed_out, surge.distinct_people);
     elapsed
 }
@@ -123,6 +147,13 @@ fn bench_surge(criterion: &mut Criterion, surge: &Surge) {
     for threads in THREAD_COUNTS {
         group.bench_function(BenchmarkId::new("fairbook", threads), |bencher| {
             bencher.iter_custom(|iters| (0..iters).map(|_| time_engine(surge, threads)).sum());
+        });
+        group.bench_function(BenchmarkId::new("fairbook-batch", threads), |bencher| {
+            bencher.iter_custom(|iters| {
+                (0..iters)
+                    .map(|_| time_engine_batched(surge, threads))
+                    .sum()
+            });
         });
         group.bench_function(BenchmarkId::new("std-mutex", threads), |bencher| {
             bencher.iter_custom(|iters| {

@@ -27,7 +27,9 @@
 //!    per request with a constant `now` (the whole surge lands within one engine millisecond)
 //!    and does nothing else. The clock runs from a barrier's release to the last join. After
 //!    it stops, the run checks that exactly the stream's distinct people got places. The
-//!    baseline then takes the same stream, dealt the same way to the same threads.
+//!    baseline then takes the same stream, dealt the same way to the same threads. Then a
+//!    second, fresh engine takes the stream through `Engine::enqueue_batch`, one call per
+//!    dealt block of 4,096 requests (`batch_joins_per_sec`).
 //! 4. **Admission.** `advance` lets everybody in, 100,000 per call, the clock moving 100 ms
 //!    per call; the run checks that the places admitted are exactly 0, 1, 2, ... in order.
 //!    Admissions per second time the `advance` calls only.
@@ -53,8 +55,8 @@ use std::time::{Duration, Instant};
 use fairbook::rng::Rng;
 use fairbook::workload::{self, Demand, InventorySpec, JoinSkew, SurgeSpec};
 use fairbook::{
-    AuditReport, CohortId, Config, Engine, PEOPLE_MAX_LIMIT, PersonId, ReserveError, SlotId,
-    Status, Timestamp,
+    AuditReport, CohortId, Config, Engine, EnqueueError, MemoryUse, PEOPLE_MAX_LIMIT, PersonId,
+    ReserveError, SlotId, Status, Timestamp,
 };
 
 use baselines::{Room, StdMutexRoom};
@@ -218,6 +220,7 @@ struct Report {
     distinct_people: u64,
     generate: Duration,
     join: Duration,
+    batch_join: Duration,
     baseline_join: Duration,
     admitted: u64,
     admission: Duration,
@@ -229,8 +232,7 @@ struct Report {
     rebooked_own_choice: u64,
     rebooked_offered_seat: u64,
     still_no_room: u64,
-    engine_memory_bytes: usize,
-    engine_memory_bytes_without_inventory: usize,
+    engine_memory: Option<MemoryUse>,
     peak_rss_bytes: Option<u64>,
     /// Anonymous memory backed by transparent huge pages right after the joins: the engine
     /// asks for them, and whether the kernel could grant them moves the join rate a lot.
@@ -263,6 +265,10 @@ impl Report {
         per_sec(self.options.joins, self.join)
     }
 
+    fn batch_joins_per_sec(&self) -> f64 {
+        per_sec(self.options.joins, self.batch_join)
+    }
+
     fn baseline_joins_per_sec(&self) -> f64 {
         per_sec(self.options.joins, self.baseline_join)
     }
@@ -271,15 +277,24 @@ impl Report {
         self.bookings_by_rank.iter().sum()
     }
 
-    fn bytes_per_person(&self) -> f64 {
-        ratio(self.engine_memory_bytes as f64, self.distinct_people as f64)
+    fn engine_memory_bytes(&self) -> usize {
+        self.engine_memory.map_or(0, |memory| memory.total_bytes())
     }
 
-    fn bytes_per_person_without_inventory(&self) -> f64 {
+    /// All of the engine's memory, inventory included, per distinct person.
+    fn bytes_per_person(&self) -> f64 {
         ratio(
-            self.engine_memory_bytes_without_inventory as f64,
+            self.engine_memory_bytes() as f64,
             self.distinct_people as f64,
         )
+    }
+
+    /// The waiting room and the ledger (what grows with people) per distinct person.
+    fn waiting_room_bytes_per_person(&self) -> f64 {
+        let bytes = self
+            .engine_memory
+            .map_or(0, |memory| memory.waiting_room_bytes + memory.ledger_bytes);
+        ratio(bytes as f64, self.distinct_people as f64)
     }
 
     fn audit_ok(&self) -> bool {
@@ -299,6 +314,8 @@ impl Report {
         row("generate stream", seconds(self.generate));
         row("join time", seconds(self.join));
         row("joins/s", millions(self.joins_per_sec()));
+        row("batched join time", seconds(self.batch_join));
+        row("batched joins/s", millions(self.batch_joins_per_sec()));
         row(
             "baseline (std-mutex) join time",
             seconds(self.baseline_join),
@@ -345,14 +362,17 @@ impl Report {
             thousands(self.rebooked_offered_seat),
         );
         row("churn: still no room", thousands(self.still_no_room));
-        row("engine memory", mebibytes(self.engine_memory_bytes as u64));
+        row(
+            "engine memory",
+            mebibytes(self.engine_memory_bytes() as u64),
+        );
         row(
             "engine bytes/person",
             format!("{:.1}", self.bytes_per_person()),
         );
         row(
-            "  without the inventory",
-            format!("{:.1}", self.bytes_per_person_without_inventory()),
+            "  waiting room and ledger only",
+            format!("{:.1}", self.waiting_room_bytes_per_person()),
         );
         row(
             "peak RSS (whole process)",
@@ -399,6 +419,8 @@ impl Report {
             ("generate_seconds", float(self.generate.as_secs_f64())),
             ("join_seconds", float(self.join.as_secs_f64())),
             ("joins_per_sec", float(self.joins_per_sec())),
+            ("batch_join_seconds", float(self.batch_join.as_secs_f64())),
+            ("batch_joins_per_sec", float(self.batch_joins_per_sec())),
             (
                 "baseline_join_seconds",
                 float(self.baseline_join.as_secs_f64()),
@@ -433,11 +455,14 @@ impl Report {
                 self.rebooked_offered_seat.to_string(),
             ),
             ("still_no_room", self.still_no_room.to_string()),
-            ("engine_memory_bytes", self.engine_memory_bytes.to_string()),
+            (
+                "engine_memory_bytes",
+                self.engine_memory_bytes().to_string(),
+            ),
             ("bytes_per_person", float(self.bytes_per_person())),
             (
-                "bytes_per_person_without_inventory",
-                float(self.bytes_per_person_without_inventory()),
+                "waiting_room_bytes_per_person",
+                float(self.waiting_room_bytes_per_person()),
             ),
             (
                 "peak_rss_bytes",
@@ -570,10 +595,11 @@ fn run(report: &mut Report) -> Result<(), Box<dyn Error>> {
         engine.add_slot(slot)?;
     }
     drop(slot_specs);
-    report.engine_memory_bytes = engine.memory_bytes();
+    report.engine_memory = Some(engine.memory());
 
     // 3 to 6.
     join_everybody(&engine, &stream, report)?;
+    join_everybody_batched(&config, &stream, report)?;
     report.huge_pages_bytes = huge_pages_bytes();
     drop(stream);
     let (admitted_in_order, last_admission) = admit_everybody(&engine, report)?;
@@ -601,11 +627,6 @@ fn run(report: &mut Report) -> Result<(), Box<dyn Error>> {
     report.audit = Some(engine.audit());
     report.peak_rss_bytes = peak_rss_bytes();
     drop(engine);
-    report.engine_memory_bytes_without_inventory = Engine::new(Config {
-        slots_max: 1,
-        ..config
-    })?
-    .memory_bytes();
     report.total = started.elapsed();
     Ok(())
 }
@@ -650,6 +671,39 @@ fn join_everybody(
             room.people_joined(),
             report.distinct_people
         )
+    })?;
+    Ok(())
+}
+
+/// Step 3, batched: the same stream through a second, fresh engine with
+/// `Engine::enqueue_batch`, one call per dealt block, as a service draining a socket in
+/// batches would. The request arrays are built before the clock starts.
+fn join_everybody_batched(
+    config: &Config,
+    stream: &[PersonId],
+    report: &mut Report,
+) -> Result<(), Box<dyn Error>> {
+    let threads = report.options.threads;
+    let engine = Engine::new(config.clone())?;
+    let requests: Vec<(PersonId, CohortId)> =
+        stream.iter().map(|&person| (person, COHORT)).collect();
+    let (elapsed, failures) = run_together(threads, |thread| {
+        let mut results = vec![Err(EnqueueError::InvalidPerson); timing::BLOCK_LEN];
+        let mut failures = 0u64;
+        for block in blocks_for(&requests, thread, threads) {
+            let handled = engine.enqueue_batch(block, OPENING, &mut results);
+            failures += results[..handled]
+                .iter()
+                .filter(|result| result.is_err())
+                .count() as u64;
+        }
+        failures
+    });
+    report.batch_join = elapsed;
+    let failures: u64 = failures.iter().sum();
+    let places = engine.stats().places_handed_out;
+    check(failures == 0 && places == report.distinct_people, || {
+        format!("batched joins: {failures} failed, {places} places handed out")
     })?;
     Ok(())
 }

@@ -323,7 +323,7 @@ impl Engine {
             ),
             (
                 "full slots count",
-                i64::from(self.inventory.full_count()),
+                self.inventory.full_count(),
                 full_counted,
             ),
         ];

@@ -32,8 +32,8 @@ use crate::person_state::Phase;
 use crate::sync::{AtomicU64, Ordering};
 use crate::waiting_room::{PlaceView, WaitingRoom};
 use crate::{
-    Advanced, BookedSlots, Booking, CohortId, Config, ConfigError, OutflowPolicy, PersonId, Place,
-    Released, Seq, SlotId, SlotSpec, SlotView, Stats, Status, Timestamp,
+    Advanced, BookedSlots, Booking, CohortId, Config, ConfigError, MemoryUse, OutflowPolicy,
+    PersonId, Place, Released, Seq, SlotId, SlotSpec, SlotView, Stats, Status, Timestamp,
 };
 
 /// How many recent advances the admission-rate estimate looks back over.
@@ -137,7 +137,29 @@ impl Engine {
     /// # Ok::<(), fairbook::ConfigError>(())
     /// ```
     pub fn memory_bytes(&self) -> usize {
-        self.room.memory_bytes() + self.ledger.memory_bytes() + self.inventory.memory_bytes()
+        self.memory().total_bytes()
+    }
+
+    /// Bytes allocated at build time, part by part: what the waiting room costs per person
+    /// and what the inventory costs per slot.
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{Config, Engine};
+    /// let engine = Engine::new(Config { people_max: 1_500_000, ..Config::default() })?;
+    /// let memory = engine.memory();
+    /// let per_person = (memory.waiting_room_bytes + memory.ledger_bytes) as f64 / 1_500_000.0;
+    /// assert!(per_person < 48.0, "{per_person} bytes per person");
+    /// assert_eq!(memory.inventory_bytes, 16 * 65_536);
+    /// assert_eq!(memory.total_bytes(), engine.memory_bytes());
+    /// # Ok::<(), fairbook::ConfigError>(())
+    /// ```
+    pub fn memory(&self) -> MemoryUse {
+        MemoryUse {
+            waiting_room_bytes: self.room.memory_bytes(),
+            ledger_bytes: self.ledger.memory_bytes(),
+            inventory_bytes: self.inventory.memory_bytes(),
+        }
     }
 
     /// Adds a slot to the inventory (control path; callers are serialised).
@@ -693,7 +715,7 @@ impl Engine {
             admission_cursor: self.room.ring().admit_cursor(),
             active_admitted: self.room.active_count(),
             slots: self.inventory.len(),
-            slots_full: self.inventory.full_count().max(0) as u32,
+            slots_full: self.inventory.full_count().clamp(0, i64::from(u32::MAX)) as u32,
             latest_time: self.clock.latest(),
             admissions_per_sec: self.admissions_per_sec(),
         }

@@ -16,13 +16,15 @@
 //! is published with Release ordering after its cell is written.
 //!
 //! "Sold out" is tracked by a count of full slots, which changes only when a slot fills up or
-//! stops being full, not on every booking, so the hot path shares no counter across slots.
+//! stops being full, and is striped per thread (see [`StripedCounter`]), so the booking path
+//! shares no counter line between threads.
 
 use core::fmt;
 
 use crossbeam_utils::CachePadded;
 use parking_lot::Mutex;
 
+use crate::counter::StripedCounter;
 use crate::sync::{AtomicU32, Backoff, Ordering};
 use crate::{Day, SiteId, SlotId, Window};
 
@@ -115,7 +117,7 @@ struct Cell {
 pub(crate) struct Inventory {
     cells: Box<[Cell]>,
     len: CachePadded<AtomicU32>,
-    full_count: CachePadded<AtomicU32>,
+    full_count: StripedCounter,
     add_lock: Mutex<()>,
 }
 
@@ -131,7 +133,7 @@ impl Inventory {
                 })
                 .collect(),
             len: CachePadded::new(AtomicU32::new(0)),
-            full_count: CachePadded::new(AtomicU32::new(0)),
+            full_count: StripedCounter::new(),
             add_lock: Mutex::new(()),
         }
     }
@@ -160,7 +162,7 @@ impl Inventory {
             Ordering::Relaxed,
         );
         if spec.capacity == 0 {
-            self.full_count.fetch_add(1, Ordering::AcqRel);
+            self.full_count.increment();
         }
         self.len.store(index + 1, Ordering::Release);
         Some(SlotId::new(index))
@@ -187,7 +189,7 @@ impl Inventory {
             ) {
                 Ok(_) => {
                     if booked + 1 == capacity {
-                        self.full_count.fetch_add(1, Ordering::AcqRel);
+                        self.full_count.increment();
                     }
                     return true;
                 }
@@ -209,7 +211,7 @@ impl Inventory {
             "gave back a seat of {slot}, which had none booked"
         );
         if before == capacity {
-            self.full_count.fetch_sub(1, Ordering::AcqRel); // may wrap for an instant, see full_count
+            self.full_count.decrement();
         }
     }
 
@@ -236,15 +238,15 @@ impl Inventory {
     #[inline]
     pub(crate) fn is_sold_out(&self) -> bool {
         let len = self.len();
-        len > 0 && self.full_count() >= len as i32
+        len > 0 && self.full_count() >= i64::from(len)
     }
 
     /// Slots that are fully booked now (a snapshot).
     ///
-    /// Signed because the count may dip one below its true value for an instant: a seat given
+    /// Signed because the count may dip below its true value for an instant: a seat given
     /// back right after another thread filled the slot, but before that thread counted the slot
-    /// as full, decrements first. `len` is at most 2³¹ − 1, so the cast is exact.
-    pub(crate) fn full_count(&self) -> i32 {
-        self.full_count.load(Ordering::Acquire) as i32
+    /// as full, decrements first.
+    pub(crate) fn full_count(&self) -> i64 {
+        self.full_count.sum()
     }
 }

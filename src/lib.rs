@@ -92,6 +92,7 @@ struct ReadmeDoctests;
 mod audit;
 mod clock;
 mod config;
+mod counter;
 mod engine;
 mod error;
 mod fenwick;
@@ -129,5 +130,5 @@ pub use error::{
 pub use ids::{CohortId, Day, PersonId, Seq, SiteId, SlotId, Window};
 pub use inventory::{SlotSpec, SlotView};
 pub use outflow::OutflowPolicy;
-pub use status::{Advanced, BookedSlots, Booking, Place, Released, Stats, Status};
+pub use status::{Advanced, BookedSlots, Booking, MemoryUse, Place, Released, Stats, Status};
 pub use time::Timestamp;

@@ -30,13 +30,12 @@
 //! once: `admit` (+1), the first booking, a release of everything, the sweep and a requeue
 //! (−1 each). The outflow policy's cap on active people reads it.
 
-use crossbeam_utils::CachePadded;
-
+use crate::counter::StripedCounter;
 use crate::error::EnqueueError;
 use crate::person_state::{PersonState, Phase};
 use crate::person_table::{Claim, Entry, PersonTable};
 use crate::ring::Ring;
-use crate::sync::{AtomicU64, Backoff, Ordering};
+use crate::sync::Backoff;
 use crate::{CohortId, CohortWindow, LapsePolicy, PersonId, Place, Seq, Timestamp};
 
 pub(crate) struct WaitingRoom {
@@ -44,7 +43,7 @@ pub(crate) struct WaitingRoom {
     ring: Ring,
     cohorts: Box<[CohortWindow]>,
     lapse_policy: LapsePolicy,
-    active_count: CachePadded<AtomicU64>,
+    active_count: StripedCounter,
 }
 
 /// What the waiting room knows of one person (bookings excluded: those are the engine's).
@@ -97,7 +96,7 @@ impl WaitingRoom {
             ring: Ring::new(people_max),
             cohorts: cohorts.into(),
             lapse_policy,
-            active_count: CachePadded::new(AtomicU64::new(0)),
+            active_count: StripedCounter::new(),
         }
     }
 
@@ -115,12 +114,11 @@ impl WaitingRoom {
 
     /// Admitted people who have not booked and whose lapse has not been swept (a snapshot).
     pub(crate) fn active_count(&self) -> u64 {
-        self.active_count.load(Ordering::Acquire)
+        self.active_count.sum().max(0) as u64
     }
 
     fn active_decrement(&self) {
-        let before = self.active_count.fetch_sub(1, Ordering::AcqRel);
-        debug_assert!(before > 0, "active count went below zero");
+        self.active_count.decrement();
     }
 
     /// A person leaves the active set by their first booking or by releasing everything
@@ -411,7 +409,7 @@ impl WaitingRoom {
                         backoff.spin();
                         continue;
                     }
-                    self.active_count.fetch_add(1, Ordering::AcqRel);
+                    self.active_count.increment();
                     admitted += 1;
                 }
                 Phase::Left => {}
