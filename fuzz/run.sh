@@ -5,8 +5,9 @@
 #
 # On the nightly toolchain the targets run under AddressSanitizer, as cargo-fuzz does by
 # default. A machine without nightly (the toolchain cannot be fetched here) runs them on stable
-# without a sanitizer (`-s none`): the crate forbids `unsafe`, so the sanitizer guards little
-# beyond the dependencies, and the coverage-guided search is the same.
+# without a sanitizer (`-s none`): the crate's only `unsafe` is two advisory memory hints
+# (src/hints.rs), so the sanitizer guards little beyond the dependencies, and the
+# coverage-guided search is the same.
 #
 # A crash stops the run with libFuzzer's report; the input is left in
 # fuzz/artifacts/TARGET/ and `cargo fuzz run TARGET ARTIFACT` replays it. Each crash found

@@ -168,6 +168,13 @@ impl Inventory {
         Some(SlotId::new(index))
     }
 
+    /// Starts loading the slot's cell into the cache (see [`crate::hints::prefetch`]). The
+    /// caller has checked [`Inventory::contains`].
+    #[inline(always)]
+    pub(crate) fn prefetch(&self, slot: SlotId) {
+        crate::hints::prefetch(&self.cells[slot.as_index()]);
+    }
+
     /// Takes one seat if the slot has room. The caller has checked [`Inventory::contains`].
     #[inline]
     pub(crate) fn try_take(&self, slot: SlotId) -> bool {
