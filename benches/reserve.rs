@@ -151,6 +151,21 @@ fn time_bookings<T: Sync>(
     (elapsed, booked.iter().sum())
 }
 
+/// Benches `round` as `name/threads`, one round a measured iteration. A round returns only its
+/// timed part, so that building its engine or inventory and checking what it booked stay out
+/// of the measurement.
+fn bench_rounds(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    name: &str,
+    threads: usize,
+    mut round: impl FnMut() -> Duration,
+) {
+    group.bench_function(BenchmarkId::new(name, threads), |bencher| {
+        bencher.iter_custom(|iters| (0..iters).map(|_| round()).sum());
+    });
+}
+
+/// Sampling for groups whose measured iteration books for `elements` requests.
 fn configure(group: &mut BenchmarkGroup<'_, WallTime>, elements: usize) {
     // A measured iteration books for up to 1.5 M people after a setup of a few tenths of a
     // second, so few and flat samples.
@@ -162,45 +177,33 @@ fn configure(group: &mut BenchmarkGroup<'_, WallTime>, elements: usize) {
         .throughput(Throughput::Elements(elements as u64));
 }
 
+/// `reserve/spread`: one uniformly drawn slot per person, on a fresh engine or inventory.
 fn bench_spread(criterion: &mut Criterion, workload: &Workload) {
     let mut group = criterion.benchmark_group("reserve/spread");
     configure(&mut group, workload.single.len());
     let people = || workload.single.iter().map(|&(person, _)| person);
     for threads in THREAD_COUNTS {
-        group.bench_function(BenchmarkId::new("fairbook", threads), |bencher| {
-            bencher.iter_custom(|iters| {
-                (0..iters)
-                    .map(|_| {
-                        let engine = admitted_engine(people(), &workload.slots);
-                        let (elapsed, booked) =
-                            time_bookings(&workload.single, threads, |&(person, slot)| {
-                                black_box(engine.reserve(person, &[slot], OPENING)).is_ok()
-                            });
-                        assert!(booked > 0);
-                        elapsed
-                    })
-                    .sum()
+        bench_rounds(&mut group, "fairbook", threads, || {
+            let engine = admitted_engine(people(), &workload.slots);
+            let (elapsed, booked) = time_bookings(&workload.single, threads, |&(person, slot)| {
+                black_box(engine.reserve(person, &[slot], OPENING)).is_ok()
             });
+            assert!(booked > 0);
+            elapsed
         });
-        group.bench_function(BenchmarkId::new("mutex-inventory", threads), |bencher| {
-            bencher.iter_custom(|iters| {
-                (0..iters)
-                    .map(|_| {
-                        let inventory = filled_inventory(&workload.slots);
-                        let (elapsed, booked) =
-                            time_bookings(&workload.single, threads, |&(_, slot)| {
-                                black_box(inventory.reserve(slot.as_u32()))
-                            });
-                        assert!(booked > 0);
-                        elapsed
-                    })
-                    .sum()
+        bench_rounds(&mut group, "mutex-inventory", threads, || {
+            let inventory = filled_inventory(&workload.slots);
+            let (elapsed, booked) = time_bookings(&workload.single, threads, |&(_, slot)| {
+                black_box(inventory.reserve(slot.as_u32()))
             });
+            assert!(booked > 0);
+            elapsed
         });
     }
     group.finish();
 }
 
+/// `reserve/ranked`: five ranked choices per person, on a fresh engine or inventory.
 fn bench_ranked(criterion: &mut Criterion, workload: &Workload) {
     let mut group = criterion.benchmark_group("reserve/ranked");
     configure(&mut group, workload.ranked.len());
@@ -211,39 +214,29 @@ fn bench_ranked(criterion: &mut Criterion, workload: &Workload) {
         .map(|(_, choices)| choices.map(SlotId::as_u32))
         .collect();
     for threads in THREAD_COUNTS {
-        group.bench_function(BenchmarkId::new("fairbook", threads), |bencher| {
-            bencher.iter_custom(|iters| {
-                (0..iters)
-                    .map(|_| {
-                        let engine = admitted_engine(people(), &workload.slots);
-                        let (elapsed, booked) =
-                            time_bookings(&workload.ranked, threads, |(person, choices)| {
-                                black_box(engine.reserve(*person, choices, OPENING)).is_ok()
-                            });
-                        assert!(booked > 0);
-                        elapsed
-                    })
-                    .sum()
-            });
+        bench_rounds(&mut group, "fairbook", threads, || {
+            let engine = admitted_engine(people(), &workload.slots);
+            let (elapsed, booked) =
+                time_bookings(&workload.ranked, threads, |(person, choices)| {
+                    black_box(engine.reserve(*person, choices, OPENING)).is_ok()
+                });
+            assert!(booked > 0);
+            elapsed
         });
-        group.bench_function(BenchmarkId::new("mutex-inventory", threads), |bencher| {
-            bencher.iter_custom(|iters| {
-                (0..iters)
-                    .map(|_| {
-                        let inventory = filled_inventory(&workload.slots);
-                        let (elapsed, booked) = time_bookings(&ranked_keys, threads, |choices| {
-                            black_box(inventory.reserve_first(choices)).is_some()
-                        });
-                        assert!(booked > 0);
-                        elapsed
-                    })
-                    .sum()
+        bench_rounds(&mut group, "mutex-inventory", threads, || {
+            let inventory = filled_inventory(&workload.slots);
+            let (elapsed, booked) = time_bookings(&ranked_keys, threads, |choices| {
+                black_box(inventory.reserve_first(choices)).is_some()
             });
+            assert!(booked > 0);
+            elapsed
         });
     }
     group.finish();
 }
 
+/// `reserve/churn`: a reserve and, if it booked, a release, on one long-lived engine or
+/// inventory.
 fn bench_churn(criterion: &mut Criterion, workload: &Workload) {
     let mut group = criterion.benchmark_group("reserve/churn");
     configure(&mut group, workload.single.len());
@@ -253,49 +246,36 @@ fn bench_churn(criterion: &mut Criterion, workload: &Workload) {
     );
     let inventory = filled_inventory(&workload.slots);
     for threads in THREAD_COUNTS {
-        group.bench_function(BenchmarkId::new("fairbook", threads), |bencher| {
-            bencher.iter_custom(|iters| {
-                (0..iters)
-                    .map(|_| {
-                        let (elapsed, booked) =
-                            time_bookings(&workload.single, threads, |&(person, slot)| {
-                                let booked = engine.reserve(person, &[slot], OPENING).is_ok();
-                                if booked {
-                                    engine
-                                        .release_booking(person, slot, OPENING)
-                                        .expect("the person holds the slot just booked");
-                                }
-                                booked
-                            });
-                        assert!(booked > 0);
-                        elapsed
-                    })
-                    .sum()
+        bench_rounds(&mut group, "fairbook", threads, || {
+            let (elapsed, booked) = time_bookings(&workload.single, threads, |&(person, slot)| {
+                let booked = engine.reserve(person, &[slot], OPENING).is_ok();
+                if booked {
+                    engine
+                        .release_booking(person, slot, OPENING)
+                        .expect("the person holds the slot just booked");
+                }
+                booked
             });
+            assert!(booked > 0);
+            elapsed
         });
-        group.bench_function(BenchmarkId::new("mutex-inventory", threads), |bencher| {
-            bencher.iter_custom(|iters| {
-                (0..iters)
-                    .map(|_| {
-                        let (elapsed, booked) =
-                            time_bookings(&workload.single, threads, |&(_, slot)| {
-                                let booked = inventory.reserve(slot.as_u32());
-                                if booked {
-                                    assert!(inventory.release(slot.as_u32()));
-                                }
-                                booked
-                            });
-                        assert!(booked > 0);
-                        elapsed
-                    })
-                    .sum()
+        bench_rounds(&mut group, "mutex-inventory", threads, || {
+            let (elapsed, booked) = time_bookings(&workload.single, threads, |&(_, slot)| {
+                let booked = inventory.reserve(slot.as_u32());
+                if booked {
+                    assert!(inventory.release(slot.as_u32()));
+                }
+                booked
             });
+            assert!(booked > 0);
+            elapsed
         });
     }
     assert!(engine.audit().is_ok(), "{}", engine.audit());
     group.finish();
 }
 
+/// `reserve/hot-slot`: everybody after the one slot, which has room for one in a hundred.
 fn bench_hot_slot(criterion: &mut Criterion, workload: &Workload) {
     let mut group = criterion.benchmark_group("reserve/hot-slot");
     let people: Vec<PersonId> = workload
@@ -308,41 +288,30 @@ fn bench_hot_slot(criterion: &mut Criterion, workload: &Workload) {
     let hot = [SlotSpec::with_capacity(HOT_CAPACITY)];
     let hot_id = SlotId::new(0);
     for threads in THREAD_COUNTS {
-        group.bench_function(BenchmarkId::new("fairbook", threads), |bencher| {
-            bencher.iter_custom(|iters| {
-                (0..iters)
-                    .map(|_| {
-                        let engine = admitted_engine(people.iter().copied(), &hot);
-                        let (elapsed, booked) = time_bookings(&people, threads, |&person| {
-                            black_box(engine.reserve(person, &[hot_id], OPENING)).is_ok()
-                        });
-                        assert_eq!(booked, u64::from(HOT_CAPACITY));
-                        let view = engine.slot(hot_id).expect("the hot slot exists");
-                        assert_eq!(view.booked, HOT_CAPACITY);
-                        elapsed
-                    })
-                    .sum()
+        bench_rounds(&mut group, "fairbook", threads, || {
+            let engine = admitted_engine(people.iter().copied(), &hot);
+            let (elapsed, booked) = time_bookings(&people, threads, |&person| {
+                black_box(engine.reserve(person, &[hot_id], OPENING)).is_ok()
             });
+            assert_eq!(booked, u64::from(HOT_CAPACITY));
+            let view = engine.slot(hot_id).expect("the hot slot exists");
+            assert_eq!(view.booked, HOT_CAPACITY);
+            elapsed
         });
-        group.bench_function(BenchmarkId::new("mutex-inventory", threads), |bencher| {
-            bencher.iter_custom(|iters| {
-                (0..iters)
-                    .map(|_| {
-                        let inventory = filled_inventory(&hot);
-                        let (elapsed, booked) = time_bookings(&people, threads, |_| {
-                            black_box(inventory.reserve(hot_id.as_u32()))
-                        });
-                        assert_eq!(booked, u64::from(HOT_CAPACITY));
-                        assert_eq!(inventory.booked(hot_id.as_u32()), Some(HOT_CAPACITY));
-                        elapsed
-                    })
-                    .sum()
+        bench_rounds(&mut group, "mutex-inventory", threads, || {
+            let inventory = filled_inventory(&hot);
+            let (elapsed, booked) = time_bookings(&people, threads, |_| {
+                black_box(inventory.reserve(hot_id.as_u32()))
             });
+            assert_eq!(booked, u64::from(HOT_CAPACITY));
+            assert_eq!(inventory.booked(hot_id.as_u32()), Some(HOT_CAPACITY));
+            elapsed
         });
     }
     group.finish();
 }
 
+/// Every group, on the one reference workload.
 fn reserve(criterion: &mut Criterion) {
     let workload = Workload::reference();
     bench_spread(criterion, &workload);

@@ -17,10 +17,11 @@ use std::collections::VecDeque;
 use crate::{PersonId, SlotId, Timestamp};
 
 use super::arrivals::{Dice, Purpose};
+use super::clients::Clients;
 use super::events::{Event, EventQueue};
 use super::people::{self, BookOutcome, ListingCursor, People, Phase, Reserved, Seats};
 use super::run::SeriesRecorder;
-use super::{Arrivals, PersonKind, Policy, Progress, Run, RunSummary, Scenario};
+use super::{Arrivals, Policy, Progress, Run, RunSummary, Scenario};
 
 /// The device number of a bot's extra connections (real devices are 0 to 2).
 const BOT_CONNECTION: u8 = 3;
@@ -105,6 +106,8 @@ impl Seats for NaiveSeats {
     }
 }
 
+/// A run of the naive room: the line of places, the door's meter and the plain counters of
+/// the naive booking server.
 struct BaselineRun<'a> {
     arrivals: &'a Arrivals,
     scenario: &'a Scenario,
@@ -144,22 +147,84 @@ struct BaselineRun<'a> {
     pending_releases: u64,
 }
 
+/// The naive room's side of the client behaviour: every join is a new place at the end of
+/// the line, and the booking server trusts whoever reaches it.
+impl<'a> Clients<'a> for BaselineRun<'a> {
+    fn arrivals(&self) -> &'a Arrivals {
+        self.arrivals
+    }
+
+    fn scenario(&self) -> &'a Scenario {
+        self.scenario
+    }
+
+    fn dice(&self) -> &Dice {
+        &self.dice
+    }
+
+    fn people(&self) -> &People {
+        &self.people
+    }
+
+    fn summary_mut(&mut self) -> &mut RunSummary {
+        &mut self.summary
+    }
+
+    fn schedule(&mut self, at_ms: u64, event: Event) {
+        self.events.schedule(at_ms, event);
+    }
+
+    fn reconnect_place(&mut self, person: u32, device: u8, _now: Timestamp) {
+        // A device between a bounce and its rejoin has no place to lose.
+        if self.tickets[person as usize][usize::from(device)] != 0 {
+            self.take_place(person, device);
+        }
+    }
+
+    fn retry_place(&mut self, person: u32, _now: Timestamp) {
+        // Every retry is a new connection, and so a new place; the old ones stay.
+        self.take_place(person, BOT_CONNECTION);
+    }
+
+    /// Straight to the booking page: once the site is open, the naive server books it.
+    fn try_bypass(&mut self, person: u32, now: Timestamp) {
+        self.summary.bypass_attempts += 1;
+        if self.people.phase(person) != Phase::Waiting {
+            // Before the opening there is no booking page to reach.
+            return;
+        }
+        let plan = &self.arrivals.people()[person as usize];
+        let choices = self.arrivals.choices(person as usize);
+        match people::book(&mut self.seats, &mut self.cursor, plan.person, choices, now) {
+            BookOutcome::Got { slot, choice } => {
+                self.booked_slots[person as usize] = slot.as_u32();
+                self.summary.bypass_successes += 1;
+                self.summary.bookings += 1;
+                self.series.booked();
+                let record = self.people.get_mut(person);
+                record.bypass_booking = true;
+                record.got_choice = Some(choice);
+                self.people.set_phase(person, Phase::Booked);
+                self.schedule_release(person, now);
+            }
+            BookOutcome::SoldOut => {
+                self.people.get_mut(person).found_sold_out = true;
+                self.set_gone(person);
+            }
+            BookOutcome::Refused => {}
+        }
+    }
+}
+
 impl BaselineRun<'_> {
+    /// Schedules the openings, every device's first join and the outflow timer.
     fn schedule_start(&mut self) {
         for (cohort, plan) in self.scenario.cohorts.iter().enumerate() {
             let cohort = cohort as u16;
             self.events
                 .schedule(plan.opens_at.as_millis(), Event::Open { cohort });
         }
-        for (person, plan) in self.arrivals.people().iter().enumerate() {
-            let arrives_ms = plan.arrives_at.as_millis();
-            for device in 0..plan.devices {
-                let at_ms = arrives_ms + plan.device_delays_ms[usize::from(device)];
-                let person = person as u32;
-                self.events
-                    .schedule(at_ms, Event::DeviceJoin { person, device });
-            }
-        }
+        self.schedule_device_joins();
         self.events.schedule(0, Event::Tick);
     }
 
@@ -226,6 +291,8 @@ impl BaselineRun<'_> {
         }
     }
 
+    /// A device's first join: a place of its own if its owner is in line, and reconnects
+    /// from then on.
     fn device_join(&mut self, person: u32, device: u8, now: Timestamp) {
         self.summary.join_requests += 1;
         self.summary.device_joins += 1;
@@ -241,36 +308,16 @@ impl BaselineRun<'_> {
         }
     }
 
+    /// A person's first device arrives: they wait in line, or refresh until the opening.
     fn first_arrival(&mut self, person: u32, now: Timestamp) {
-        let plan = &self.arrivals.people()[person as usize];
-        let now_ms = now.as_millis();
-        self.events
-            .schedule(now_ms + plan.patience_ms, Event::GiveUp { person });
-        match plan.kind {
-            PersonKind::Bot => {
-                let at_ms = now_ms + self.scenario.behaviour.bot_retry_ms;
-                self.events
-                    .schedule(at_ms, Event::BotRetry { person, count: 0 });
-            }
-            PersonKind::LineCutter { .. } => {
-                let gap_ms = self.bypass_gap_ms(person, 0);
-                self.events
-                    .schedule(now_ms + gap_ms, Event::Bypass { person, count: 0 });
-            }
-            PersonKind::Regular => {}
-        }
-        let cohort = plan.cohort.as_index();
+        self.schedule_own_moves(person, now);
+        let cohort = self.arrivals.people()[person as usize].cohort.as_index();
         if self.open[cohort] {
             self.people.set_phase(person, Phase::Waiting);
         } else {
             self.people.set_phase(person, Phase::Held);
             self.held[cohort].push(person);
         }
-    }
-
-    fn is_active_in_line(&self, person: u32) -> bool {
-        let record = self.people.get(person);
-        matches!(record.phase, Phase::Held | Phase::Waiting) && !record.silent
     }
 
     /// A new place at the end of the line for this device; its old place, if any, is lost.
@@ -306,46 +353,10 @@ impl BaselineRun<'_> {
         self.tickets[person as usize] = [0; 3];
     }
 
+    /// Takes a person out of the story, with every place they hold.
     fn set_gone(&mut self, person: u32) {
         self.drop_places(person);
         self.people.set_phase(person, Phase::Gone);
-    }
-
-    fn schedule_reconnect(&mut self, person: u32, device: u8, count: u32, now: Timestamp) {
-        let behaviour = &self.scenario.behaviour;
-        let counter = (u64::from(device) << 32) | u64::from(count);
-        let gap_ms = self.dice.exponential_ms(
-            person,
-            Purpose::ReconnectGap,
-            counter,
-            behaviour.reconnect_mean_ms,
-        ) + self.dice.below(
-            person,
-            Purpose::ReconnectDelay,
-            counter,
-            behaviour.reconnect_delay_max_ms,
-        ) + 1;
-        self.events.schedule(
-            now.as_millis() + gap_ms,
-            Event::Reconnect {
-                person,
-                device,
-                count,
-            },
-        );
-    }
-
-    fn reconnect(&mut self, person: u32, device: u8, count: u32, now: Timestamp) {
-        if !self.is_active_in_line(person) {
-            return;
-        }
-        self.summary.join_requests += 1;
-        self.summary.reconnects += 1;
-        // A device between a bounce and its rejoin has no place to lose.
-        if self.tickets[person as usize][usize::from(device)] != 0 {
-            self.take_place(person, device);
-        }
-        self.schedule_reconnect(person, device, count + 1, now);
     }
 
     /// A device lands in the line after a bounce or a pre-opening refresh.
@@ -368,77 +379,7 @@ impl BaselineRun<'_> {
         }
     }
 
-    fn bot_retry(&mut self, person: u32, count: u32, now: Timestamp) {
-        if !self.is_active_in_line(person) {
-            return;
-        }
-        self.summary.join_requests += 1;
-        self.summary.bot_retries += 1;
-        if self.people.phase(person) == Phase::Waiting {
-            // Every retry is a new connection, and so a new place; the old ones stay.
-            self.take_place(person, BOT_CONNECTION);
-        }
-        self.try_bypass(person, now);
-        if self.is_active_in_line(person) {
-            let at_ms = now.as_millis() + self.scenario.behaviour.bot_retry_ms;
-            let count = count + 1;
-            self.events
-                .schedule(at_ms, Event::BotRetry { person, count });
-        }
-    }
-
-    fn bypass_gap_ms(&self, person: u32, count: u8) -> u64 {
-        let gap_max_ms = self.scenario.behaviour.bypass_gap_max_ms;
-        1 + self
-            .dice
-            .below(person, Purpose::BypassGap, u64::from(count), gap_max_ms)
-    }
-
-    fn bypass(&mut self, person: u32, count: u8, now: Timestamp) {
-        if !self.is_active_in_line(person) {
-            return;
-        }
-        self.try_bypass(person, now);
-        let PersonKind::LineCutter { attempts } = self.arrivals.people()[person as usize].kind
-        else {
-            return;
-        };
-        let count = count + 1;
-        if count < attempts && self.is_active_in_line(person) {
-            let at_ms = now.as_millis() + self.bypass_gap_ms(person, count);
-            self.events.schedule(at_ms, Event::Bypass { person, count });
-        }
-    }
-
-    /// Straight to the booking page: once the site is open, the naive server books it.
-    fn try_bypass(&mut self, person: u32, now: Timestamp) {
-        self.summary.bypass_attempts += 1;
-        if self.people.phase(person) != Phase::Waiting {
-            // Before the opening there is no booking page to reach.
-            return;
-        }
-        let plan = &self.arrivals.people()[person as usize];
-        let choices = self.arrivals.choices(person as usize);
-        match people::book(&mut self.seats, &mut self.cursor, plan.person, choices, now) {
-            BookOutcome::Got { slot, choice } => {
-                self.booked_slots[person as usize] = slot.as_u32();
-                self.summary.bypass_successes += 1;
-                self.summary.bookings += 1;
-                self.series.booked();
-                let record = self.people.get_mut(person);
-                record.bypass_booking = true;
-                record.got_choice = Some(choice);
-                self.people.set_phase(person, Phase::Booked);
-                self.schedule_release(person, now);
-            }
-            BookOutcome::SoldOut => {
-                self.people.get_mut(person).found_sold_out = true;
-                self.set_gone(person);
-            }
-            BookOutcome::Refused => {}
-        }
-    }
-
+    /// A person's patience runs out: they close everything, or leave their tabs open.
     fn give_up(&mut self, person: u32) {
         if !self.is_active_in_line(person) {
             return;
@@ -475,6 +416,8 @@ impl BaselineRun<'_> {
         self.tokens_milli / 1_000
     }
 
+    /// The outflow timer: lets the places at the front of the line have their turn, samples
+    /// the line; returns `true` when the run is over.
     fn tick(&mut self, now: Timestamp, progress: &mut dyn FnMut(Progress)) -> bool {
         self.summary.ticks += 1;
         let now_ms = now.as_millis();
@@ -610,6 +553,7 @@ impl BaselineRun<'_> {
         }
     }
 
+    /// An admitted person, done thinking, books.
     fn book(&mut self, person: u32, now: Timestamp) {
         self.pending_books -= 1;
         if self.people.phase(person) != Phase::Admitted {
@@ -634,6 +578,7 @@ impl BaselineRun<'_> {
         }
     }
 
+    /// Schedules the giving back of a fresh booking, for people who will give it back.
     fn schedule_release(&mut self, person: u32, now: Timestamp) {
         if let Some(after_ms) = self.arrivals.people()[person as usize].releases_after_ms {
             self.events
@@ -642,6 +587,7 @@ impl BaselineRun<'_> {
         }
     }
 
+    /// A person gives their booking back: the seat is free again for those still looking.
     fn release_booking(&mut self, person: u32) {
         self.pending_releases -= 1;
         if self.people.phase(person) != Phase::Booked {
@@ -658,6 +604,7 @@ impl BaselineRun<'_> {
         self.set_gone(person);
     }
 
+    /// Closes the books on everyone still in line and hands the run over.
     fn finish(mut self, ended_at: Timestamp) -> Run {
         let sold_out = self.seats.free_total == 0;
         let in_line = self.people.tally().in_line();

@@ -12,14 +12,14 @@
 
 use crate::{Engine, EnqueueError, PersonId, ReserveError, Seq, SlotId, Timestamp};
 
-use super::arrivals::{Dice, Purpose};
+use super::arrivals::Dice;
+use super::clients::Clients;
 use super::commitment::draw_permutation;
 use super::events::{Event, EventQueue};
 use super::people::{self, BookOutcome, ListingCursor, People, Phase, Reserved, Seats};
 use super::run::SeriesRecorder;
 use super::{
-    Arrivals, Draw, DrawSecret, PersonKind, Policy, Progress, Run, RunSummary, Scenario,
-    ScenarioError,
+    Arrivals, Draw, DrawSecret, Policy, Progress, Run, RunSummary, Scenario, ScenarioError,
 };
 
 /// `places[person]` before the person has a place.
@@ -74,6 +74,8 @@ pub(crate) fn run_on_engine(
     Ok(run.finish(ended_at))
 }
 
+/// A run on the engine: the engine itself, the places it handed out, and what the simulator
+/// holds back until each cohort's opening or draw.
 struct EngineRun<'a> {
     arrivals: &'a Arrivals,
     scenario: &'a Scenario,
@@ -127,7 +129,65 @@ impl Seats for EngineSeats<'_> {
     }
 }
 
+/// The engine's side of the client behaviour: every join is an engine call that must return
+/// the person's one place, and a bypass attempt must be refused.
+impl<'a> Clients<'a> for EngineRun<'a> {
+    fn arrivals(&self) -> &'a Arrivals {
+        self.arrivals
+    }
+
+    fn scenario(&self) -> &'a Scenario {
+        self.scenario
+    }
+
+    fn dice(&self) -> &Dice {
+        &self.dice
+    }
+
+    fn people(&self) -> &People {
+        &self.people
+    }
+
+    fn summary_mut(&mut self) -> &mut RunSummary {
+        &mut self.summary
+    }
+
+    fn schedule(&mut self, at_ms: u64, event: Event) {
+        self.events.schedule(at_ms, event);
+    }
+
+    fn reconnect_place(&mut self, person: u32, _device: u8, now: Timestamp) {
+        // A held person's reconnect only refreshes the pre-queue page: there is no place yet.
+        if self.people.phase(person) == Phase::Waiting {
+            self.join(person, now);
+        }
+    }
+
+    fn retry_place(&mut self, person: u32, now: Timestamp) {
+        // However often a bot retries, the engine must hand back its one place.
+        self.join(person, now);
+    }
+
+    /// Straight to the booking page without having been let in: the engine must refuse.
+    fn try_bypass(&mut self, person: u32, now: Timestamp) {
+        self.summary.bypass_attempts += 1;
+        let id = self.arrivals.people()[person as usize].person;
+        let choices = self.arrivals.choices(person as usize);
+        if let Reserved::Booked { rank, .. } = EngineSeats(&self.engine).reserve(id, choices, now) {
+            self.summary.bypass_successes += 1;
+            self.summary.bookings += 1;
+            self.series.booked();
+            let record = self.people.get_mut(person);
+            record.bypass_booking = true;
+            record.got_choice = Some(rank);
+            self.people.set_phase(person, Phase::Booked);
+        }
+    }
+}
+
 impl EngineRun<'_> {
+    /// Schedules the openings (and, under a lottery, the draws), every device's first join
+    /// and the outflow timer.
     fn schedule_start(&mut self) {
         for (cohort, plan) in self.scenario.cohorts.iter().enumerate() {
             let cohort = cohort as u16;
@@ -138,15 +198,7 @@ impl EngineRun<'_> {
                 self.events.schedule(draw_ms, Event::Draw { cohort });
             }
         }
-        for (person, plan) in self.arrivals.people().iter().enumerate() {
-            let arrives_ms = plan.arrives_at.as_millis();
-            for device in 0..plan.devices {
-                let at_ms = arrives_ms + plan.device_delays_ms[usize::from(device)];
-                let person = person as u32;
-                self.events
-                    .schedule(at_ms, Event::DeviceJoin { person, device });
-            }
-        }
+        self.schedule_device_joins();
         self.events.schedule(0, Event::Tick);
     }
 
@@ -214,6 +266,8 @@ impl EngineRun<'_> {
         }
     }
 
+    /// A device's first join: an engine join if its owner is in line, and reconnects from
+    /// then on.
     fn device_join(&mut self, person: u32, device: u8, now: Timestamp) {
         self.summary.join_requests += 1;
         self.summary.device_joins += 1;
@@ -228,25 +282,11 @@ impl EngineRun<'_> {
         }
     }
 
+    /// A person's first device arrives: they join the line, or are held until the opening
+    /// or the draw.
     fn first_arrival(&mut self, person: u32, now: Timestamp) {
-        let plan = &self.arrivals.people()[person as usize];
-        let now_ms = now.as_millis();
-        self.events
-            .schedule(now_ms + plan.patience_ms, Event::GiveUp { person });
-        match plan.kind {
-            PersonKind::Bot => {
-                let at_ms = now_ms + self.scenario.behaviour.bot_retry_ms;
-                self.events
-                    .schedule(at_ms, Event::BotRetry { person, count: 0 });
-            }
-            PersonKind::LineCutter { .. } => {
-                let gap_ms = self.bypass_gap_ms(person, 0);
-                self.events
-                    .schedule(now_ms + gap_ms, Event::Bypass { person, count: 0 });
-            }
-            PersonKind::Regular => {}
-        }
-        let cohort = plan.cohort.as_index();
+        self.schedule_own_moves(person, now);
+        let cohort = self.arrivals.people()[person as usize].cohort.as_index();
         if self.holding[cohort] {
             self.people.set_phase(person, Phase::Held);
             self.held[cohort].push(person);
@@ -284,107 +324,8 @@ impl EngineRun<'_> {
         }
     }
 
-    /// Held or waiting, and has not silently given up: their devices are still busy.
-    fn is_active_in_line(&self, person: u32) -> bool {
-        let record = self.people.get(person);
-        matches!(record.phase, Phase::Held | Phase::Waiting) && !record.silent
-    }
-
-    fn schedule_reconnect(&mut self, person: u32, device: u8, count: u32, now: Timestamp) {
-        let behaviour = &self.scenario.behaviour;
-        let counter = (u64::from(device) << 32) | u64::from(count);
-        let gap_ms = self.dice.exponential_ms(
-            person,
-            Purpose::ReconnectGap,
-            counter,
-            behaviour.reconnect_mean_ms,
-        ) + self.dice.below(
-            person,
-            Purpose::ReconnectDelay,
-            counter,
-            behaviour.reconnect_delay_max_ms,
-        ) + 1;
-        self.events.schedule(
-            now.as_millis() + gap_ms,
-            Event::Reconnect {
-                person,
-                device,
-                count,
-            },
-        );
-    }
-
-    fn reconnect(&mut self, person: u32, device: u8, count: u32, now: Timestamp) {
-        if !self.is_active_in_line(person) {
-            return;
-        }
-        self.summary.join_requests += 1;
-        self.summary.reconnects += 1;
-        if self.people.phase(person) == Phase::Waiting {
-            self.join(person, now);
-        }
-        if self.is_active_in_line(person) {
-            self.schedule_reconnect(person, device, count + 1, now);
-        }
-    }
-
-    fn bot_retry(&mut self, person: u32, count: u32, now: Timestamp) {
-        if !self.is_active_in_line(person) {
-            return;
-        }
-        self.summary.join_requests += 1;
-        self.summary.bot_retries += 1;
-        if self.people.phase(person) == Phase::Waiting {
-            self.join(person, now);
-        }
-        self.try_bypass(person, now);
-        if self.is_active_in_line(person) {
-            let at_ms = now.as_millis() + self.scenario.behaviour.bot_retry_ms;
-            let count = count + 1;
-            self.events
-                .schedule(at_ms, Event::BotRetry { person, count });
-        }
-    }
-
-    fn bypass_gap_ms(&self, person: u32, count: u8) -> u64 {
-        let gap_max_ms = self.scenario.behaviour.bypass_gap_max_ms;
-        1 + self
-            .dice
-            .below(person, Purpose::BypassGap, u64::from(count), gap_max_ms)
-    }
-
-    fn bypass(&mut self, person: u32, count: u8, now: Timestamp) {
-        if !self.is_active_in_line(person) {
-            return;
-        }
-        self.try_bypass(person, now);
-        let PersonKind::LineCutter { attempts } = self.arrivals.people()[person as usize].kind
-        else {
-            return;
-        };
-        let count = count + 1;
-        if count < attempts && self.is_active_in_line(person) {
-            let at_ms = now.as_millis() + self.bypass_gap_ms(person, count);
-            self.events.schedule(at_ms, Event::Bypass { person, count });
-        }
-    }
-
-    /// Straight to the booking page without having been let in: the engine must refuse.
-    fn try_bypass(&mut self, person: u32, now: Timestamp) {
-        self.summary.bypass_attempts += 1;
-        let id = self.arrivals.people()[person as usize].person;
-        let choices = self.arrivals.choices(person as usize);
-        if let Reserved::Booked { rank, .. } = EngineSeats(&self.engine).reserve(id, choices, now) {
-            self.summary.bypass_successes += 1;
-            self.summary.bookings += 1;
-            self.series.booked();
-            let record = self.people.get_mut(person);
-            record.bypass_booking = true;
-            record.got_choice = Some(rank);
-            self.people.set_phase(person, Phase::Booked);
-        }
-    }
-
+    /// A person's patience runs out: they leave (the engine is told), or leave their tab
+    /// open.
     fn give_up(&mut self, person: u32, now: Timestamp) {
         if !self.is_active_in_line(person) {
             return;
@@ -463,6 +404,7 @@ impl EngineRun<'_> {
         false
     }
 
+    /// The engine let a person in: they book after thinking, unless they silently gave up.
     fn admit(&mut self, person: u32, now: Timestamp) {
         self.people.set_phase(person, Phase::Admitted);
         let record = self.people.get_mut(person);
@@ -480,6 +422,7 @@ impl EngineRun<'_> {
         }
     }
 
+    /// An admitted person, done thinking, books.
     fn book(&mut self, person: u32, now: Timestamp) {
         self.pending_books -= 1;
         if self.people.phase(person) != Phase::Admitted {
@@ -511,6 +454,7 @@ impl EngineRun<'_> {
         }
     }
 
+    /// A person gives their booking back: the engine frees the seat for those still looking.
     fn release_booking(&mut self, person: u32, now: Timestamp) {
         self.pending_releases -= 1;
         if self.people.phase(person) != Phase::Booked {
@@ -529,6 +473,7 @@ impl EngineRun<'_> {
         }
     }
 
+    /// Closes the books on everyone still in line, audits the engine and hands the run over.
     fn finish(mut self, ended_at: Timestamp) -> Run {
         let sold_out = self.engine.is_sold_out();
         let in_line = self.people.tally().in_line();

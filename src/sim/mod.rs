@@ -57,6 +57,7 @@
 
 mod arrivals;
 mod baseline;
+mod clients;
 mod commitment;
 mod engine_run;
 mod events;
