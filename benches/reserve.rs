@@ -15,8 +15,10 @@
 //!   each measured iteration builds a fresh engine, adds every slot, and lets everybody join
 //!   and be admitted with an hour-long lease; the clock covers the 1.5 M `reserve` calls and
 //!   nothing else. Calls that find their slot full (about a third) count: they are part of
-//!   the surge. The baseline makes one `MutexInventory::reserve(slot)` call per person on a
-//!   freshly filled inventory.
+//!   the surge. `fairbook-ticket` makes the same calls through
+//!   `Engine::reserve_with_ticket`, passing the place each person got from `enqueue`. The
+//!   baseline makes one `MutexInventory::reserve(slot)` call per person on a freshly filled
+//!   inventory.
 //! - `reserve/ranked`: the same, with five ranked choices per person drawn from
 //!   [`Demand::preferences`] (evenings, weekends and busy districts first); the engine books
 //!   the first with room, the baseline's `reserve_first` likewise under its one lock.
@@ -45,7 +47,7 @@ use criterion::{
 };
 use fairbook::rng::Rng;
 use fairbook::workload::{self, Demand, InventorySpec, SurgeSpec};
-use fairbook::{CohortId, Config, Engine, PersonId, SlotId, SlotSpec, Timestamp};
+use fairbook::{CohortId, Config, Engine, PersonId, Seq, SlotId, SlotSpec, Timestamp};
 
 use baselines::MutexInventory;
 use timing::{blocks_for, run_together};
@@ -182,11 +184,25 @@ fn bench_spread(criterion: &mut Criterion, workload: &Workload) {
     let mut group = criterion.benchmark_group("reserve/spread");
     configure(&mut group, workload.single.len());
     let people = || workload.single.iter().map(|&(person, _)| person);
+    // `admitted_engine` enqueues the people in this order and they are distinct, so request
+    // `i`'s person holds place `i`: the ticket a service would have kept from `enqueue`.
+    let ticketed: Vec<(PersonId, SlotId, Seq)> = (0u64..)
+        .zip(&workload.single)
+        .map(|(place, &(person, slot))| (person, slot, Seq::new(place)))
+        .collect();
     for threads in THREAD_COUNTS {
         bench_rounds(&mut group, "fairbook", threads, || {
             let engine = admitted_engine(people(), &workload.slots);
             let (elapsed, booked) = time_bookings(&workload.single, threads, |&(person, slot)| {
                 black_box(engine.reserve(person, &[slot], OPENING)).is_ok()
+            });
+            assert!(booked > 0);
+            elapsed
+        });
+        bench_rounds(&mut group, "fairbook-ticket", threads, || {
+            let engine = admitted_engine(people(), &workload.slots);
+            let (elapsed, booked) = time_bookings(&ticketed, threads, |&(person, slot, ticket)| {
+                black_box(engine.reserve_with_ticket(person, ticket, &[slot], OPENING)).is_ok()
             });
             assert!(booked > 0);
             elapsed

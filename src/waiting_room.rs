@@ -62,7 +62,8 @@ pub(crate) enum PlaceView {
 /// A person whose busy bit this thread holds. Dropping it lets go without a change.
 pub(crate) struct PersonGuard<'a> {
     ring: &'a Ring,
-    pub(crate) cell: usize,
+    /// The person's table cell, if the lock was taken through the table.
+    cell: Option<usize>,
     pub(crate) seq: Seq,
     /// The state when the lock was taken (without the busy bit).
     pub(crate) state: PersonState,
@@ -229,7 +230,7 @@ impl WaitingRoom {
         sold_out: &dyn Fn() -> bool,
     ) -> Option<Result<Place, EnqueueError>> {
         let old_seq = entry.seq();
-        let guard = self.lock_seq(entry.cell, old_seq);
+        let guard = self.lock_seq(Some(entry.cell), old_seq);
         let still_lapsed = matches!(guard.state.phase(), Phase::Leased | Phase::Lapsed)
             && is_lapsed(guard.state, now);
         if !still_lapsed {
@@ -324,7 +325,7 @@ impl WaitingRoom {
             return None;
         }
         loop {
-            let guard = self.lock_seq(entry.cell, entry.seq());
+            let guard = self.lock_seq(Some(entry.cell), entry.seq());
             if guard.state.phase() != Phase::Moved {
                 return Some(guard);
             }
@@ -333,7 +334,28 @@ impl WaitingRoom {
         }
     }
 
-    fn lock_seq(&self, cell: usize, seq: Seq) -> PersonGuard<'_> {
+    /// Takes the busy bit of the person's place starting from `place`, the ticket the caller
+    /// kept from `enqueue`, so that the person table need not be read (one cache miss fewer).
+    /// Falls back to [`WaitingRoom::lock`] when the ticket is not this person's current place:
+    /// a stale ticket after a requeue, a place not yet published, or someone else's place. A
+    /// ticket therefore never grants more than the person's own lock would.
+    pub(crate) fn lock_with_ticket(&self, person: PersonId, place: Seq) -> Option<PersonGuard<'_>> {
+        if person.is_valid() && place.as_u64() < self.ring.len() {
+            // Published first (a place's person is written before its state leaves EMPTY, and
+            // never changes after), so that the person read below is final and locking cannot
+            // race the publishing store.
+            let published = self.ring.state(place).phase() != Phase::Empty;
+            if published && self.ring.person(place) == person {
+                let guard = self.lock_seq(None, place);
+                if guard.state.phase() != Phase::Moved {
+                    return Some(guard);
+                }
+            }
+        }
+        self.lock(person)
+    }
+
+    fn lock_seq(&self, cell: Option<usize>, seq: Seq) -> PersonGuard<'_> {
         let state = self.ring.lock(seq);
         PersonGuard {
             ring: &self.ring,
@@ -347,7 +369,13 @@ impl WaitingRoom {
     /// A waiting person gives back their place (the guard shows them WAITING).
     pub(crate) fn leave(&self, guard: PersonGuard<'_>) {
         debug_assert_eq!(guard.state.phase(), Phase::Waiting);
-        self.table.retire(guard.cell);
+        let cell = guard.cell.or_else(|| {
+            let person = self.ring.person(guard.seq);
+            self.table.find(person).map(|entry| entry.cell)
+        });
+        if let Some(cell) = cell {
+            self.table.retire(cell);
+        }
         self.ring.note_left(guard.seq);
         let left = guard.state.with_phase(Phase::Left);
         guard.commit(left);

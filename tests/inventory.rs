@@ -146,3 +146,54 @@ fn slot_never_exceeds_capacity_over_many_people() {
     assert!(engine.is_sold_out());
     assert_audit_ok(&engine);
 }
+
+#[test]
+fn ticket_is_checked_not_trusted() {
+    let config = Config {
+        lease_ms: 1_000,
+        lapse_policy: fairbook::LapsePolicy::Requeue,
+        ..Config::default()
+    };
+    let (engine, slots) = engine_with(config, &[5]);
+    let tickets: Vec<Seq> = (0..3)
+        .map(|id| engine.enqueue(person(id), COHORT, at(1)).unwrap().seq)
+        .collect();
+    engine.advance(at(1), 1).unwrap(); // only person 0 is admitted
+    // Person 1 presents person 0's ticket: they are still judged as themselves.
+    assert_eq!(
+        engine.reserve_with_ticket(person(1), tickets[0], &slots, at(1)),
+        Err(ReserveError::NotAdmitted {
+            seq: tickets[1],
+            ahead: 0
+        })
+    );
+    // A stranger with a real ticket, and tickets past the end, get what `reserve` gives.
+    assert_eq!(
+        engine.reserve_with_ticket(person(99), tickets[0], &slots, at(1)),
+        Err(ReserveError::UnknownPerson)
+    );
+    assert_eq!(
+        engine.reserve_with_ticket(person(2), Seq::new(u64::MAX), &slots, at(1)),
+        engine.reserve(person(2), &slots, at(1))
+    );
+    // A stale ticket after a requeue still finds the person's current place.
+    engine.advance(at(3), 0).unwrap(); // person 0's lease lapsed at t = 2 s
+    let requeued = engine.enqueue(person(0), COHORT, at(3)).unwrap();
+    assert!(requeued.is_new && requeued.seq != tickets[0]);
+    engine.advance(at(3), 10).unwrap();
+    let booking = engine
+        .reserve_with_ticket(person(0), tickets[0], &slots, at(3))
+        .unwrap();
+    assert_eq!(booking.seq, requeued.seq);
+    // The right ticket books, once.
+    assert!(
+        engine
+            .reserve_with_ticket(person(1), tickets[1], &slots, at(3))
+            .is_ok()
+    );
+    assert_eq!(
+        engine.reserve_with_ticket(person(1), tickets[1], &slots, at(3)),
+        Err(ReserveError::BookingLimit { bookings_max: 1 })
+    );
+    assert_audit_ok(&engine);
+}

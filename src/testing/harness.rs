@@ -417,6 +417,16 @@ impl Harness {
                 compare(answer, model.reserve(*person, choices, now))?;
                 outcome
             }
+            Op::ReserveWithTicket {
+                person,
+                ticket,
+                choices,
+            } => {
+                let answer = engine.reserve_with_ticket(*person, *ticket, choices, now);
+                let outcome = label("reserve with ticket", &answer, |_| "booked");
+                compare(answer, model.reserve(*person, choices, now))?;
+                outcome
+            }
             Op::Release { person } => {
                 let answer = engine.release(*person, now);
                 let outcome = label("release", &answer, |released| {

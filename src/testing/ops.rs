@@ -17,7 +17,7 @@ use proptest::collection::{SizeRange, vec};
 use proptest::prelude::*;
 
 use crate::{
-    CohortId, CohortWindow, Config, LapsePolicy, OutflowPolicy, PersonId, SlotId, Timestamp,
+    CohortId, CohortWindow, Config, LapsePolicy, OutflowPolicy, PersonId, Seq, SlotId, Timestamp,
 };
 
 /// The people the vocabulary names: `PersonId`s `0..PEOPLE` (plus, rarely,
@@ -79,6 +79,16 @@ pub enum Op {
         /// Who books.
         person: PersonId,
         /// Ranked choices (may be empty, too long, or name unknown slots).
+        choices: Vec<SlotId>,
+    },
+    /// [`Engine::reserve_with_ticket`](crate::Engine::reserve_with_ticket): must answer
+    /// exactly as `reserve` would, whatever the ticket (the model has no tickets).
+    ReserveWithTicket {
+        /// Who books.
+        person: PersonId,
+        /// The place they present: often theirs, often someone else's, sometimes none.
+        ticket: Seq,
+        /// Ranked choices.
         choices: Vec<SlotId>,
     },
     /// [`Engine::release`](crate::Engine::release).
@@ -280,6 +290,13 @@ pub fn op_strategy() -> impl Strategy<Value = Op> {
         1 => prop_oneof![3 => 0u64..=20, 1 => 0u64..=150].prop_map(|ms| Op::Rewind { ms }),
         8 => (person_strategy(), choices_strategy())
             .prop_map(|(person, choices)| Op::Reserve { person, choices }),
+        3 => (person_strategy(), 0u64..12, choices_strategy()).prop_map(
+            |(person, ticket, choices)| Op::ReserveWithTicket {
+                person,
+                ticket: Seq::new(ticket),
+                choices,
+            }
+        ),
         1 => person_strategy().prop_map(|person| Op::Release { person }),
         1 => (person_strategy(), slot_strategy())
             .prop_map(|(person, slot)| Op::ReleaseBooking { person, slot }),
@@ -355,8 +372,9 @@ fn arbitrary_option(
 /// The same weights as [`op_strategy`], drawn from fuzzer bytes.
 impl<'a> Arbitrary<'a> for Op {
     fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Op> {
-        const KINDS: [u8; 29] = [
+        const KINDS: [u8; 32] = [
             0, 0, 0, 0, 0, 0, 10, 1, 1, 1, 1, 2, 3, 3, 3, 4, 5, 5, 5, 5, 5, 5, 5, 5, 6, 7, 8, 8, 9,
+            11, 11, 11,
         ];
         Ok(match u.choose(&KINDS)? {
             0 => Op::Enqueue {
@@ -414,6 +432,11 @@ impl<'a> Arbitrary<'a> for Op {
                 };
                 Op::Reserve { person, choices }
             }
+            11 => Op::ReserveWithTicket {
+                person: arbitrary_person(u)?,
+                ticket: Seq::new(u.int_in_range(0..=11)?),
+                choices: vec![SlotId::new(u.int_in_range(0..=1)?)],
+            },
             6 => Op::Release {
                 person: arbitrary_person(u)?,
             },
