@@ -59,6 +59,14 @@
 //!   what to do. Bad input never panics and never changes state.
 //! - **Time is an argument.** [`Timestamp`] in milliseconds on the caller's clock. Time that
 //!   goes backwards beyond [`Config::time_skew_tolerance_ms`] is an error.
+//! - **Fast paths for services that batch.** [`Engine::enqueue_batch`] joins many requests
+//!   per call and prefetches ahead (about twice the per-call rate);
+//!   [`Engine::reserve_with_ticket`] books from the place the caller kept from `enqueue`,
+//!   checked against the engine's own record, and spares a lookup. Both give exactly the
+//!   answers of their plain counterparts.
+//! - **Tools around the core.** [`Engine::audit`] recounts every invariant; [`fairness`]
+//!   computes queue-fairness metrics over per-person outcomes; [`workload`] and [`rng`]
+//!   generate the reference surge from a seed.
 //! - **Snapshots under concurrency.** [`Status`], [`SlotView`] and [`Stats`] describe the
 //!   engine at one instant; other threads may change it the next.
 //! - **Guarantees you can check.** One person, one place; no bounce; no cutting in; no
