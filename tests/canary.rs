@@ -28,7 +28,7 @@ fn overbooked(engine: &Engine) -> bool {
 }
 
 /// Over a fixed set of generated scenarios, the harness stops some of them, always at a
-/// reserve where the engine booked a slot the model found full, and the engine's audit then
+/// reserve (plain or with a ticket) where the engine booked a slot the model found full, and the engine's audit then
 /// reports the overbooked slot.
 #[test]
 fn model_comparison_catches_the_overbooking() {
@@ -45,7 +45,13 @@ fn model_comparison_catches_the_overbooking() {
         };
         caught += 1;
         let context = format!("case {case}: {failure}\nuniverse: {universe:?}");
-        assert!(matches!(failure.op, Op::Reserve { .. }), "{context}");
+        assert!(
+            matches!(
+                failure.op,
+                Op::Reserve { .. } | Op::ReserveWithTicket { .. }
+            ),
+            "{context}"
+        );
         match &failure.mismatch {
             // The engine booked a full slot; the model refused, or booked a later choice.
             Mismatch::Answer { engine, model } => {
@@ -88,7 +94,13 @@ fn property_test_fails_and_shrinks_to_the_overbooking() {
     println!("shrunk to {} ops: {ops:?}\nin {universe:?}", ops.len());
     assert!(reason.message().contains("answers differ"), "{reason}");
     assert!(ops.len() <= 8, "shrunk to {} ops: {ops:?}", ops.len());
-    assert!(matches!(ops.last(), Some(Op::Reserve { .. })), "{ops:?}");
+    assert!(
+        matches!(
+            ops.last(),
+            Some(Op::Reserve { .. } | Op::ReserveWithTicket { .. })
+        ),
+        "{ops:?}"
+    );
     let mut harness = Harness::new(&universe);
     assert!(
         harness.run(&ops).is_err(),
