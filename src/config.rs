@@ -51,7 +51,8 @@ pub const COHORTS_MAX_LIMIT: usize = 1 << 16;
 pub struct Config {
     /// The most distinct places the waiting room hands out over the engine's life (one per
     /// person, plus one per requeue under [`LapsePolicy::Requeue`]). Past it, first joins get
-    /// [`EnqueueError::Full`](crate::EnqueueError::Full). Costs about 40 bytes per place.
+    /// [`EnqueueError::Full`](crate::EnqueueError::Full). Costs about 46 bytes per place at
+    /// 1.5 million; [`Engine::memory_for`](crate::Engine::memory_for) gives the exact figure.
     pub people_max: u64,
     /// The most slots [`Engine::add_slot`](crate::Engine::add_slot) accepts. 16 bytes each.
     pub slots_max: u32,

@@ -125,6 +125,30 @@ impl Engine {
         &self.config
     }
 
+    /// What [`Engine::new`] would allocate for `config`, without allocating it: check it
+    /// against a memory budget before building an engine from a configuration you did not
+    /// write yourself.
+    ///
+    /// # Errors
+    /// [`ConfigError`] if a limit is out of range, as [`Engine::new`] would report it.
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{Config, Engine};
+    /// let config = Config { people_max: 10_000_000, ..Config::default() };
+    /// let memory = Engine::memory_for(&config)?;
+    /// assert!(memory.total_bytes() < 512 << 20, "{memory:?}");
+    /// # Ok::<(), fairbook::ConfigError>(())
+    /// ```
+    pub fn memory_for(config: &Config) -> Result<MemoryUse, ConfigError> {
+        config.validate()?;
+        Ok(MemoryUse {
+            waiting_room_bytes: WaitingRoom::bytes_for(config.people_max),
+            ledger_bytes: Ledger::bytes_for(config.people_max, config.bookings_per_person_max),
+            inventory_bytes: Inventory::bytes_for(config.slots_max),
+        })
+    }
+
     /// Bytes the engine allocated at build time; it allocates nothing afterwards.
     ///
     /// # Example

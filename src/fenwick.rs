@@ -24,6 +24,11 @@ impl Fenwick {
         }
     }
 
+    /// What [`Fenwick::new`] allocates for `len` counts.
+    pub(crate) fn bytes_for(len: usize) -> usize {
+        (len + 1) * core::mem::size_of::<AtomicU32>()
+    }
+
     pub(crate) fn memory_bytes(&self) -> usize {
         core::mem::size_of_val(&*self.tree)
     }

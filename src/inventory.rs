@@ -138,6 +138,11 @@ impl Inventory {
         }
     }
 
+    /// What [`Inventory::new`] allocates for `slots_max` slots.
+    pub(crate) fn bytes_for(slots_max: u32) -> usize {
+        slots_max as usize * core::mem::size_of::<Cell>()
+    }
+
     pub(crate) fn memory_bytes(&self) -> usize {
         core::mem::size_of_val(&*self.cells)
     }

@@ -22,6 +22,11 @@ impl Ledger {
         }
     }
 
+    /// What [`Ledger::new`] allocates.
+    pub(crate) fn bytes_for(places: u64, per_place: u8) -> usize {
+        (places as usize).saturating_mul(usize::from(per_place)) * core::mem::size_of::<AtomicU32>()
+    }
+
     pub(crate) fn memory_bytes(&self) -> usize {
         core::mem::size_of_val(&*self.cells)
     }

@@ -91,9 +91,22 @@ pub(crate) struct PersonTable {
 
 impl PersonTable {
     /// A table for up to `people_max` people at a load factor of at most 0.75.
+    /// Cells for `people_max` people: a power of two at or above 4/3 of them.
+    fn cells_len(people_max: u64) -> u64 {
+        people_max
+            .saturating_mul(4)
+            .div_ceil(3)
+            .max(16)
+            .next_power_of_two()
+    }
+
+    /// What [`PersonTable::new`] allocates for `people_max` people.
+    pub(crate) fn bytes_for(people_max: u64) -> usize {
+        Self::cells_len(people_max) as usize * core::mem::size_of::<Cell>()
+    }
+
     pub(crate) fn new(people_max: u64) -> PersonTable {
-        let wanted = people_max.saturating_mul(4).div_ceil(3).max(16);
-        let cells_len = wanted.next_power_of_two();
+        let cells_len = Self::cells_len(people_max);
         let mut cells: Vec<Cell> = Vec::with_capacity(cells_len as usize);
         crate::hints::advise_huge_pages(cells.spare_capacity_mut());
         cells.extend((0..cells_len).map(|_| Cell {

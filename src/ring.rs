@@ -67,6 +67,11 @@ impl Ring {
         }
     }
 
+    /// What [`Ring::new`] allocates for `len` places.
+    pub(crate) fn bytes_for(len: u64) -> usize {
+        len as usize * core::mem::size_of::<Entry>() + Fenwick::bytes_for(len as usize)
+    }
+
     pub(crate) fn memory_bytes(&self) -> usize {
         core::mem::size_of_val(&*self.entries) + self.left.memory_bytes()
     }

@@ -101,6 +101,11 @@ impl WaitingRoom {
         }
     }
 
+    /// What [`WaitingRoom::new`] allocates for `people_max` places.
+    pub(crate) fn bytes_for(people_max: u64) -> usize {
+        PersonTable::bytes_for(people_max) + Ring::bytes_for(people_max)
+    }
+
     pub(crate) fn memory_bytes(&self) -> usize {
         self.table.memory_bytes() + self.ring.memory_bytes()
     }

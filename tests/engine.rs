@@ -217,3 +217,39 @@ fn memory_is_bounded_by_config() {
     let per_person = large.memory_bytes() as f64 / 1_500_000.0;
     assert!(per_person <= 48.0, "{per_person:.1} bytes per person");
 }
+
+#[test]
+fn memory_for_a_config_is_what_the_engine_allocates() {
+    let configs = [
+        Config::default(),
+        Config {
+            people_max: 1,
+            slots_max: 1,
+            ..Config::default()
+        },
+        Config {
+            people_max: 1_500_000,
+            slots_max: 1_568_000,
+            bookings_per_person_max: 3,
+            ..Config::default()
+        },
+        Config {
+            people_max: 12_345,
+            slots_max: 77,
+            bookings_per_person_max: 15,
+            ..Config::default()
+        },
+    ];
+    for config in configs {
+        let predicted = Engine::memory_for(&config).unwrap();
+        let engine = Engine::new(config.clone()).unwrap();
+        assert_eq!(predicted, engine.memory(), "{config:?}");
+    }
+    assert!(matches!(
+        Engine::memory_for(&Config {
+            lease_ms: 0,
+            ..Config::default()
+        }),
+        Err(ConfigError::LeaseZero)
+    ));
+}
