@@ -210,6 +210,32 @@ fn side_by_side_table(runs: &[Run]) -> String {
     table
 }
 
+/// A chart over hours since the first opening, with counts from 0 to a tenth above
+/// `y_max` on the vertical axis: both panels of `admissions.svg` use it.
+fn time_chart<'a, 'b>(
+    area: &'a DrawingArea<SVGBackend<'b>, plotters::coord::Shift>,
+    hours: std::ops::Range<f64>,
+    y_max: f64,
+    y_desc: &str,
+) -> Result<
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
+    Box<dyn Error>,
+> {
+    let mut chart = ChartBuilder::on(area)
+        .margin(16)
+        .x_label_area_size(44)
+        .y_label_area_size(72)
+        .build_cartesian_2d(hours, 0.0..y_max * 1.1)?;
+    chart
+        .configure_mesh()
+        .x_desc("hours since the first cohort opened")
+        .y_desc(y_desc)
+        .x_label_formatter(&|hours| format!("{hours:.1}"))
+        .y_label_formatter(&|count| format!("{count:.0}"))
+        .draw()?;
+    Ok(chart)
+}
+
 /// How a policy's curve is drawn: FIFO and shuffle often coincide, so shuffle is dashed
 /// over a wider FIFO line and both stay visible.
 fn draw_curve<DB: DrawingBackend>(
@@ -360,18 +386,12 @@ fn plot_admissions(path: &Path, runs: &[Run], first_opening_ms: u64) -> Result<(
     let root = root.titled("Admissions and queue length over time", ("sans-serif", 24))?;
     let (top, bottom) = root.split_vertically(440);
 
-    let mut chart = ChartBuilder::on(&top)
-        .margin(16)
-        .x_label_area_size(44)
-        .y_label_area_size(72)
-        .build_cartesian_2d(start_h..end_h, 0.0..admissions_max * 1.1)?;
-    chart
-        .configure_mesh()
-        .x_desc("hours since the first cohort opened")
-        .y_desc("people admitted per minute")
-        .x_label_formatter(&|hours| format!("{hours:.1}"))
-        .y_label_formatter(&|count| format!("{count:.0}"))
-        .draw()?;
+    let mut chart = time_chart(
+        &top,
+        start_h..end_h,
+        admissions_max,
+        "people admitted per minute",
+    )?;
     for run in runs {
         let points = run
             .series
@@ -389,18 +409,7 @@ fn plot_admissions(path: &Path, runs: &[Run], first_opening_ms: u64) -> Result<(
         .border_style(BLACK)
         .draw()?;
 
-    let mut chart = ChartBuilder::on(&bottom)
-        .margin(16)
-        .x_label_area_size(44)
-        .y_label_area_size(72)
-        .build_cartesian_2d(start_h..end_h, 0.0..line_max * 1.1)?;
-    chart
-        .configure_mesh()
-        .x_desc("hours since the first cohort opened")
-        .y_desc("in line")
-        .x_label_formatter(&|hours| format!("{hours:.1}"))
-        .y_label_formatter(&|count| format!("{count:.0}"))
-        .draw()?;
+    let mut chart = time_chart(&bottom, start_h..end_h, line_max, "in line")?;
     for run in runs {
         let points = run
             .series

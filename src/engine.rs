@@ -625,10 +625,10 @@ impl Engine {
                 max: self.config.choices_max,
             });
         }
-        if let Some(&slot) = choices.iter().find(|&&slot| !self.inventory.contains(slot)) {
-            return Err(ReserveError::UnknownSlot { slot });
-        }
         for &slot in choices {
+            if !self.inventory.contains(slot) {
+                return Err(ReserveError::UnknownSlot { slot });
+            }
             self.inventory.prefetch(slot);
         }
         Ok(())
