@@ -22,9 +22,6 @@
 //!   dealt to the threads in blocks and timed from a barrier's release to the last answer
 //!   (see `timing/mod.rs`). Throughput is queries per second.
 
-mod baselines;
-mod timing;
-
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
@@ -33,9 +30,11 @@ use criterion::{
     BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group,
     criterion_main,
 };
-use fairbook::rng::Rng;
-use fairbook::workload::{self, SurgeSpec};
 use fairbook::{CohortId, Config, Engine, PersonId, SlotSpec, Status, Timestamp};
+use fairbook_bench::baselines;
+use fairbook_bench::timing;
+use fairbook_lab::rng::Rng;
+use fairbook_lab::workload::{self, SurgeSpec};
 
 use baselines::{DashMapRoom, ParkingLotRoom, Room, StdMutexRoom};
 use timing::{blocks_for, run_together};

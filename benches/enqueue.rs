@@ -31,17 +31,16 @@
 //! criterion warns that it cannot fit ten samples in the three-second target for them and
 //! takes longer: that is expected, and cheaper than a target long enough for the slowest.
 
-mod baselines;
-mod timing;
-
 use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{
     BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group, criterion_main,
 };
-use fairbook::workload::{self, JoinSkew, SurgeSpec};
 use fairbook::{CohortId, Config, Engine, EnqueueError, PersonId, Timestamp};
+use fairbook_bench::baselines;
+use fairbook_bench::timing;
+use fairbook_lab::workload::{self, JoinSkew, SurgeSpec};
 
 use baselines::{DashMapRoom, ParkingLotRoom, Room, StdMutexRoom};
 use timing::{blocks_for, run_together};

@@ -34,9 +34,6 @@
 //! The engine is sized for everybody (`people_max` 1,500,000, `slots_max` the inventory) with
 //! one booking per person, the default.
 
-mod baselines;
-mod timing;
-
 use std::hint::black_box;
 use std::time::Duration;
 
@@ -45,9 +42,11 @@ use criterion::{
     BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group,
     criterion_main,
 };
-use fairbook::rng::Rng;
-use fairbook::workload::{self, Demand, InventorySpec, SurgeSpec};
 use fairbook::{CohortId, Config, Engine, PersonId, Seq, SlotId, SlotSpec, Timestamp};
+use fairbook_bench::baselines;
+use fairbook_bench::timing;
+use fairbook_lab::rng::Rng;
+use fairbook_lab::workload::{self, Demand, InventorySpec, SurgeSpec};
 
 use baselines::MutexInventory;
 use timing::{blocks_for, run_together};

@@ -54,7 +54,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ..OutflowPolicy::default()
     };
     let tick = opening.plus_millis(1_000);
-    let advanced = engine.advance_by(tick, &door)?;
+    let advanced = engine.advance_with_policy(tick, &door)?;
     for (seq, person) in engine.admitted_in(&advanced) {
         println!(
             "{person} (place {seq}) is admitted until {}",
@@ -78,7 +78,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("{} gave back {:?}", people[0], released.slots);
 
     let later = tick.plus_millis(1_000);
-    engine.advance_by(later, &door)?;
+    engine.advance_with_policy(later, &door)?;
     for &person in &people[4..] {
         let booking = engine.reserve(person, &[near_work, near_home], later)?;
         println!(

@@ -23,7 +23,7 @@
 //!    ([`InventorySpec::reference`]: 14,000 sites × 14 days × 8 windows, 10% more places
 //!    than people), with hour-long leases so that nobody's lease runs out during the run.
 //! 3. **Joins** (the headline). The stream is dealt to `--threads` threads in blocks of
-//!    4,096 requests (see `benches/timing/mod.rs`); each thread calls `Engine::enqueue` once
+//!    4,096 requests (see `fairbook_bench::timing`); each thread calls `Engine::enqueue` once
 //!    per request with a constant `now` (the whole surge lands within one engine millisecond)
 //!    and does nothing else. The clock runs from a barrier's release to the last join. After
 //!    it stops, the run checks that exactly the stream's distinct people got places. The
@@ -41,23 +41,20 @@
 //!    choices plus one freshly released seat offered to them.
 //! 7. **Audit.** [`Engine::audit`] recounts every invariant from scratch.
 
-#[path = "../benches/baselines/mod.rs"]
-mod baselines;
-#[path = "../benches/timing/mod.rs"]
-mod timing;
-
 use std::error::Error;
 use std::fmt::Write as _;
 use std::hint::black_box;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use fairbook::rng::Rng;
-use fairbook::workload::{self, Demand, InventorySpec, JoinSkew, SurgeSpec};
 use fairbook::{
     AuditReport, CohortId, Config, Engine, EnqueueError, MemoryUse, PEOPLE_MAX_LIMIT, PersonId,
     ReserveError, SlotId, Status, Timestamp,
 };
+use fairbook_bench::baselines;
+use fairbook_bench::timing;
+use fairbook_lab::rng::Rng;
+use fairbook_lab::workload::{self, Demand, InventorySpec, JoinSkew, SurgeSpec};
 
 use baselines::{Room, StdMutexRoom};
 use timing::{blocks_for, run_together};

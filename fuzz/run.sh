@@ -6,7 +6,7 @@
 # On the nightly toolchain the targets run under AddressSanitizer, as cargo-fuzz does by
 # default. A machine without nightly (the toolchain cannot be fetched here) runs them on stable
 # without a sanitizer (`-s none`): the crate's only `unsafe` is two advisory memory hints
-# (src/hints.rs), so the sanitizer guards little beyond the dependencies, and the
+# (src/platform/hints.rs), so the sanitizer guards little beyond the dependencies, and the
 # coverage-guided search is the same.
 #
 # A crash stops the run with libFuzzer's report; the input is left in

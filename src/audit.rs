@@ -1,19 +1,16 @@
-//! [`Engine::audit`]: a full check of the engine's invariants, for tests, fuzzers and
-//! operators.
+//! What [`Engine::audit`](crate::Engine::audit) reports: an [`AuditReport`] listing every
+//! broken invariant as a [`Violation`].
 //!
-//! The data path keeps the guarantees with atomics and never re-checks them; the audit
-//! recounts everything from scratch and compares. It checks each property on two paths where
-//! it can: a slot's `booked` counter against the bookings the ledger holds for it, and the
-//! engine's running counters (active admitted, full slots) against a recount.
+//! The recount itself lives beside the engine (and each wing checks its own part); this
+//! module is only the vocabulary, so that both wings can name what they find.
 //!
-//! It reads every place and every slot, so it is O(people + slots) and allocates: call it
-//! between steps, not on the data path, and only while no other thread is mid-call (under
-//! concurrency it may report a mismatch that is only in flight).
+//! It checks each property on two paths where it can: a slot's `booked` counter against the
+//! bookings the ledger holds for it, and the engine's running counters (active admitted, full
+//! slots) against a recount.
 
 use core::fmt;
 
-use crate::person_state::Phase;
-use crate::{Engine, PersonId, Seq, SlotId};
+use crate::ids::{PersonId, Seq, SlotId};
 
 /// One broken invariant.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -142,7 +139,7 @@ impl fmt::Display for Violation {
     }
 }
 
-/// What [`Engine::audit`] found.
+/// What [`Engine::audit`](crate::Engine::audit) found.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AuditReport {
     /// Every broken invariant (empty when all hold).
@@ -179,170 +176,5 @@ impl fmt::Display for AuditReport {
             write!(f, "\n  - {violation}")?;
         }
         Ok(())
-    }
-}
-
-impl Engine {
-    /// Recounts everything and checks every invariant: for every slot, bookings ≤ capacity
-    /// and the counter equals the bookings people hold; for every person, bookings ≤ the
-    /// limit and every booking belongs to a place the engine admitted; places are dense, in
-    /// order around the admission cursor, and the person table and the ring agree; the
-    /// running counters match a recount.
-    ///
-    /// O(people + slots) and allocating: for tests, fuzzers and operators, between steps.
-    /// Call it while no other thread is mid-call.
-    ///
-    /// # Example
-    /// ```
-    /// use fairbook::{CohortId, Config, Engine, PersonId, SlotSpec, Timestamp};
-    /// let engine = Engine::new(Config::default())?;
-    /// let slot = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
-    /// engine.enqueue(PersonId::new(1), CohortId::new(0), Timestamp::ZERO).unwrap();
-    /// engine.advance(Timestamp::ZERO, 1).unwrap();
-    /// engine.reserve(PersonId::new(1), &[slot], Timestamp::ZERO).unwrap();
-    /// let report = engine.audit();
-    /// assert!(report.is_ok(), "{report}");
-    /// assert_eq!((report.bookings, report.free_seats), (1, 0));
-    /// # Ok::<(), fairbook::ConfigError>(())
-    /// ```
-    pub fn audit(&self) -> AuditReport {
-        let mut violations = Vec::new();
-        let ring = self.room.ring();
-        let places = ring.claimed_count();
-        let admit_cursor = ring.admit_cursor();
-        let slots = self.inventory.len();
-        let bookings_max = self.config().bookings_per_person_max;
-
-        let mut held_by_slot = vec![0u32; slots as usize];
-        let mut active_counted = 0i64;
-        let mut bookings = 0u64;
-        for raw in 0..places {
-            let seq = Seq::new(raw);
-            let state = ring.state(seq);
-            let phase = state.phase();
-            if phase == Phase::Empty {
-                violations.push(Violation::Hole { seq });
-                continue;
-            }
-            let admitted = !matches!(phase, Phase::Waiting | Phase::Left);
-            let below_cursor = raw < admit_cursor;
-            if (phase == Phase::Waiting && below_cursor) || (admitted && !below_cursor) {
-                violations.push(Violation::OutOfOrder { seq });
-            }
-            if state.is_active() {
-                active_counted += 1;
-            }
-            let count = state.bookings_count();
-            if count > bookings_max {
-                violations.push(Violation::OverLimit {
-                    seq,
-                    bookings: count,
-                    bookings_max,
-                });
-            }
-            for index in 0..bookings_max {
-                let cell = self.ledger.get(seq, index);
-                if (index < count) != cell.is_some() {
-                    violations.push(Violation::LedgerMismatch { seq });
-                }
-                let Some(slot) = cell else { continue };
-                bookings += 1;
-                if phase != Phase::Leased {
-                    violations.push(Violation::BookingWithoutAdmission { seq, slot });
-                }
-                match held_by_slot.get_mut(slot.as_index()) {
-                    Some(held) => *held += 1,
-                    None => violations.push(Violation::LedgerMismatch { seq }),
-                }
-            }
-        }
-
-        let mut free_seats = 0u64;
-        let mut full_counted = 0i64;
-        for raw in 0..slots {
-            let slot = SlotId::new(raw);
-            let Some(view) = self.inventory.view(slot) else {
-                continue;
-            };
-            if view.booked > view.spec.capacity {
-                violations.push(Violation::Overbooked {
-                    slot,
-                    booked: view.booked,
-                    capacity: view.spec.capacity,
-                });
-            }
-            if view.booked != held_by_slot[raw as usize] {
-                violations.push(Violation::BookedCountMismatch {
-                    slot,
-                    counter: view.booked,
-                    held: held_by_slot[raw as usize],
-                });
-            }
-            if view.booked >= view.spec.capacity {
-                full_counted += 1;
-            }
-            free_seats += u64::from(view.spec.capacity.saturating_sub(view.booked));
-        }
-
-        // Every person in the table points at a place holding them, and that place is their
-        // only live one: a MOVED place is dead, and the table points past it.
-        let mut live_places = 0u64;
-        for (person, entry) in self.room.table().entries() {
-            if entry.is_refused() {
-                continue;
-            }
-            let seq = entry.seq();
-            if seq.as_u64() >= places
-                || ring.person(seq) != person
-                || ring.state(seq).phase() == Phase::Moved
-            {
-                violations.push(Violation::TableRingMismatch { person, seq });
-            }
-            live_places += 1;
-        }
-        let moved = (0..places)
-            .filter(|&raw| ring.state(Seq::new(raw)).phase() == Phase::Moved)
-            .count() as u64;
-        if live_places + moved != places {
-            // More places than people-plus-requeues: someone holds two.
-            for raw in 0..places {
-                let seq = Seq::new(raw);
-                let person = ring.person(seq);
-                let live = self.room.table().find(person).map(|entry| entry.seq());
-                if ring.state(seq).phase() != Phase::Moved && live != Some(seq) {
-                    violations.push(Violation::DuplicatePlace { person });
-                }
-            }
-        }
-
-        let counters = [
-            (
-                "active admitted count",
-                self.room.active_count() as i64,
-                active_counted,
-            ),
-            (
-                "full slots count",
-                self.inventory.full_count(),
-                full_counted,
-            ),
-        ];
-        for (counter, recorded, counted) in counters {
-            if recorded != counted {
-                violations.push(Violation::CounterMismatch {
-                    counter,
-                    recorded,
-                    counted,
-                });
-            }
-        }
-
-        AuditReport {
-            violations,
-            places,
-            slots,
-            bookings,
-            free_seats,
-        }
     }
 }

@@ -6,8 +6,7 @@
 
 use core::fmt;
 
-use crate::Timestamp;
-use crate::person_state::BOOKINGS_COUNT_MAX;
+use crate::time::Timestamp;
 
 /// The most people one engine may sequence: 2³² (about 4.3 billion).
 pub const PEOPLE_MAX_LIMIT: u64 = 1 << 32;
@@ -17,6 +16,10 @@ pub const SLOTS_MAX_LIMIT: u32 = (1 << 31) - 1;
 
 /// The most ranked choices one `reserve` call may list.
 pub const CHOICES_MAX_LIMIT: usize = 64;
+
+/// The largest [`Config::bookings_per_person_max`]: 15, what a person's packed state word
+/// has room to count.
+pub const BOOKINGS_PER_PERSON_LIMIT: u8 = 15;
 
 /// The most cohorts one engine may have.
 pub const COHORTS_MAX_LIMIT: usize = 1 << 16;
@@ -51,8 +54,15 @@ pub const COHORTS_MAX_LIMIT: usize = 1 << 16;
 pub struct Config {
     /// The most distinct places the waiting room hands out over the engine's life (one per
     /// person, plus one per requeue under [`LapsePolicy::Requeue`]). Past it, first joins get
-    /// [`EnqueueError::Full`](crate::EnqueueError::Full). Costs about 46 bytes per place at
-    /// 1.5 million; [`Engine::memory_for`](crate::Engine::memory_for) gives the exact figure.
+    /// [`EnqueueError::Full`](crate::EnqueueError::Full).
+    ///
+    /// **Memory per place** (the one place the docs give it): the person table takes 16 bytes
+    /// per cell for a power of two of cells at or above 4/3 of `people_max`, and every place
+    /// takes 20 bytes more (its ring entry and the count of leavers), plus 4 bytes per booking
+    /// it may hold (the ledger). With one booking per person that is **46.4 bytes per place at
+    /// the reference surge** (1,500,000 places) and **56 bytes at the default** (1,048,576);
+    /// the power-of-two rounding moves it between about 45 and 67 bytes for other sizes.
+    /// [`Engine::memory_for`](crate::Engine::memory_for) gives the exact figure for a config.
     pub people_max: u64,
     /// The most slots [`Engine::add_slot`](crate::Engine::add_slot) accepts. 16 bytes each.
     pub slots_max: u32,
@@ -108,40 +118,42 @@ impl Config {
         if self.people_max == 0 || self.people_max > PEOPLE_MAX_LIMIT {
             return Err(ConfigError::PeopleMaxOutOfRange {
                 given: self.people_max,
-                limit: PEOPLE_MAX_LIMIT,
+                max: PEOPLE_MAX_LIMIT,
             });
         }
         if usize::try_from(self.people_max).is_err() {
             return Err(ConfigError::PeopleMaxOutOfRange {
                 given: self.people_max,
-                limit: usize::MAX as u64,
+                max: usize::MAX as u64,
             });
         }
         if self.slots_max == 0 || self.slots_max > SLOTS_MAX_LIMIT {
             return Err(ConfigError::SlotsMaxOutOfRange {
                 given: self.slots_max,
-                limit: SLOTS_MAX_LIMIT,
+                max: SLOTS_MAX_LIMIT,
             });
         }
         if self.lease_ms == 0 {
             return Err(ConfigError::LeaseZero);
         }
-        if self.bookings_per_person_max == 0 || self.bookings_per_person_max > BOOKINGS_COUNT_MAX {
+        if self.bookings_per_person_max == 0
+            || self.bookings_per_person_max > BOOKINGS_PER_PERSON_LIMIT
+        {
             return Err(ConfigError::BookingsPerPersonOutOfRange {
                 given: self.bookings_per_person_max,
-                limit: BOOKINGS_COUNT_MAX,
+                max: BOOKINGS_PER_PERSON_LIMIT,
             });
         }
         if self.choices_max == 0 || self.choices_max > CHOICES_MAX_LIMIT {
             return Err(ConfigError::ChoicesMaxOutOfRange {
                 given: self.choices_max,
-                limit: CHOICES_MAX_LIMIT,
+                max: CHOICES_MAX_LIMIT,
             });
         }
         if self.cohorts.is_empty() || self.cohorts.len() > COHORTS_MAX_LIMIT {
             return Err(ConfigError::CohortsOutOfRange {
                 given: self.cohorts.len(),
-                limit: COHORTS_MAX_LIMIT,
+                max: COHORTS_MAX_LIMIT,
             });
         }
         for (index, window) in self.cohorts.iter().enumerate() {
@@ -250,14 +262,14 @@ pub enum ConfigError {
         /// The configured value.
         given: u64,
         /// The largest value allowed.
-        limit: u64,
+        max: u64,
     },
     /// `slots_max` is 0 or above the limit.
     SlotsMaxOutOfRange {
         /// The configured value.
         given: u32,
         /// The largest value allowed.
-        limit: u32,
+        max: u32,
     },
     /// `lease_ms` is 0: nobody could ever book.
     LeaseZero,
@@ -266,21 +278,21 @@ pub enum ConfigError {
         /// The configured value.
         given: u8,
         /// The largest value allowed.
-        limit: u8,
+        max: u8,
     },
     /// `choices_max` is 0 or above the limit.
     ChoicesMaxOutOfRange {
         /// The configured value.
         given: usize,
         /// The largest value allowed.
-        limit: usize,
+        max: usize,
     },
     /// There are no cohorts, or more than the limit.
     CohortsOutOfRange {
         /// The number of cohorts configured.
         given: usize,
         /// The largest number allowed.
-        limit: usize,
+        max: usize,
     },
     /// A cohort's window closes before (or when) it opens: nobody could ever join it.
     CohortWindowEmpty {
@@ -296,30 +308,24 @@ pub enum ConfigError {
 impl fmt::Display for ConfigError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ConfigError::PeopleMaxOutOfRange { given, limit } => {
-                write!(
-                    f,
-                    "people_max is {given}, but must be between 1 and {limit}"
-                )
+            ConfigError::PeopleMaxOutOfRange { given, max } => {
+                write!(f, "people_max is {given}, but must be between 1 and {max}")
             }
-            ConfigError::SlotsMaxOutOfRange { given, limit } => {
-                write!(f, "slots_max is {given}, but must be between 1 and {limit}")
+            ConfigError::SlotsMaxOutOfRange { given, max } => {
+                write!(f, "slots_max is {given}, but must be between 1 and {max}")
             }
             ConfigError::LeaseZero => write!(f, "lease_ms is 0, so no admitted person could book"),
-            ConfigError::BookingsPerPersonOutOfRange { given, limit } => write!(
+            ConfigError::BookingsPerPersonOutOfRange { given, max } => write!(
                 f,
-                "bookings_per_person_max is {given}, but must be between 1 and {limit}"
+                "bookings_per_person_max is {given}, but must be between 1 and {max}"
             ),
-            ConfigError::ChoicesMaxOutOfRange { given, limit } => {
-                write!(
-                    f,
-                    "choices_max is {given}, but must be between 1 and {limit}"
-                )
+            ConfigError::ChoicesMaxOutOfRange { given, max } => {
+                write!(f, "choices_max is {given}, but must be between 1 and {max}")
             }
-            ConfigError::CohortsOutOfRange { given, limit } => {
+            ConfigError::CohortsOutOfRange { given, max } => {
                 write!(
                     f,
-                    "{given} cohorts configured, but there must be between 1 and {limit}"
+                    "{given} cohorts configured, but there must be between 1 and {max}"
                 )
             }
             ConfigError::CohortWindowEmpty {

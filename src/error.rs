@@ -9,7 +9,8 @@
 
 use core::fmt;
 
-use crate::{CohortId, Seq, SlotId, Timestamp};
+use crate::ids::{CohortId, Seq, SlotId};
+use crate::time::Timestamp;
 
 /// A call's time is further behind the latest time the engine has seen than the configured
 /// tolerance. Shared by every operation's error enum.
@@ -234,7 +235,7 @@ pub enum ReserveError {
     },
     /// The person's lease ran out; what they may do next depends on the
     /// [`LapsePolicy`](crate::LapsePolicy).
-    LeaseExpired {
+    LeaseLapsed {
         /// When it ran out.
         at: Timestamp,
     },
@@ -268,7 +269,7 @@ impl fmt::Display for ReserveError {
                 f,
                 "place {seq} has not been admitted yet; {ahead} people are still ahead"
             ),
-            ReserveError::LeaseExpired { at } => write!(f, "the lease to book ran out at {at}"),
+            ReserveError::LeaseLapsed { at } => write!(f, "the lease to book ran out at {at}"),
             ReserveError::PlaceReleased => write!(f, "the person gave back their place"),
             ReserveError::BookingLimit { bookings_max } => {
                 write!(

@@ -64,9 +64,8 @@
 //!   [`Engine::reserve_with_ticket`] books from the place the caller kept from `enqueue`,
 //!   checked against the engine's own record, and spares a lookup. Both give exactly the
 //!   answers of their plain counterparts.
-//! - **Tools around the core.** [`Engine::audit`] recounts every invariant; [`fairness`]
-//!   computes queue-fairness metrics over per-person outcomes; [`workload`] and [`rng`]
-//!   generate the reference surge from a seed.
+//! - **An audit you can run.** [`Engine::audit`] recounts every invariant from scratch and
+//!   lists what is broken, for tests, fuzzers and operators.
 //! - **Snapshots under concurrency.** [`Status`], [`SlotView`] and [`Stats`] describe the
 //!   engine at one instant; other threads may change it the next.
 //! - **Guarantees you can check.** One person, one place; no bounce; no cutting in; no
@@ -75,19 +74,20 @@
 //!
 //! # Crate features
 //!
-//! - `testing`: [`testing`], a reference model, an operation vocabulary (proptest strategies
-//!   and `arbitrary` impls) and a harness that checks the engine against the model and audits
-//!   it after every step, for property-checking a booking flow in your own test suite (pulls
-//!   in `proptest` and `arbitrary`).
-//! - `canary-overbook`: a deliberate fault (the inventory stops checking capacity) that the
-//!   crate's own canary test uses to prove its property tests can fail. It turns on
-//!   `testing`. Never enable it elsewhere.
-//! - `sim`: the `sim` module, the fairness lab: a seeded discrete-event simulator that
-//!   drives the engine through a surge under FIFO, shuffle and lottery admission, and a
-//!   "2021 baseline" counterfactual, with per-person outcomes, time series and a commitment
-//!   to every draw (pulls in `sha2`).
-//! - `canary-overbook`: a deliberate fault (the inventory stops checking capacity) that the
-//!   crate's own canary test uses to prove its property tests can fail. Never enable it.
+//! The core has no optional features yet: it depends on `crossbeam-utils`, `parking_lot` and
+//! `libc` only. Around it, as crates of the same workspace that use only this public API:
+//!
+//! - `fairbook-testing`: a reference model, an operation vocabulary (proptest strategies and
+//!   `arbitrary` impls) and a harness that checks the engine against the model and audits it
+//!   after every step, for property-checking a booking flow in your own test suite.
+//! - `fairbook-lab`: the fairness lab for researchers: fairness metrics, seeded random
+//!   numbers, the reference-surge generator and a discrete-event simulator of a surge under
+//!   several admission policies.
+//!
+//! Two build knobs change behaviour for testing and are `cfg`s, never features, so that
+//! `--all-features` builds stay correct: `--cfg loom` swaps the atomics for `loom`'s
+//! model-checked ones, and `--cfg fairbook_canary` removes the inventory's capacity check so
+//! that the test suite can prove it notices an overbooking. Never set either in a service.
 
 #![deny(missing_docs)]
 #![deny(unsafe_code)]
@@ -98,37 +98,20 @@
 struct ReadmeDoctests;
 
 mod audit;
-mod clock;
 mod config;
-mod counter;
 mod engine;
 mod error;
-mod fenwick;
-mod hints;
 mod ids;
 mod inventory;
-mod ledger;
-mod outflow;
-mod person_state;
-mod person_table;
-mod ring;
+mod platform;
 mod status;
-mod sync;
 mod time;
 mod waiting_room;
 
-pub mod fairness;
-pub mod rng;
-#[cfg(feature = "sim")]
-pub mod sim;
-#[cfg(feature = "testing")]
-pub mod testing;
-pub mod workload;
-
 pub use audit::{AuditReport, Violation};
 pub use config::{
-    CHOICES_MAX_LIMIT, COHORTS_MAX_LIMIT, CohortWindow, Config, ConfigError, LapsePolicy,
-    PEOPLE_MAX_LIMIT, SLOTS_MAX_LIMIT,
+    BOOKINGS_PER_PERSON_LIMIT, CHOICES_MAX_LIMIT, COHORTS_MAX_LIMIT, CohortWindow, Config,
+    ConfigError, LapsePolicy, PEOPLE_MAX_LIMIT, SLOTS_MAX_LIMIT,
 };
 pub use engine::Engine;
 pub use error::{
@@ -137,6 +120,6 @@ pub use error::{
 };
 pub use ids::{CohortId, Day, PersonId, Seq, SiteId, SlotId, Window};
 pub use inventory::{SlotSpec, SlotView};
-pub use outflow::OutflowPolicy;
 pub use status::{Advanced, BookedSlots, Booking, MemoryUse, Place, Released, Stats, Status};
 pub use time::Timestamp;
+pub use waiting_room::OutflowPolicy;

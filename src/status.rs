@@ -5,7 +5,9 @@
 
 use core::fmt;
 
-use crate::{Seq, SlotId, Timestamp};
+use crate::config::BOOKINGS_PER_PERSON_LIMIT;
+use crate::ids::{Seq, SlotId};
+use crate::time::Timestamp;
 
 /// A person's place in line, as [`Engine::enqueue`](crate::Engine::enqueue) returns it.
 ///
@@ -177,11 +179,33 @@ impl fmt::Display for Status {
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub struct BookedSlots {
     len: u8,
-    slots: [SlotId; 15],
+    slots: [SlotId; BookedSlots::CAPACITY],
 }
 
 impl BookedSlots {
+    /// The most slots it holds: [`BOOKINGS_PER_PERSON_LIMIT`].
+    pub const CAPACITY: usize = BOOKINGS_PER_PERSON_LIMIT as usize;
+
+    /// These slots, in this order, or `None` if there are more than
+    /// [`BookedSlots::CAPACITY`]. For models and test doubles that describe what a person holds.
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{BookedSlots, SlotId};
+    /// let two = BookedSlots::from_slice(&[SlotId::new(4), SlotId::new(1)]).unwrap();
+    /// assert_eq!(two.as_slice(), [SlotId::new(4), SlotId::new(1)]);
+    /// assert!(BookedSlots::from_slice(&[SlotId::new(0); 16]).is_none());
+    /// ```
+    pub fn from_slice(slots: &[SlotId]) -> Option<BookedSlots> {
+        let mut booked = BookedSlots::default();
+        booked.slots.get_mut(..slots.len())?.copy_from_slice(slots);
+        booked.len = slots.len() as u8;
+        Some(booked)
+    }
+
+    /// Appends a slot (the engine never holds more than the limit for one person).
     pub(crate) fn push(&mut self, slot: SlotId) {
+        debug_assert!(usize::from(self.len) < Self::CAPACITY);
         self.slots[usize::from(self.len)] = slot;
         self.len += 1;
     }
@@ -212,7 +236,7 @@ impl Default for BookedSlots {
     fn default() -> BookedSlots {
         BookedSlots {
             len: 0,
-            slots: [SlotId::new(0); 15],
+            slots: [SlotId::new(0); BookedSlots::CAPACITY],
         }
     }
 }
@@ -272,8 +296,8 @@ pub struct Stats {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct MemoryUse {
-    /// The person table, the admission ring and the count of people who left: about 42 bytes
-    /// per place of `people_max` at the reference size.
+    /// The person table, the admission ring and the count of people who left (per place, see
+    /// [`Config::people_max`](crate::Config::people_max)).
     pub waiting_room_bytes: usize,
     /// Which slots each place holds: 4 bytes × `bookings_per_person_max` per place.
     pub ledger_bytes: usize,

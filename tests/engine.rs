@@ -170,7 +170,7 @@ fn bad_input_gets_typed_errors_and_changes_nothing() {
     engine.advance(far, u64::MAX).unwrap();
     assert!(matches!(
         engine.reserve(person(1), &slots, far),
-        Err(ReserveError::LeaseExpired { .. })
+        Err(ReserveError::LeaseLapsed { .. })
     ));
     assert_audit_ok(&engine);
 }
@@ -187,7 +187,7 @@ fn errors_display_lowercase_without_a_final_period() {
         Box::new(EnqueueError::SoldOut),
         Box::new(EnqueueError::Full { people_max: 3 }),
         Box::new(ReserveError::NoRoom { sold_out: false }),
-        Box::new(ReserveError::LeaseExpired { at: at(1) }),
+        Box::new(ReserveError::LeaseLapsed { at: at(1) }),
         Box::new(ReleaseError::NothingToRelease),
         Box::new(ConfigError::LeaseZero),
     ];
@@ -213,9 +213,29 @@ fn memory_is_bounded_by_config() {
         ..Config::default()
     })
     .unwrap();
-    assert!(small.memory_bytes() < 100_000);
-    let per_person = large.memory_bytes() as f64 / 1_500_000.0;
+    assert!(small.memory().total_bytes() < 100_000);
+    let per_person = large.memory().total_bytes() as f64 / 1_500_000.0;
     assert!(per_person <= 48.0, "{per_person:.1} bytes per person");
+}
+
+/// The figures `Config::people_max` documents: 46.4 bytes per place at the reference surge,
+/// 56 at the default, and between 45 and 67 for any size (the table's power-of-two rounding).
+#[test]
+fn memory_per_place_is_what_the_docs_say() {
+    let per_place = |people_max: u64| {
+        let memory = Engine::memory_for(&Config {
+            people_max,
+            ..Config::default()
+        })
+        .unwrap();
+        (memory.waiting_room_bytes + memory.ledger_bytes) as f64 / people_max as f64
+    };
+    assert_eq!(format!("{:.1}", per_place(1_500_000)), "46.4");
+    assert_eq!(format!("{:.1}", per_place(1 << 20)), "56.0");
+    for people_max in [1_000, 100_000, 786_433, 1_572_864, 3_000_000] {
+        let bytes = per_place(people_max);
+        assert!((45.0..67.0).contains(&bytes), "{people_max}: {bytes:.1}");
+    }
 }
 
 #[test]

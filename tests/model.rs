@@ -1,16 +1,14 @@
 //! The model-based property test: random universes and op sequences, run on the engine and on
 //! the reference model side by side, answers compared and every invariant audited after every
-//! op (see `fairbook::testing::Harness`).
+//! op (see `fairbook_testing::Harness`).
 //!
 //! 256 cases by default; `FAIRBOOK_PROPTEST_CASES` raises it. A failure prints the shrunk
 //! universe and ops (proptest's doing) and the step that went wrong, and is saved in
 //! `proptest-regressions/model.txt`, which is replayed first on every run.
 
-#![cfg(all(feature = "testing", not(feature = "canary-overbook")))]
-
-use fairbook::testing::proptest::prelude::*;
-use fairbook::testing::proptest::test_runner::{Config, FileFailurePersistence};
-use fairbook::testing::{Harness, scenario_strategy};
+use fairbook_testing::proptest::prelude::*;
+use fairbook_testing::proptest::test_runner::{Config, FileFailurePersistence};
+use fairbook_testing::{Harness, scenario_strategy};
 
 fn cases() -> u32 {
     std::env::var("FAIRBOOK_PROPTEST_CASES")
@@ -47,9 +45,9 @@ proptest! {
 fn hard_cases_are_frequent() {
     use std::collections::BTreeMap;
 
-    use fairbook::testing::Coverage;
-    use fairbook::testing::proptest::strategy::{Strategy, ValueTree};
-    use fairbook::testing::proptest::test_runner::TestRunner;
+    use fairbook_testing::Coverage;
+    use fairbook_testing::proptest::strategy::{Strategy, ValueTree};
+    use fairbook_testing::proptest::test_runner::TestRunner;
 
     const SCENARIOS: u32 = 256;
     /// Each label with the least share of scenarios it must come up in: about half of what
@@ -66,7 +64,7 @@ fn hard_cases_are_frequent() {
         ("reserve: booked", 0.25),
         ("reserve: NoRoom", 0.12),
         ("reserve: NoRoom (sold out)", 0.02),
-        ("reserve: LeaseExpired", 0.25),
+        ("reserve: LeaseLapsed", 0.25),
         ("reserve: BookingLimit", 0.12),
         ("release: bookings", 0.12),
         ("state: sold out", 0.25),

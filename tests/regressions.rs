@@ -2,8 +2,6 @@
 //! found in the engine, named for the scenario, each replaying the shortest sequence that
 //! showed it.
 
-#![cfg(not(feature = "canary-overbook"))]
-
 use fairbook::{
     CohortId, CohortWindow, Config, Engine, EnqueueError, PersonId, SlotSpec, Status, Timestamp,
 };

@@ -7,18 +7,16 @@
 //! that every failure message prints. Nothing here sleeps: threads meet at barriers, and a
 //! loop that waits on another thread waits for a condition it can observe.
 
-#![cfg(not(feature = "canary-overbook"))]
-
 use std::collections::{BTreeMap, HashSet};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Barrier, Mutex};
 use std::thread;
 
-use fairbook::rng::Rng;
 use fairbook::{
     CohortId, Config, Engine, EnqueueError, PersonId, ReserveError, Seq, SlotId, SlotSpec,
     Timestamp,
 };
+use fairbook_lab::rng::Rng;
 
 const THREADS: usize = 8;
 const COHORT: CohortId = CohortId::new(0);

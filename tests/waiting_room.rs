@@ -143,7 +143,7 @@ fn reserve_after_lease_expiry_is_rejected() {
     let deadline = at(15);
     assert_eq!(
         engine.reserve(person(1), &slots, deadline),
-        Err(ReserveError::LeaseExpired { at: deadline })
+        Err(ReserveError::LeaseLapsed { at: deadline })
     );
     assert_eq!(
         engine.status(person(1), deadline).unwrap(),
@@ -384,12 +384,21 @@ fn outflow_policy_caps_active_people_and_rate() {
         active_max: Some(5),
         ..OutflowPolicy::default()
     };
-    assert_eq!(engine.advance_by(at(1), &policy).unwrap().admitted, 5);
-    assert_eq!(engine.advance_by(at(2), &policy).unwrap().admitted, 0);
+    assert_eq!(
+        engine.advance_with_policy(at(1), &policy).unwrap().admitted,
+        5
+    );
+    assert_eq!(
+        engine.advance_with_policy(at(2), &policy).unwrap().admitted,
+        0
+    );
     // Two book: two more may come in.
     engine.reserve(person(0), &slots, at(2)).unwrap();
     engine.reserve(person(1), &slots, at(2)).unwrap();
-    assert_eq!(engine.advance_by(at(2), &policy).unwrap().admitted, 2);
+    assert_eq!(
+        engine.advance_with_policy(at(2), &policy).unwrap().admitted,
+        2
+    );
     assert_eq!(engine.stats().active_admitted, 5);
     assert_audit_ok(&engine);
 }

@@ -1,5 +1,5 @@
 //! Fuzz target: any `Config` at all. `Config::validate` must give exactly the error the field
-//! docs call for (`fairbook::testing::validate`), on the raw values, never panicking. Then, with
+//! docs call for (`fairbook_testing::validate`), on the raw values, never panicking. Then, with
 //! `people_max` and `slots_max` clamped so that a build stays small (the raw values may ask for
 //! terabytes, which is the caller's business, not a bug), `Engine::new` must agree with the
 //! validator, and a valid engine must match the model through a few ops, starting anywhere on
@@ -7,8 +7,8 @@
 
 #![no_main]
 
-use fairbook::testing::arbitrary::{Arbitrary, Result, Unstructured};
-use fairbook::testing::{Harness, Op, validate};
+use fairbook_testing::arbitrary::{Arbitrary, Result, Unstructured};
+use fairbook_testing::{Harness, Op, validate};
 use fairbook::{
     CHOICES_MAX_LIMIT, COHORTS_MAX_LIMIT, CohortWindow, Config, LapsePolicy, PEOPLE_MAX_LIMIT,
     SLOTS_MAX_LIMIT, Timestamp,

@@ -1,12 +1,12 @@
 //! Fuzz target: the engine against the reference model, in the same vocabulary as the
-//! property test (`fairbook::testing`). The input picks a universe, then one op at a time until
+//! property test (`fairbook_testing`). The input picks a universe, then one op at a time until
 //! it runs out; after every op the answers must be equal, the engine's audit clean, the model's
 //! invariants whole and the two states equal. Any difference panics with the step and the op.
 
 #![no_main]
 
-use fairbook::testing::arbitrary::{Arbitrary, Unstructured};
-use fairbook::testing::{Harness, Op, Universe};
+use fairbook_testing::arbitrary::{Arbitrary, Unstructured};
+use fairbook_testing::{Harness, Op, Universe};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

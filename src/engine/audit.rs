@@ -1,0 +1,82 @@
+//! [`Engine::audit`]: the recount of every invariant, across both wings.
+//!
+//! The data path keeps the guarantees with atomics and never re-checks them; the audit
+//! recounts everything from scratch and compares. Each wing checks its own invariants (the
+//! waiting room: dense places in order, table and ring agreeing, one live place per person,
+//! the active count; the inventory: capacity and the full count); this file checks what only
+//! the façade sees, where a booking meets a place: every booking in the ledger belongs to an
+//! admitted place, agrees with the place's bookings count, and is counted by its slot.
+//!
+//! It reads every place and every slot, so it is O(people + slots) and allocates: call it
+//! between steps, not on the data path, and only while no other thread is mid-call (under
+//! concurrency it may report a mismatch that is only in flight).
+
+use super::Engine;
+use crate::audit::{AuditReport, Violation};
+
+impl Engine {
+    /// Recounts everything and checks every invariant: for every slot, bookings ≤ capacity
+    /// and the counter equals the bookings people hold; for every person, bookings ≤ the
+    /// limit and every booking belongs to a place the engine admitted; places are dense, in
+    /// order around the admission cursor, and the person table and the ring agree; the
+    /// running counters match a recount.
+    ///
+    /// O(people + slots) and allocating: for tests, fuzzers and operators, between steps.
+    /// Call it while no other thread is mid-call.
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{CohortId, Config, Engine, PersonId, SlotSpec, Timestamp};
+    /// let engine = Engine::new(Config::default())?;
+    /// let slot = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
+    /// engine.enqueue(PersonId::new(1), CohortId::new(0), Timestamp::ZERO).unwrap();
+    /// engine.advance(Timestamp::ZERO, 1).unwrap();
+    /// engine.reserve(PersonId::new(1), &[slot], Timestamp::ZERO).unwrap();
+    /// let report = engine.audit();
+    /// assert!(report.is_ok(), "{report}");
+    /// assert_eq!((report.bookings, report.free_seats), (1, 0));
+    /// # Ok::<(), fairbook::ConfigError>(())
+    /// ```
+    pub fn audit(&self) -> AuditReport {
+        let mut violations = Vec::new();
+        let slots = self.inventory.len();
+        let bookings_max = self.config.bookings_per_person_max;
+        let mut held_by_slot = vec![0u32; slots as usize];
+        let mut bookings = 0u64;
+        let mut room_violations = Vec::new();
+        self.room.audit(&mut room_violations, |seq, place| {
+            let count = place.bookings_count;
+            if count > bookings_max {
+                violations.push(Violation::OverLimit {
+                    seq,
+                    bookings: count,
+                    bookings_max,
+                });
+            }
+            for index in 0..bookings_max {
+                let cell = self.ledger.get(seq, index);
+                if (index < count) != cell.is_some() {
+                    violations.push(Violation::LedgerMismatch { seq });
+                }
+                let Some(slot) = cell else { continue };
+                bookings += 1;
+                if !place.holds_lease {
+                    violations.push(Violation::BookingWithoutAdmission { seq, slot });
+                }
+                match held_by_slot.get_mut(slot.as_index()) {
+                    Some(held) => *held += 1,
+                    None => violations.push(Violation::LedgerMismatch { seq }),
+                }
+            }
+        });
+        violations.append(&mut room_violations);
+        let free_seats = self.inventory.audit(&held_by_slot, &mut violations);
+        AuditReport {
+            violations,
+            places: self.room.places_handed_out(),
+            slots,
+            bookings,
+            free_seats,
+        }
+    }
+}

@@ -1,0 +1,319 @@
+//! The inventory: every slot (site × day × window) with its capacity and how much of it is
+//! booked, taken and given back without locks.
+//!
+//! # Protocol
+//!
+//! Each slot is one 16-byte cell of atomics. Taking a seat is a compare-and-swap loop on the
+//! slot's `booked` counter that only moves it from `b` to `b + 1` while `b < capacity`: the
+//! counter can never pass the capacity, not even for an instant, so a reader never sees an
+//! overbooked slot and the last seat goes to exactly one caller. Giving a seat back is a
+//! `fetch_sub`. (Rejected: `fetch_add` then undo on overflow. It is one instruction shorter
+//! uncontended, but readers could see `booked > capacity`, and under a hot-slot race every
+//! loser writes the line twice.)
+//!
+//! Slots are appended through the control path ([`Inventory::add`], under a mutex) into a
+//! table allocated at build time for `slots_max` cells; a slot becomes visible when the length
+//! is published with Release ordering after its cell is written.
+//!
+//! "Sold out" is tracked by a count of full slots, which changes only when a slot fills up or
+//! stops being full, and is striped per thread (see [`StripedCounter`]), so the booking path
+//! shares no counter line between threads.
+
+use core::fmt;
+
+use crossbeam_utils::CachePadded;
+use parking_lot::Mutex;
+
+mod ledger;
+
+pub(crate) use ledger::Ledger;
+
+use crate::audit::Violation;
+use crate::ids::{Day, SiteId, SlotId, Window};
+use crate::platform::counter::StripedCounter;
+use crate::platform::hints;
+use crate::platform::sync::{AtomicU32, Backoff, Ordering};
+
+/// What a slot is: where, when and how many people it can take.
+///
+/// # Example
+/// ```
+/// use fairbook::{Day, SiteId, SlotSpec, Window};
+/// let evening = SlotSpec { site: SiteId::new(12), day: Day::new(5), window: Window::new(7), capacity: 40 };
+/// assert_eq!(SlotSpec::with_capacity(40).capacity, evening.capacity);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct SlotSpec {
+    /// Where.
+    pub site: SiteId,
+    /// Which day.
+    pub day: Day,
+    /// Which time window of the day.
+    pub window: Window,
+    /// How many bookings it takes.
+    pub capacity: u32,
+}
+
+impl SlotSpec {
+    /// A slot at site 0, day 0, window 0 with this capacity: handy in tests and examples.
+    pub const fn with_capacity(capacity: u32) -> SlotSpec {
+        SlotSpec {
+            site: SiteId::new(0),
+            day: Day::new(0),
+            window: Window::new(0),
+            capacity,
+        }
+    }
+}
+
+/// A snapshot of one slot.
+///
+/// Under concurrency `booked` may change as soon as it is read.
+///
+/// # Example
+/// ```
+/// use fairbook::{Config, Engine, SlotSpec};
+/// let engine = Engine::new(Config::default())?;
+/// let slot = engine.add_slot(SlotSpec::with_capacity(3)).unwrap();
+/// let view = engine.slot(slot).unwrap();
+/// assert_eq!((view.booked, view.free()), (0, 3));
+/// # Ok::<(), fairbook::ConfigError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SlotView {
+    /// The slot.
+    pub id: SlotId,
+    /// What it is.
+    pub spec: SlotSpec,
+    /// How many bookings it holds.
+    pub booked: u32,
+}
+
+impl SlotView {
+    /// Seats still free.
+    pub fn free(&self) -> u32 {
+        self.spec.capacity - self.booked
+    }
+}
+
+impl fmt::Display for SlotView {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} (site {}, day {}, window {}): {}/{} booked",
+            self.id,
+            self.spec.site.as_u32(),
+            self.spec.day.as_u16(),
+            self.spec.window.as_u8(),
+            self.booked,
+            self.spec.capacity
+        )
+    }
+}
+
+#[repr(C, align(16))]
+struct Cell {
+    booked: AtomicU32,
+    capacity: AtomicU32,
+    site: AtomicU32,
+    /// Day in the high 16 bits, window in the low 8.
+    day_window: AtomicU32,
+}
+
+// Four slots to a 64-byte line, none straddling two (loom's atomics are larger: not checked).
+#[cfg(not(loom))]
+const _: () = assert!(size_of::<Cell>() == 16 && align_of::<Cell>() == 16);
+
+pub(crate) struct Inventory {
+    cells: Box<[Cell]>,
+    len: CachePadded<AtomicU32>,
+    full_count: StripedCounter,
+    add_lock: Mutex<()>,
+}
+
+impl Inventory {
+    pub(crate) fn new(slots_max: u32) -> Inventory {
+        Inventory {
+            cells: (0..slots_max)
+                .map(|_| Cell {
+                    booked: AtomicU32::new(0),
+                    capacity: AtomicU32::new(0),
+                    site: AtomicU32::new(0),
+                    day_window: AtomicU32::new(0),
+                })
+                .collect(),
+            len: CachePadded::new(AtomicU32::new(0)),
+            full_count: StripedCounter::new(),
+            add_lock: Mutex::new(()),
+        }
+    }
+
+    /// What [`Inventory::new`] allocates for `slots_max` slots.
+    pub(crate) fn bytes_for(slots_max: u32) -> usize {
+        slots_max as usize * core::mem::size_of::<Cell>()
+    }
+
+    pub(crate) fn memory_bytes(&self) -> usize {
+        core::mem::size_of_val(&*self.cells)
+    }
+
+    pub(crate) fn len(&self) -> u32 {
+        self.len.load(Ordering::Acquire)
+    }
+
+    pub(crate) fn contains(&self, slot: SlotId) -> bool {
+        slot.as_u32() < self.len()
+    }
+
+    /// Appends a slot. `None` when all `slots_max` cells are in use.
+    pub(crate) fn add(&self, spec: SlotSpec) -> Option<SlotId> {
+        let _adding = self.add_lock.lock();
+        let index = self.len.load(Ordering::Relaxed);
+        let cell = self.cells.get(index as usize)?;
+        cell.capacity.store(spec.capacity, Ordering::Relaxed);
+        cell.site.store(spec.site.as_u32(), Ordering::Relaxed);
+        cell.day_window.store(
+            (u32::from(spec.day.as_u16()) << 16) | u32::from(spec.window.as_u8()),
+            Ordering::Relaxed,
+        );
+        if spec.capacity == 0 {
+            self.full_count.increment();
+        }
+        self.len.store(index + 1, Ordering::Release);
+        Some(SlotId::new(index))
+    }
+
+    /// Starts loading the slot's cell into the cache (see [`hints::prefetch`]). The
+    /// caller has checked [`Inventory::contains`].
+    #[inline(always)]
+    pub(crate) fn prefetch(&self, slot: SlotId) {
+        hints::prefetch(&self.cells[slot.as_index()]);
+    }
+
+    /// Takes one seat if the slot has room. The caller has checked [`Inventory::contains`].
+    #[inline]
+    pub(crate) fn try_take(&self, slot: SlotId) -> bool {
+        let cell = &self.cells[slot.as_index()];
+        let capacity = cell.capacity.load(Ordering::Relaxed);
+        let mut booked = cell.booked.load(Ordering::Acquire);
+        let backoff = Backoff::new();
+        loop {
+            // The canary build (`--cfg fairbook_canary`) removes this check so that the test
+            // suite can prove it notices an overbooking.
+            if booked >= capacity && !cfg!(fairbook_canary) {
+                return false;
+            }
+            match cell.booked.compare_exchange_weak(
+                booked,
+                booked + 1,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => {
+                    debug_assert!(booked < capacity || cfg!(fairbook_canary));
+                    if booked + 1 == capacity {
+                        self.full_count.increment();
+                    }
+                    return true;
+                }
+                Err(now_booked) => {
+                    booked = now_booked;
+                    backoff.spin();
+                }
+            }
+        }
+    }
+
+    /// Gives one seat back. The caller holds a booking of this slot (the ledger says so).
+    pub(crate) fn give_back(&self, slot: SlotId) {
+        let cell = &self.cells[slot.as_index()];
+        let capacity = cell.capacity.load(Ordering::Relaxed);
+        let before = cell.booked.fetch_sub(1, Ordering::AcqRel);
+        debug_assert!(
+            before > 0,
+            "gave back a seat of {slot}, which had none booked"
+        );
+        if before == capacity {
+            self.full_count.decrement();
+        }
+    }
+
+    /// A snapshot of one slot.
+    pub(crate) fn view(&self, slot: SlotId) -> Option<SlotView> {
+        if !self.contains(slot) {
+            return None;
+        }
+        let cell = &self.cells[slot.as_index()];
+        let day_window = cell.day_window.load(Ordering::Relaxed);
+        Some(SlotView {
+            id: slot,
+            spec: SlotSpec {
+                site: SiteId::new(cell.site.load(Ordering::Relaxed)),
+                day: Day::new((day_window >> 16) as u16),
+                window: Window::new(day_window as u8),
+                capacity: cell.capacity.load(Ordering::Relaxed),
+            },
+            booked: cell.booked.load(Ordering::Acquire),
+        })
+    }
+
+    /// Every slot is fully booked (and there is at least one slot). A snapshot.
+    #[inline]
+    pub(crate) fn is_sold_out(&self) -> bool {
+        let len = self.len();
+        len > 0 && self.full_count() >= i64::from(len)
+    }
+
+    /// Slots that are fully booked now (a snapshot).
+    ///
+    /// Signed because the count may dip below its true value for an instant: a seat given
+    /// back right after another thread filled the slot, but before that thread counted the slot
+    /// as full, decrements first.
+    pub(crate) fn full_count(&self) -> i64 {
+        self.full_count.sum()
+    }
+
+    /// Checks every slot against what people hold (`held_by_slot[slot]`, counted from the
+    /// ledger by the engine) and recounts the full slots: bookings ≤ capacity, the counter
+    /// equals the bookings held, the running full count matches. Returns the free seats.
+    ///
+    /// O(slots); call it while no other thread is mid-call.
+    pub(crate) fn audit(&self, held_by_slot: &[u32], violations: &mut Vec<Violation>) -> u64 {
+        let mut free_seats = 0u64;
+        let mut full_counted = 0i64;
+        for raw in 0..self.len() {
+            let slot = SlotId::new(raw);
+            let Some(view) = self.view(slot) else {
+                continue;
+            };
+            let held = held_by_slot.get(slot.as_index()).copied().unwrap_or(0);
+            if view.booked > view.spec.capacity {
+                violations.push(Violation::Overbooked {
+                    slot,
+                    booked: view.booked,
+                    capacity: view.spec.capacity,
+                });
+            }
+            if view.booked != held {
+                violations.push(Violation::BookedCountMismatch {
+                    slot,
+                    counter: view.booked,
+                    held,
+                });
+            }
+            if view.booked >= view.spec.capacity {
+                full_counted += 1;
+            }
+            free_seats += u64::from(view.spec.capacity.saturating_sub(view.booked));
+        }
+        let recorded = self.full_count();
+        if recorded != full_counted {
+            violations.push(Violation::CounterMismatch {
+                counter: "full slots count",
+                recorded,
+                counted: full_counted,
+            });
+        }
+        free_seats
+    }
+}

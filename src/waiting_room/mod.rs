@@ -1,0 +1,771 @@
+//! The waiting room: joining (with dedupe), admission in sequence order, leases and their
+//! lapses, leaving, and the per-person lock that `reserve` and `release` take.
+//!
+//! It joins the [`PersonTable`] (person → place) and the [`Ring`] (place → person and state).
+//! It knows nothing of slots: whatever a booking needs from the inventory, the engine façade
+//! brings in (see `ARCHITECTURE.md`).
+//!
+//! # The join path
+//!
+//! A join of someone already in line reads one table cell, and, if they are still waiting,
+//! answers from it: no ring read, no shared write. It takes the slow path only if the cell is
+//! flagged (they left, or were refused) or their place has been admitted (then their lease
+//! decides). A first join checks the cohort window, the ring's room and the inventory (through
+//! a closure from the engine), claims a table cell, claims a sequence with the one shared
+//! `fetch_add`, publishes the person in the ring, then publishes the sequence in the table.
+//!
+//! # Admission and lapses
+//!
+//! `admit` and `sweep_lapsed` run under the engine's advance lock, one caller at a time. They
+//! change a person's state by compare-and-swap around the busy bit, never by taking it, so a
+//! slow `reserve` delays an admission by at most its few atomic steps. Lease deadlines are
+//! non-decreasing in sequence order (admission is in sequence order and the effective time
+//! never goes back), so the sweep is a cursor that stops at the first live lease: each place is
+//! swept once, O(1) amortised.
+//!
+//! # The active count
+//!
+//! `active_count` is the number of places whose state [`PersonState::is_active`] (admitted,
+//! never booked). Whoever performs a transition into or out of that predicate adjusts it,
+//! once: `admit` (+1), the first booking, a release of everything, the sweep and a requeue
+//! (−1 each). The outflow policy's cap on active people reads it.
+
+mod fenwick;
+mod outflow;
+mod person_state;
+mod person_table;
+mod ring;
+
+pub use outflow::OutflowPolicy;
+pub(crate) use outflow::TokenBucket;
+
+use crate::audit::Violation;
+use crate::config::{BOOKINGS_PER_PERSON_LIMIT, CohortWindow, LapsePolicy};
+use crate::error::EnqueueError;
+use crate::ids::{CohortId, PersonId, Seq};
+use crate::platform::counter::StripedCounter;
+use crate::platform::sync::Backoff;
+use crate::status::Place;
+use crate::time::Timestamp;
+use person_state::{PersonState, Phase};
+use person_table::{Claim, Entry, PersonTable};
+use ring::Ring;
+
+pub(crate) struct WaitingRoom {
+    table: PersonTable,
+    ring: Ring,
+    cohorts: Box<[CohortWindow]>,
+    lapse_policy: LapsePolicy,
+    active_count: StripedCounter,
+}
+
+/// What the waiting room knows of one person (which slots they hold is the engine's to say).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum PlaceView {
+    /// Never joined, or refused because the room was full.
+    Unknown,
+    /// In line, with `ahead` people still waiting before them.
+    Waiting { seq: Seq, ahead: u64 },
+    /// Admitted, lease live at the time asked, no booking held.
+    Admitted { seq: Seq, lease_until: Timestamp },
+    /// Admitted and holding `bookings_count` bookings. `stamp` lets the caller check, with
+    /// [`WaitingRoom::is_unchanged`], that nothing changed while it read them.
+    Booked {
+        seq: Seq,
+        bookings_count: u8,
+        lease_until: Timestamp,
+        stamp: Stamp,
+    },
+    /// Admitted, but the lease ran out without a booking.
+    Lapsed { seq: Seq, at: Timestamp },
+    /// Gave back their place (before admission) or everything they held (after).
+    Released { seq: Seq },
+}
+
+/// An opaque version of one person's state, to detect a change between two reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Stamp(PersonState);
+
+/// Why [`WaitingRoom::lock`] hands back no guard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Refusal {
+    /// Never joined, or refused because the room was full.
+    Unknown,
+    /// Gave back their place (before admission) or everything they held (after).
+    Released { seq: Seq },
+    /// Admitted, but the lease ran out without a booking: they hold nothing.
+    Lapsed { seq: Seq, at: Timestamp },
+}
+
+/// A person locked by [`WaitingRoom::lock`]: still waiting, or admitted and holding something
+/// (a live lease, or bookings).
+pub(crate) enum Locked<'a> {
+    Waiting(WaitingGuard<'a>),
+    Admitted(AdmittedGuard<'a>),
+}
+
+/// A waiting person whose busy bit this thread holds: nobody can admit them meanwhile.
+pub(crate) struct WaitingGuard<'a> {
+    room: &'a WaitingRoom,
+    guard: PersonGuard<'a>,
+}
+
+impl WaitingGuard<'_> {
+    pub(crate) fn seq(&self) -> Seq {
+        self.guard.seq
+    }
+
+    /// People still waiting ahead of this person.
+    pub(crate) fn ahead(&self) -> u64 {
+        self.room.ring.waiting_ahead(self.guard.seq)
+    }
+
+    /// Gives back the place in line.
+    pub(crate) fn leave(self) {
+        self.room.leave(self.guard);
+    }
+}
+
+/// An admitted person whose busy bit this thread holds: their bookings count and lease cannot
+/// change under the holder, so whatever the engine books or gives back for them is written
+/// together with the count, in [`AdmittedGuard::commit_bookings`] or
+/// [`AdmittedGuard::give_up_everything`].
+pub(crate) struct AdmittedGuard<'a> {
+    room: &'a WaitingRoom,
+    guard: PersonGuard<'a>,
+}
+
+impl AdmittedGuard<'_> {
+    pub(crate) fn seq(&self) -> Seq {
+        self.guard.seq
+    }
+
+    pub(crate) fn bookings_count(&self) -> u8 {
+        self.guard.state.bookings_count()
+    }
+
+    pub(crate) fn lease_until(&self) -> Timestamp {
+        self.guard.state.deadline()
+    }
+
+    /// The lease still allows booking at `now`.
+    pub(crate) fn is_lease_live(&self, now: Timestamp) -> bool {
+        now < self.guard.state.deadline()
+    }
+
+    /// Stores the person's new bookings count and lets go. A first booking takes the person
+    /// out of the active count.
+    pub(crate) fn commit_bookings(self, count: u8) {
+        let before = self.guard.state;
+        debug_assert!(count <= BOOKINGS_PER_PERSON_LIMIT);
+        if count > 0 {
+            self.room.note_no_longer_active(before);
+        }
+        self.guard.commit(before.with_bookings_count(count));
+    }
+
+    /// The person gives back their lease and every booking (the caller has given the seats
+    /// back): their turn is over.
+    pub(crate) fn give_up_everything(self) {
+        let before = self.guard.state;
+        self.room.note_no_longer_active(before);
+        self.guard
+            .commit(before.with_bookings_count(0).with_phase(Phase::Done));
+    }
+}
+
+/// What the audit learns of one handed-out place.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct PlaceFacts {
+    /// Admitted and not done: the only state in which a place may hold bookings.
+    pub(crate) holds_lease: bool,
+    /// Bookings held according to the person's state.
+    pub(crate) bookings_count: u8,
+}
+
+/// A person whose busy bit this thread holds. Dropping it lets go without a change.
+struct PersonGuard<'a> {
+    ring: &'a Ring,
+    /// The person's table cell, if the lock was taken through the table.
+    cell: Option<usize>,
+    seq: Seq,
+    /// The state when the lock was taken (without the busy bit).
+    state: PersonState,
+    released: bool,
+}
+
+impl PersonGuard<'_> {
+    /// Stores the new state and lets go of the busy bit.
+    fn commit(mut self, new: PersonState) {
+        self.ring.unlock(self.seq, new);
+        self.released = true;
+    }
+}
+
+impl Drop for PersonGuard<'_> {
+    fn drop(&mut self) {
+        if !self.released {
+            self.ring.unlock(self.seq, self.state);
+        }
+    }
+}
+
+impl WaitingRoom {
+    pub(crate) fn new(
+        people_max: u64,
+        cohorts: &[CohortWindow],
+        lapse_policy: LapsePolicy,
+    ) -> WaitingRoom {
+        WaitingRoom {
+            table: PersonTable::new(people_max),
+            ring: Ring::new(people_max),
+            cohorts: cohorts.into(),
+            lapse_policy,
+            active_count: StripedCounter::new(),
+        }
+    }
+
+    /// What [`WaitingRoom::new`] allocates for `people_max` places.
+    pub(crate) fn bytes_for(people_max: u64) -> usize {
+        PersonTable::bytes_for(people_max) + Ring::bytes_for(people_max)
+    }
+
+    pub(crate) fn memory_bytes(&self) -> usize {
+        self.table.memory_bytes() + self.ring.memory_bytes()
+    }
+
+    /// Places handed out so far (first joins and requeues).
+    pub(crate) fn places_handed_out(&self) -> u64 {
+        self.ring.claimed_count()
+    }
+
+    /// Places below this have been considered for admission.
+    pub(crate) fn admission_cursor(&self) -> u64 {
+        self.ring.admit_cursor()
+    }
+
+    /// Admitted people who have not booked and whose lapse has not been swept (a snapshot).
+    pub(crate) fn active_count(&self) -> u64 {
+        self.active_count.sum().max(0) as u64
+    }
+
+    fn active_decrement(&self) {
+        self.active_count.decrement();
+    }
+
+    /// A person leaves the active set by their first booking or by releasing everything
+    /// (the caller holds their busy bit and saw `before.is_active()`).
+    fn note_no_longer_active(&self, before: PersonState) {
+        if before.is_active() {
+            self.active_decrement();
+        }
+    }
+
+    /// `enqueue`, minus the clock. `sold_out` is asked only for a first join.
+    #[inline]
+    pub(crate) fn join(
+        &self,
+        person: PersonId,
+        cohort: CohortId,
+        now: Timestamp,
+        sold_out: impl Fn() -> bool,
+    ) -> Result<Place, EnqueueError> {
+        if !person.is_valid() {
+            return Err(EnqueueError::InvalidPerson);
+        }
+        let Some(window) = self.cohorts.get(cohort.as_index()) else {
+            return Err(EnqueueError::UnknownCohort { cohort });
+        };
+        match self.table.find(person) {
+            Some(entry) if !entry.is_refused() => self.join_existing(entry, person, now, &sold_out),
+            // A person the full room turned away holds no place, so this is a first join
+            // again, window checks included: which of several people turned away at once keeps
+            // a refused table cell is an accident of timing and must not change the answer.
+            _ => self.join_first(person, cohort, *window, now, &sold_out),
+        }
+    }
+
+    /// Starts loading the person's table cell, ahead of a [`WaitingRoom::join`].
+    #[inline(always)]
+    pub(crate) fn prefetch(&self, person: PersonId) {
+        self.table.prefetch(person);
+    }
+
+    #[inline]
+    fn join_existing(
+        &self,
+        entry: Entry,
+        person: PersonId,
+        now: Timestamp,
+        sold_out: &dyn Fn() -> bool,
+    ) -> Result<Place, EnqueueError> {
+        if !entry.is_retired() && !entry.is_refused() {
+            let seq = entry.seq();
+            if seq.as_u64() >= self.ring.admit_cursor() {
+                // Still waiting: the place stands, whatever the window or the inventory says
+                // now. This is the "no bounce" rule.
+                return Ok(Place { seq, is_new: false });
+            }
+        }
+        self.join_existing_slow(entry, person, now, sold_out)
+    }
+
+    #[cold]
+    fn join_existing_slow(
+        &self,
+        mut entry: Entry,
+        person: PersonId,
+        now: Timestamp,
+        sold_out: &dyn Fn() -> bool,
+    ) -> Result<Place, EnqueueError> {
+        if entry.is_refused() {
+            return Err(EnqueueError::Full {
+                people_max: self.ring.len(),
+            });
+        }
+        loop {
+            let seq = entry.seq();
+            let state = self.ring.state_settled(seq);
+            let existing = Place { seq, is_new: false };
+            match state.phase() {
+                Phase::Empty | Phase::Waiting => return Ok(existing),
+                Phase::Left | Phase::Done => return Err(EnqueueError::PlaceReleased { seq }),
+                // A requeue moved this person on; follow the table to their new place.
+                Phase::Moved => entry = self.table.entry(entry.cell),
+                Phase::Leased if !is_lapsed(state, now) => return Ok(existing),
+                Phase::Leased | Phase::Lapsed => match self.lapse_policy {
+                    LapsePolicy::Forfeit => {
+                        return Err(EnqueueError::LeaseLapsed {
+                            seq,
+                            at: state.deadline(),
+                        });
+                    }
+                    LapsePolicy::Requeue => {
+                        if let Some(result) = self.requeue(entry, person, now, sold_out) {
+                            return result;
+                        }
+                        // Another device of the same person changed the state first: look again.
+                        entry = self.table.entry(entry.cell);
+                    }
+                },
+            }
+        }
+    }
+
+    /// Gives a lapsed person a new place at the back. `None` if their state changed under us.
+    fn requeue(
+        &self,
+        entry: Entry,
+        person: PersonId,
+        now: Timestamp,
+        sold_out: &dyn Fn() -> bool,
+    ) -> Option<Result<Place, EnqueueError>> {
+        let old_seq = entry.seq();
+        let guard = self.lock_seq(Some(entry.cell), old_seq);
+        let still_lapsed = matches!(guard.state.phase(), Phase::Leased | Phase::Lapsed)
+            && is_lapsed(guard.state, now);
+        if !still_lapsed {
+            return None;
+        }
+        if sold_out() {
+            return Some(Err(EnqueueError::SoldOut));
+        }
+        let Some(new_seq) = self.claim_seq() else {
+            return Some(Err(EnqueueError::Full {
+                people_max: self.ring.len(),
+            }));
+        };
+        self.ring.publish(new_seq, person);
+        self.table.move_to(entry.cell, new_seq);
+        if guard.state.is_active() {
+            self.active_decrement();
+        }
+        let moved = guard.state.with_phase(Phase::Moved);
+        guard.commit(moved);
+        Some(Ok(Place {
+            seq: new_seq,
+            is_new: true,
+        }))
+    }
+
+    fn claim_seq(&self) -> Option<Seq> {
+        if self.ring.is_used_up() {
+            return None;
+        }
+        self.ring.claim()
+    }
+
+    fn join_first(
+        &self,
+        person: PersonId,
+        cohort: CohortId,
+        window: CohortWindow,
+        now: Timestamp,
+        sold_out: &dyn Fn() -> bool,
+    ) -> Result<Place, EnqueueError> {
+        if now < window.opens_at {
+            return Err(EnqueueError::WindowNotOpen {
+                cohort,
+                opens_at: window.opens_at,
+            });
+        }
+        if let Some(closed_at) = window.closes_at.filter(|&closes_at| now >= closes_at) {
+            return Err(EnqueueError::WindowClosed { cohort, closed_at });
+        }
+        let full = EnqueueError::Full {
+            people_max: self.ring.len(),
+        };
+        // Sold out first, as for a requeue: the used-up flag below is only set by a refused
+        // claim, so asking it first would make the answer depend on who came before.
+        if sold_out() {
+            return Err(EnqueueError::SoldOut);
+        }
+        // Checked before claiming a table cell, so that a flood of new people past the limit
+        // does not fill the table with refused entries.
+        if self.ring.is_used_up() {
+            return Err(full);
+        }
+        match self.table.find_or_claim(person) {
+            Claim::Claimed(cell) => match self.ring.claim() {
+                Some(seq) => {
+                    // The ring entry first, so that whoever finds `seq` in the table finds
+                    // the person published.
+                    debug_assert!(seq.as_u64() < self.ring.len());
+                    self.ring.publish(seq, person);
+                    self.table.publish(cell, seq);
+                    Ok(Place { seq, is_new: true })
+                }
+                None => {
+                    self.table.refuse(cell);
+                    Err(full)
+                }
+            },
+            // The same person's other device got there between our find and our claim.
+            Claim::Existing(entry) => self.join_existing(entry, person, now, sold_out),
+            Claim::TableFull => Err(full),
+        }
+    }
+
+    /// Takes the busy bit of the person's current place and hands back what they hold: the
+    /// one door through which the engine changes a person's bookings.
+    ///
+    /// `ticket` is the place the caller kept from `enqueue`: when it still holds this very
+    /// person, the person table need not be read (one cache miss fewer). It is checked, never
+    /// trusted: a stale ticket (after a requeue), a place not yet published or someone else's
+    /// place falls back to the table, so a ticket never grants more than the person's own
+    /// lock would.
+    pub(crate) fn lock(
+        &self,
+        person: PersonId,
+        ticket: Option<Seq>,
+        now: Timestamp,
+    ) -> Result<Locked<'_>, Refusal> {
+        let guard = ticket
+            .and_then(|ticket| self.lock_ticket(person, ticket))
+            .or_else(|| self.lock_person(person))
+            .ok_or(Refusal::Unknown)?;
+        let (seq, state) = (guard.seq, guard.state);
+        match state.phase() {
+            Phase::Empty | Phase::Waiting => {
+                Ok(Locked::Waiting(WaitingGuard { room: self, guard }))
+            }
+            Phase::Leased if state.bookings_count() > 0 || now < state.deadline() => {
+                Ok(Locked::Admitted(AdmittedGuard { room: self, guard }))
+            }
+            Phase::Leased | Phase::Lapsed => Err(Refusal::Lapsed {
+                seq,
+                at: state.deadline(),
+            }),
+            Phase::Left | Phase::Done | Phase::Moved => Err(Refusal::Released { seq }),
+        }
+    }
+
+    /// Takes the busy bit of the person's current place through the table. `None` if they
+    /// never joined or were refused.
+    fn lock_person(&self, person: PersonId) -> Option<PersonGuard<'_>> {
+        if !person.is_valid() {
+            return None;
+        }
+        let mut entry = self.table.find(person)?;
+        if entry.is_refused() {
+            return None;
+        }
+        loop {
+            let guard = self.lock_seq(Some(entry.cell), entry.seq());
+            if guard.state.phase() != Phase::Moved {
+                return Some(guard);
+            }
+            drop(guard);
+            entry = self.table.entry(entry.cell);
+        }
+    }
+
+    /// Takes the busy bit of `place` if it is this person's current place; `None` otherwise.
+    fn lock_ticket(&self, person: PersonId, place: Seq) -> Option<PersonGuard<'_>> {
+        if !person.is_valid() || place.as_u64() >= self.ring.len() {
+            return None;
+        }
+        // Published first (a place's person is written before its state leaves EMPTY, and
+        // never changes after), so that the person read below is final and locking cannot
+        // race the publishing store.
+        let published = self.ring.state(place).phase() != Phase::Empty;
+        if !published || self.ring.person(place) != person {
+            return None;
+        }
+        let guard = self.lock_seq(None, place);
+        (guard.state.phase() != Phase::Moved).then_some(guard)
+    }
+
+    fn lock_seq(&self, cell: Option<usize>, seq: Seq) -> PersonGuard<'_> {
+        let state = self.ring.lock(seq);
+        PersonGuard {
+            ring: &self.ring,
+            cell,
+            seq,
+            state,
+            released: false,
+        }
+    }
+
+    /// A waiting person gives back their place (the guard shows them WAITING).
+    fn leave(&self, guard: PersonGuard<'_>) {
+        debug_assert_eq!(guard.state.phase(), Phase::Waiting);
+        let cell = guard.cell.or_else(|| {
+            let person = self.ring.person(guard.seq);
+            self.table.find(person).map(|entry| entry.cell)
+        });
+        if let Some(cell) = cell {
+            self.table.retire(cell);
+        }
+        self.ring.note_left(guard.seq);
+        let left = guard.state.with_phase(Phase::Left);
+        guard.commit(left);
+    }
+
+    /// What the waiting room knows of a person at `now`, waiting out a busy bit.
+    pub(crate) fn view(&self, person: PersonId, now: Timestamp) -> PlaceView {
+        if !person.is_valid() {
+            return PlaceView::Unknown;
+        }
+        let Some(mut entry) = self.table.find(person) else {
+            return PlaceView::Unknown;
+        };
+        if entry.is_refused() {
+            return PlaceView::Unknown;
+        }
+        loop {
+            let seq = entry.seq();
+            let state = self.ring.state_settled(seq);
+            return match state.phase() {
+                Phase::Empty | Phase::Waiting => PlaceView::Waiting {
+                    seq,
+                    ahead: self.ring.waiting_ahead(seq),
+                },
+                Phase::Moved => {
+                    entry = self.table.entry(entry.cell);
+                    continue;
+                }
+                Phase::Leased if state.bookings_count() > 0 => PlaceView::Booked {
+                    seq,
+                    bookings_count: state.bookings_count(),
+                    lease_until: state.deadline(),
+                    stamp: Stamp(state),
+                },
+                Phase::Leased if now < state.deadline() => PlaceView::Admitted {
+                    seq,
+                    lease_until: state.deadline(),
+                },
+                Phase::Leased | Phase::Lapsed => PlaceView::Lapsed {
+                    seq,
+                    at: state.deadline(),
+                },
+                Phase::Left | Phase::Done => PlaceView::Released { seq },
+            };
+        }
+    }
+
+    /// `true` if the person at `seq` is still in the state a [`PlaceView::Booked`] saw: no
+    /// booking or release happened in between, so what was read alongside is consistent.
+    pub(crate) fn is_unchanged(&self, seq: Seq, stamp: Stamp) -> bool {
+        self.ring.state(seq) == stamp.0
+    }
+
+    /// The people one `admit` let in, given the range of places it considered: every place
+    /// in the range except those given back before their turn.
+    pub(crate) fn admitted_between(
+        &self,
+        from: Seq,
+        to: Seq,
+    ) -> impl Iterator<Item = (Seq, PersonId)> + '_ {
+        let ring = &self.ring;
+        (from.as_u64()..to.as_u64().min(ring.claimed_count()))
+            .map(Seq::new)
+            .filter(move |&seq| !matches!(ring.state(seq).phase(), Phase::Left | Phase::Empty))
+            .map(move |seq| (seq, ring.person(seq)))
+    }
+
+    /// Admits up to `how_many` waiting people in sequence order, each with a lease until
+    /// `deadline`. Returns the number admitted and the range of places considered.
+    ///
+    /// The caller holds the engine's advance lock.
+    pub(crate) fn admit(&self, how_many: u64, deadline: Timestamp) -> (u64, Seq, Seq) {
+        let start = self.ring.admit_cursor();
+        let end = self.ring.claimed_count();
+        let leased = PersonState::leased(deadline);
+        let mut cursor = start;
+        let mut admitted = 0;
+        let backoff = Backoff::new();
+        while admitted < how_many && cursor < end {
+            let seq = Seq::new(cursor);
+            let state = self.ring.state(seq);
+            match state.phase() {
+                // Claimed but not yet published: a joiner is between its two steps. Admission
+                // must not pass it, or the order would no longer be the join order.
+                Phase::Empty => break,
+                Phase::Waiting if state.is_busy() => {
+                    backoff.snooze();
+                    continue;
+                }
+                Phase::Waiting => {
+                    if self.ring.compare_exchange(seq, state, leased).is_err() {
+                        backoff.spin();
+                        continue;
+                    }
+                    self.active_count.increment();
+                    admitted += 1;
+                }
+                Phase::Left => {}
+                phase => debug_assert!(false, "place {seq} past the admission cursor is {phase:?}"),
+            }
+            cursor += 1;
+        }
+        debug_assert!(admitted <= how_many && cursor <= end);
+        self.ring.set_admit_cursor(cursor);
+        (admitted, Seq::new(start), Seq::new(cursor))
+    }
+
+    /// Marks as LAPSED every active place from `cursor` on whose lease ended at or before
+    /// `now`. Returns the new sweep cursor and how many lapsed.
+    ///
+    /// The caller holds the engine's advance lock.
+    pub(crate) fn sweep_lapsed(&self, mut cursor: u64, now: Timestamp) -> (u64, u64) {
+        let end = self.ring.admit_cursor();
+        let mut lapsed = 0;
+        let backoff = Backoff::new();
+        while cursor < end {
+            let seq = Seq::new(cursor);
+            let state = self.ring.state(seq);
+            match state.phase() {
+                Phase::Left => {}
+                _ if state.deadline() > now => break,
+                _ if state.is_busy() => {
+                    backoff.snooze();
+                    continue;
+                }
+                _ if state.is_active() => {
+                    let swept = state.with_phase(Phase::Lapsed);
+                    if self.ring.compare_exchange(seq, state, swept).is_err() {
+                        backoff.spin();
+                        continue;
+                    }
+                    self.active_decrement();
+                    lapsed += 1;
+                }
+                _ => {}
+            }
+            cursor += 1;
+        }
+        (cursor, lapsed)
+    }
+
+    /// Recounts the waiting room's own invariants into `violations`, and reports every
+    /// handed-out place to `each_place` so that the engine can check what it holds. Places are
+    /// dense, in order around the admission cursor, the person table and the ring agree, nobody
+    /// holds two live places, and the active count matches a recount.
+    ///
+    /// O(people) and allocation-free; call it while no other thread is mid-call.
+    pub(crate) fn audit(
+        &self,
+        violations: &mut Vec<Violation>,
+        mut each_place: impl FnMut(Seq, PlaceFacts),
+    ) {
+        let ring = &self.ring;
+        let places = ring.claimed_count();
+        let admit_cursor = ring.admit_cursor();
+        let mut active_counted = 0i64;
+        let mut moved = 0u64;
+        for raw in 0..places {
+            let seq = Seq::new(raw);
+            let state = ring.state(seq);
+            let phase = state.phase();
+            if phase == Phase::Empty {
+                violations.push(Violation::Hole { seq });
+                continue;
+            }
+            let admitted = !matches!(phase, Phase::Waiting | Phase::Left);
+            let below_cursor = raw < admit_cursor;
+            if (phase == Phase::Waiting && below_cursor) || (admitted && !below_cursor) {
+                violations.push(Violation::OutOfOrder { seq });
+            }
+            if state.is_active() {
+                active_counted += 1;
+            }
+            if phase == Phase::Moved {
+                moved += 1;
+            }
+            each_place(
+                seq,
+                PlaceFacts {
+                    holds_lease: phase == Phase::Leased,
+                    bookings_count: state.bookings_count(),
+                },
+            );
+        }
+
+        // Every person in the table points at a place holding them, and that place is their
+        // only live one: a MOVED place is dead, and the table points past it.
+        let mut live_places = 0u64;
+        for (person, entry) in self.table.entries() {
+            if entry.is_refused() {
+                continue;
+            }
+            let seq = entry.seq();
+            if seq.as_u64() >= places
+                || ring.person(seq) != person
+                || ring.state(seq).phase() == Phase::Moved
+            {
+                violations.push(Violation::TableRingMismatch { person, seq });
+            }
+            live_places += 1;
+        }
+        if live_places + moved != places {
+            // More places than people-plus-requeues: someone holds two.
+            for raw in 0..places {
+                let seq = Seq::new(raw);
+                let person = ring.person(seq);
+                let live = self.table.find(person).map(|entry| entry.seq());
+                if ring.state(seq).phase() != Phase::Moved && live != Some(seq) {
+                    violations.push(Violation::DuplicatePlace { person });
+                }
+            }
+        }
+
+        let recorded = self.active_count.sum();
+        if recorded != active_counted {
+            violations.push(Violation::CounterMismatch {
+                counter: "active admitted count",
+                recorded,
+                counted: active_counted,
+            });
+        }
+    }
+}
+
+/// Admitted, holds no booking now, and the lease has run out by `now`.
+fn is_lapsed(state: PersonState, now: Timestamp) -> bool {
+    match state.phase() {
+        Phase::Lapsed => true,
+        Phase::Leased => state.bookings_count() == 0 && now >= state.deadline(),
+        _ => false,
+    }
+}

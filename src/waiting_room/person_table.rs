@@ -1,0 +1,255 @@
+//! The person table: a pre-sized, lock-free, open-addressing map from [`PersonId`] to the
+//! person's place ([`Seq`]). It is what makes "one person, one place" cheap.
+//!
+//! # Design
+//!
+//! Each cell is 16 bytes, `{ key, value }`, two `AtomicU64`s in one aligned pair so that a
+//! cell never straddles a cache line:
+//!
+//! - `key`: 0 for a free cell, otherwise `person + 1` ([`PersonId::RESERVED`] is refused so
+//!   that this never wraps to 0). A key is written once, by compare-and-swap on a free cell,
+//!   and never changes or goes away: the table only grows, which is what makes the probe loop
+//!   safe without tombstones or epochs.
+//! - `value`: 0 while the person's sequence is being claimed ("pending"), then
+//!   `seq + 1` in the low 40 bits, plus the flags [`RETIRED`] (the person gave their place
+//!   back before admission) and [`REFUSED`] (their first join found the waiting room full).
+//!
+//! The index is a Fibonacci hash of the key (multiply by 2⁶⁴/φ, keep the top bits: Knuth,
+//! TAOCP vol. 3, 6.4), and collisions probe linearly. The table is sized at build time to at
+//! least 4/3 of [`Config::people_max`](crate::Config::people_max), so the load factor stays at
+//! or below 0.75 and the expected probe length of a hit is about 2.5 cells, within one or two
+//! cache lines. A join of a person already in the table is one cache miss.
+//!
+//! The protocol for a first join (after Cliff Click's lock-free hash table, simplified by
+//! never deleting):
+//!
+//! 1. Probe to the person's cell or the first free cell.
+//! 2. If free, CAS the key from 0 to `person + 1`. The winner owns the first join; a loser
+//!    re-reads the key, and if it is the same person, follows step 4.
+//! 3. The owner claims a sequence (elsewhere) and stores `seq + 1` into `value` (Release).
+//! 4. Any other thread that finds the key with `value == 0` waits (spin, then yield) for
+//!    step 3: it is a handful of instructions away.
+//!
+//! Rejected alternatives, measured on the reference surge (10 M joins from 1.5 M people,
+//! 2 threads): `Mutex<(HashMap, VecDeque)>` 5.1 M joins/s, `DashMap` 12.8 M joins/s.
+
+use crate::ids::{PersonId, Seq};
+use crate::platform::hints;
+use crate::platform::sync::{AtomicU64, Backoff, Ordering};
+
+/// Flag in `value`: the person gave back their place before being admitted.
+pub(crate) const RETIRED: u64 = 1 << 63;
+/// Flag in `value`: the person's first join found the waiting room full; they hold no place.
+pub(crate) const REFUSED: u64 = 1 << 62;
+const SEQ_MASK: u64 = (1 << 40) - 1;
+
+/// 2⁶⁴ / φ, the Fibonacci hashing multiplier.
+const FIBONACCI: u64 = 0x9E37_79B9_7F4A_7C15;
+
+#[repr(C, align(16))]
+struct Cell {
+    key: AtomicU64,
+    value: AtomicU64,
+}
+
+// Four cells to a 64-byte line, none straddling two (loom's atomics are larger: not checked).
+#[cfg(not(loom))]
+const _: () = assert!(size_of::<Cell>() == 16 && align_of::<Cell>() == 16);
+// A sequence and both flags fit the value word without overlapping.
+const _: () = assert!(SEQ_MASK & (RETIRED | REFUSED) == 0 && RETIRED & REFUSED == 0);
+
+/// What a cell's `value` says about the person.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Entry {
+    pub(crate) cell: usize,
+    pub(crate) value: u64,
+}
+
+impl Entry {
+    pub(crate) fn seq(self) -> Seq {
+        Seq::new((self.value & SEQ_MASK) - 1)
+    }
+
+    pub(crate) fn is_retired(self) -> bool {
+        self.value & RETIRED != 0
+    }
+
+    pub(crate) fn is_refused(self) -> bool {
+        self.value & REFUSED != 0
+    }
+}
+
+/// The outcome of [`PersonTable::find_or_claim`].
+pub(crate) enum Claim {
+    /// The person is already in the table.
+    Existing(Entry),
+    /// This call won the free cell; the caller must [`PersonTable::publish`] or
+    /// [`PersonTable::refuse`] it.
+    Claimed(usize),
+    /// No free cell is left (only possible when far more distinct people try than
+    /// `people_max`, since refused first joins keep their cell).
+    TableFull,
+}
+
+pub(crate) struct PersonTable {
+    cells: Box<[Cell]>,
+    shift: u32,
+}
+
+impl PersonTable {
+    /// A table for up to `people_max` people at a load factor of at most 0.75.
+    /// Cells for `people_max` people: a power of two at or above 4/3 of them.
+    fn cells_len(people_max: u64) -> u64 {
+        people_max
+            .saturating_mul(4)
+            .div_ceil(3)
+            .max(16)
+            .next_power_of_two()
+    }
+
+    /// What [`PersonTable::new`] allocates for `people_max` people.
+    pub(crate) fn bytes_for(people_max: u64) -> usize {
+        Self::cells_len(people_max) as usize * core::mem::size_of::<Cell>()
+    }
+
+    pub(crate) fn new(people_max: u64) -> PersonTable {
+        let cells_len = Self::cells_len(people_max);
+        let mut cells: Vec<Cell> = Vec::with_capacity(cells_len as usize);
+        hints::advise_huge_pages(cells.spare_capacity_mut());
+        cells.extend((0..cells_len).map(|_| Cell {
+            key: AtomicU64::new(0),
+            value: AtomicU64::new(0),
+        }));
+        let cells = cells.into_boxed_slice();
+        PersonTable {
+            cells,
+            shift: 64 - cells_len.trailing_zeros(),
+        }
+    }
+
+    pub(crate) fn memory_bytes(&self) -> usize {
+        core::mem::size_of_val(&*self.cells)
+    }
+
+    #[inline]
+    fn home(&self, key: u64) -> usize {
+        (key.wrapping_mul(FIBONACCI) >> self.shift) as usize
+    }
+
+    #[inline]
+    fn next(&self, index: usize) -> usize {
+        (index + 1) & (self.cells.len() - 1)
+    }
+
+    /// Starts loading the person's home cell into the cache (see [`hints::prefetch`]).
+    #[inline(always)]
+    pub(crate) fn prefetch(&self, person: PersonId) {
+        let home = self.home(person.as_u64().wrapping_add(1));
+        hints::prefetch(&self.cells[home]);
+    }
+
+    /// The person's entry, waiting out a pending first join. `None` if the person never joined.
+    #[inline]
+    pub(crate) fn find(&self, person: PersonId) -> Option<Entry> {
+        let key = person.as_u64().wrapping_add(1);
+        let mut index = self.home(key);
+        for _ in 0..self.cells.len() {
+            let cell = &self.cells[index];
+            let found = cell.key.load(Ordering::Acquire);
+            if found == key {
+                return Some(self.value_of(index));
+            }
+            if found == 0 {
+                return None;
+            }
+            index = self.next(index);
+        }
+        None
+    }
+
+    /// Finds the person, or claims a free cell for their first join.
+    #[inline]
+    pub(crate) fn find_or_claim(&self, person: PersonId) -> Claim {
+        let key = person.as_u64().wrapping_add(1);
+        let mut index = self.home(key);
+        for _ in 0..self.cells.len() {
+            let cell = &self.cells[index];
+            let mut found = cell.key.load(Ordering::Acquire);
+            if found == 0 {
+                match cell
+                    .key
+                    .compare_exchange(0, key, Ordering::AcqRel, Ordering::Acquire)
+                {
+                    Ok(_) => return Claim::Claimed(index),
+                    // Another thread took this cell first; it may be the same person.
+                    Err(winner) => found = winner,
+                }
+            }
+            if found == key {
+                return Claim::Existing(self.value_of(index));
+            }
+            index = self.next(index);
+        }
+        Claim::TableFull
+    }
+
+    /// The value of a cell whose key is known, waiting while its first join is pending.
+    #[inline]
+    fn value_of(&self, cell: usize) -> Entry {
+        let value = self.cells[cell].value.load(Ordering::Acquire);
+        if value != 0 {
+            return Entry { cell, value };
+        }
+        self.value_of_slow(cell)
+    }
+
+    #[cold]
+    fn value_of_slow(&self, cell: usize) -> Entry {
+        let backoff = Backoff::new();
+        loop {
+            backoff.snooze();
+            let value = self.cells[cell].value.load(Ordering::Acquire);
+            if value != 0 {
+                return Entry { cell, value };
+            }
+        }
+    }
+
+    /// Re-reads a cell (after another thread may have changed its sequence).
+    pub(crate) fn entry(&self, cell: usize) -> Entry {
+        self.value_of(cell)
+    }
+
+    /// Ends a claimed first join: the person's place is `seq`.
+    pub(crate) fn publish(&self, cell: usize, seq: Seq) {
+        debug_assert!(seq.as_u64() < SEQ_MASK);
+        self.cells[cell]
+            .value
+            .store(seq.as_u64() + 1, Ordering::Release);
+    }
+
+    /// Ends a claimed first join: the waiting room was full, the person holds no place.
+    pub(crate) fn refuse(&self, cell: usize) {
+        self.cells[cell].value.store(REFUSED | 1, Ordering::Release);
+    }
+
+    /// Marks a person as having given back their place (the caller holds their busy bit).
+    pub(crate) fn retire(&self, cell: usize) {
+        self.cells[cell].value.fetch_or(RETIRED, Ordering::AcqRel);
+    }
+
+    /// Every person in the table with their entry, skipping cells whose first join is still
+    /// pending. For the audit; O(table size).
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (PersonId, Entry)> + '_ {
+        self.cells.iter().enumerate().filter_map(|(cell, slot)| {
+            let key = slot.key.load(Ordering::Acquire);
+            let value = slot.value.load(Ordering::Acquire);
+            (key != 0 && value != 0).then(|| (PersonId::new(key - 1), Entry { cell, value }))
+        })
+    }
+
+    /// Points a person at a new place (a requeue; the caller holds their busy bit on the old one).
+    pub(crate) fn move_to(&self, cell: usize, seq: Seq) {
+        self.publish(cell, seq);
+    }
+}

@@ -1,0 +1,495 @@
+//! The operation vocabulary: [`Op`], one call on the engine, and [`Universe`], the small world
+//! the calls happen in, with proptest strategies ([`ops_strategy`], [`universe_strategy`]) and
+//! `arbitrary::Arbitrary` impls, so that the property tests and the fuzzers speak one language.
+//!
+//! The universe is deliberately tiny: six people, a handful of places, up to four slots of
+//! capacity 0 to 5, leases of a few hundred milliseconds and three cohorts whose windows open
+//! and close within the first second. In such a world the rare cases are the common ones: two
+//! devices of one person, a full waiting room, a sold-out inventory, a lease that lapses
+//! mid-booking, a clock that goes back, a slot id that does not exist.
+//!
+//! An [`Op`] names people, cohorts and slots by their real ids, so a failing case prints as
+//! something a person can replay by hand. Ops are independent of the universe: a slot id past
+//! the slots that exist is simply an unknown slot.
+
+use arbitrary::{Arbitrary, Unstructured};
+use proptest::collection::{SizeRange, vec};
+use proptest::prelude::*;
+
+use fairbook::{
+    CohortId, CohortWindow, Config, LapsePolicy, OutflowPolicy, PersonId, Seq, SlotId, Timestamp,
+};
+
+/// The people the vocabulary names: `PersonId`s `0..PEOPLE` (plus, rarely,
+/// [`PersonId::RESERVED`]).
+pub const PEOPLE: u64 = 6;
+
+/// Slot ids the vocabulary names: `0..SLOT_IDS`, one more than a universe can hold, so that an
+/// unknown slot is always possible.
+pub const SLOT_IDS: u32 = 5;
+
+/// The most slots a universe holds.
+pub const SLOTS_MAX: u32 = 4;
+
+/// The cohorts of every universe: always open; open from 100 ms until 700 ms; open from
+/// 400 ms. Cohort id 3 is not configured.
+pub const COHORTS: [CohortWindow; 3] = [
+    CohortWindow::ALWAYS,
+    CohortWindow::between(Timestamp::from_millis(100), Timestamp::from_millis(700)),
+    CohortWindow::opening_at(Timestamp::from_millis(400)),
+];
+
+/// One call on the engine (or on the caller's clock), at the harness's current time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Op {
+    /// [`Engine::enqueue`](fairbook::Engine::enqueue).
+    Enqueue {
+        /// Who joins.
+        person: PersonId,
+        /// Their cohort (id 3 is unknown).
+        cohort: CohortId,
+    },
+    /// [`Engine::enqueue_batch`](fairbook::Engine::enqueue_batch).
+    EnqueueBatch {
+        /// Who joins, in order, with their cohorts.
+        requests: Vec<(PersonId, CohortId)>,
+    },
+    /// [`Engine::advance`](fairbook::Engine::advance).
+    Advance {
+        /// How many to let in.
+        how_many: u64,
+    },
+    /// [`Engine::advance_with_policy`](fairbook::Engine::advance_with_policy).
+    AdvanceBy {
+        /// The outflow policy.
+        policy: OutflowPolicy,
+    },
+    /// The caller's clock moves forward.
+    Tick {
+        /// By how much.
+        ms: u64,
+    },
+    /// The caller's clock goes back (within the skew tolerance, or past it).
+    Rewind {
+        /// By how much.
+        ms: u64,
+    },
+    /// [`Engine::reserve`](fairbook::Engine::reserve).
+    Reserve {
+        /// Who books.
+        person: PersonId,
+        /// Ranked choices (may be empty, too long, or name unknown slots).
+        choices: Vec<SlotId>,
+    },
+    /// [`Engine::reserve_with_ticket`](fairbook::Engine::reserve_with_ticket): must answer
+    /// exactly as `reserve` would, whatever the ticket (the model has no tickets).
+    ReserveWithTicket {
+        /// Who books.
+        person: PersonId,
+        /// The place they present: often theirs, often someone else's, sometimes none.
+        ticket: Seq,
+        /// Ranked choices.
+        choices: Vec<SlotId>,
+    },
+    /// [`Engine::release`](fairbook::Engine::release).
+    Release {
+        /// Who gives everything back.
+        person: PersonId,
+    },
+    /// [`Engine::release_booking`](fairbook::Engine::release_booking).
+    ReleaseBooking {
+        /// Who gives a booking back.
+        person: PersonId,
+        /// Which one.
+        slot: SlotId,
+    },
+    /// [`Engine::status`](fairbook::Engine::status).
+    Status {
+        /// Whose.
+        person: PersonId,
+    },
+    /// [`Engine::add_slot`](fairbook::Engine::add_slot), mid-campaign.
+    AddSlot {
+        /// The new slot's capacity.
+        capacity: u32,
+    },
+}
+
+/// The small world a sequence of [`Op`]s runs in: the engine's limits and the slots it starts
+/// with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Universe {
+    /// [`Config::people_max`]: 1 to 10, so the room fills up, above all with requeues.
+    pub people_max: u64,
+    /// [`Config::slots_max`]: 1 to [`SLOTS_MAX`].
+    pub slots_max: u32,
+    /// [`Config::lease_ms`]: 1 to 400 ms, against ticks of up to 300 ms.
+    pub lease_ms: u64,
+    /// [`Config::lapse_policy`].
+    pub lapse_policy: LapsePolicy,
+    /// [`Config::bookings_per_person_max`]: 1 to 3.
+    pub bookings_per_person_max: u8,
+    /// [`Config::choices_max`]: 1 to 3, against choice lists of up to 4.
+    pub choices_max: usize,
+    /// [`Config::time_skew_tolerance_ms`]: 0 to 100 ms, against rewinds of up to 150 ms.
+    pub time_skew_tolerance_ms: u64,
+    /// The capacities of the slots added before the first op (at most `slots_max`), 0 to 5.
+    pub capacities: Vec<u32>,
+}
+
+impl Universe {
+    /// The engine configuration of this universe, with [`COHORTS`].
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook_testing::Universe;
+    /// let universe = Universe::default();
+    /// assert!(fairbook::Engine::new(universe.config()).is_ok());
+    /// ```
+    pub fn config(&self) -> Config {
+        Config {
+            people_max: self.people_max,
+            slots_max: self.slots_max,
+            lease_ms: self.lease_ms,
+            lapse_policy: self.lapse_policy,
+            bookings_per_person_max: self.bookings_per_person_max,
+            choices_max: self.choices_max,
+            cohorts: COHORTS.to_vec(),
+            time_skew_tolerance_ms: self.time_skew_tolerance_ms,
+        }
+    }
+}
+
+impl Default for Universe {
+    /// Four places, two slots of capacity 1 and 2, 100 ms leases that are forfeited, one
+    /// booking per person, two choices, 10 ms of skew.
+    fn default() -> Universe {
+        Universe {
+            people_max: 4,
+            slots_max: 2,
+            lease_ms: 100,
+            lapse_policy: LapsePolicy::Forfeit,
+            bookings_per_person_max: 1,
+            choices_max: 2,
+            time_skew_tolerance_ms: 10,
+            capacities: vec![1, 2],
+        }
+    }
+}
+
+/// Scarce: mostly 0 to 2 seats, so that six people sell a universe out.
+fn capacity_strategy() -> impl Strategy<Value = u32> {
+    prop_oneof![5 => 0u32..=1, 2 => Just(2u32), 1 => 3u32..=5]
+}
+
+fn lapse_policy_strategy() -> impl Strategy<Value = LapsePolicy> {
+    prop_oneof![Just(LapsePolicy::Forfeit), Just(LapsePolicy::Requeue)]
+}
+
+/// Universes with few places, scarce capacity and short leases, so that collisions, full
+/// rooms, sell-outs and lapses are frequent.
+pub fn universe_strategy() -> impl Strategy<Value = Universe> {
+    (
+        prop_oneof![1 => Just(1u64), 2 => 2u64..=4, 6 => 5u64..=10],
+        prop_oneof![1 => Just(1u32), 5 => 2..=SLOTS_MAX],
+        prop_oneof![1 => Just(1u64), 6 => 2u64..=400],
+        lapse_policy_strategy(),
+        prop_oneof![3 => Just(1u8), 1 => 2u8..=3],
+        prop_oneof![1 => Just(1usize), 5 => 2usize..=3],
+        prop_oneof![1 => Just(0u64), 3 => 1u64..=100],
+        prop_oneof![
+            1 => vec(capacity_strategy(), 0..=SLOTS_MAX as usize),
+            6 => vec(capacity_strategy(), 2),
+        ],
+    )
+        .prop_map(
+            |(
+                people_max,
+                slots_max,
+                lease_ms,
+                lapse_policy,
+                bookings_per_person_max,
+                choices_max,
+                time_skew_tolerance_ms,
+                mut capacities,
+            )| {
+                capacities.truncate(slots_max as usize);
+                Universe {
+                    people_max,
+                    slots_max,
+                    lease_ms,
+                    lapse_policy,
+                    bookings_per_person_max,
+                    choices_max,
+                    time_skew_tolerance_ms,
+                    capacities,
+                }
+            },
+        )
+}
+
+/// Half the people take three quarters of the calls, so that the same few people meet
+/// themselves (other devices, retries) and each other (the last seat) all the time.
+fn person_strategy() -> impl Strategy<Value = PersonId> {
+    prop_oneof![
+        45 => (0..PEOPLE / 2).prop_map(PersonId::new),
+        15 => (PEOPLE / 2..PEOPLE).prop_map(PersonId::new),
+        1 => Just(PersonId::RESERVED),
+    ]
+}
+
+fn slot_strategy() -> impl Strategy<Value = SlotId> {
+    (0..SLOT_IDS).prop_map(SlotId::new)
+}
+
+fn policy_strategy() -> impl Strategy<Value = OutflowPolicy> {
+    (
+        proptest::option::of(0u64..=20),
+        proptest::option::of(0u64..=5),
+        proptest::option::of(0u64..=4),
+        any::<bool>(),
+    )
+        .prop_map(
+            |(admissions_per_sec, burst_max, active_max, stop_when_sold_out)| OutflowPolicy {
+                admissions_per_sec,
+                burst_max,
+                active_max,
+                stop_when_sold_out,
+            },
+        )
+}
+
+/// Mostly the cohort that is always open; now and then one with a window, or one that is not
+/// configured.
+fn cohort_strategy() -> impl Strategy<Value = CohortId> {
+    prop_oneof![8 => Just(0u16), 2 => 1u16..=2, 1 => Just(3u16)].prop_map(CohortId::new)
+}
+
+/// Mostly one or two slots that a universe's first slots cover; now and then any list of up to
+/// four slot ids, empty and unknown ones included.
+fn choices_strategy() -> impl Strategy<Value = Vec<SlotId>> {
+    prop_oneof![
+        4 => vec((0u32..2).prop_map(SlotId::new), 1),
+        2 => vec((0u32..2).prop_map(SlotId::new), 2),
+        1 => vec(slot_strategy(), 0..=4),
+    ]
+}
+
+/// One [`Op`], weighted towards joins and bookings.
+pub fn op_strategy() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        6 => (person_strategy(), cohort_strategy())
+            .prop_map(|(person, cohort)| Op::Enqueue { person, cohort }),
+        1 => vec((person_strategy(), cohort_strategy()), 0..=8)
+            .prop_map(|requests| Op::EnqueueBatch { requests }),
+        4 => prop_oneof![8 => 0u64..=4, 1 => Just(u64::MAX)]
+            .prop_map(|how_many| Op::Advance { how_many }),
+        1 => policy_strategy().prop_map(|policy| Op::AdvanceBy { policy }),
+        3 => prop_oneof![12 => 0u64..=50, 4 => 0u64..=300, 1 => 0u64..=5_000]
+            .prop_map(|ms| Op::Tick { ms }),
+        1 => prop_oneof![3 => 0u64..=20, 1 => 0u64..=150].prop_map(|ms| Op::Rewind { ms }),
+        8 => (person_strategy(), choices_strategy())
+            .prop_map(|(person, choices)| Op::Reserve { person, choices }),
+        3 => (person_strategy(), 0u64..12, choices_strategy()).prop_map(
+            |(person, ticket, choices)| Op::ReserveWithTicket {
+                person,
+                ticket: Seq::new(ticket),
+                choices,
+            }
+        ),
+        1 => person_strategy().prop_map(|person| Op::Release { person }),
+        1 => (person_strategy(), slot_strategy())
+            .prop_map(|(person, slot)| Op::ReleaseBooking { person, slot }),
+        2 => person_strategy().prop_map(|person| Op::Status { person }),
+        1 => capacity_strategy().prop_map(|capacity| Op::AddSlot { capacity }),
+    ]
+}
+
+/// Sequences of [`Op`]s of a length in `len`.
+///
+/// # Example
+/// ```
+/// use fairbook_testing::proptest::strategy::{Strategy, ValueTree};
+/// use fairbook_testing::proptest::test_runner::TestRunner;
+/// use fairbook_testing::{Harness, Universe, ops_strategy};
+///
+/// let mut runner = TestRunner::deterministic();
+/// let ops = ops_strategy(1..50).new_tree(&mut runner).unwrap().current();
+/// Harness::check(&Universe::default(), &ops).unwrap();
+/// ```
+pub fn ops_strategy(len: impl Into<SizeRange>) -> impl Strategy<Value = Vec<Op>> {
+    vec(op_strategy(), len)
+}
+
+/// A universe and a sequence of [`Op`]s of a length in `len` to run in it.
+pub fn scenario_strategy(len: impl Into<SizeRange>) -> impl Strategy<Value = (Universe, Vec<Op>)> {
+    (universe_strategy(), ops_strategy(len))
+}
+
+/// `true` once in `n` draws. An exhausted input reads as zeros, which makes this `false`: the
+/// rare branch needs bytes that chose it (`Unstructured::ratio` is `true` on no data).
+fn one_in(u: &mut Unstructured<'_>, n: u8) -> arbitrary::Result<bool> {
+    Ok(u.int_in_range(1..=n)? == n)
+}
+
+fn arbitrary_person(u: &mut Unstructured<'_>) -> arbitrary::Result<PersonId> {
+    Ok(match u.int_in_range(0..=60)? {
+        60 => PersonId::RESERVED,
+        45..=59 => PersonId::new(u.int_in_range(PEOPLE / 2..=PEOPLE - 1)?),
+        _ => PersonId::new(u.int_in_range(0..=PEOPLE / 2 - 1)?),
+    })
+}
+
+fn arbitrary_cohort(u: &mut Unstructured<'_>) -> arbitrary::Result<CohortId> {
+    Ok(CohortId::new(
+        *u.choose(&[0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3])?,
+    ))
+}
+
+fn arbitrary_capacity(u: &mut Unstructured<'_>) -> arbitrary::Result<u32> {
+    Ok(match u.int_in_range(0..=7)? {
+        7 => u.int_in_range(3..=5)?,
+        5..=6 => 2,
+        _ => u.int_in_range(0..=1)?,
+    })
+}
+
+fn arbitrary_slot(u: &mut Unstructured<'_>) -> arbitrary::Result<SlotId> {
+    Ok(SlotId::new(u.int_in_range(0..=SLOT_IDS - 1)?))
+}
+
+fn arbitrary_option(
+    u: &mut Unstructured<'_>,
+    range: core::ops::RangeInclusive<u64>,
+) -> arbitrary::Result<Option<u64>> {
+    Ok(if one_in(u, 2)? {
+        Some(u.int_in_range(range)?)
+    } else {
+        None
+    })
+}
+
+/// The same weights as [`op_strategy`], drawn from fuzzer bytes.
+impl<'a> Arbitrary<'a> for Op {
+    fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Op> {
+        const KINDS: [u8; 32] = [
+            0, 0, 0, 0, 0, 0, 10, 1, 1, 1, 1, 2, 3, 3, 3, 4, 5, 5, 5, 5, 5, 5, 5, 5, 6, 7, 8, 8, 9,
+            11, 11, 11,
+        ];
+        Ok(match u.choose(&KINDS)? {
+            0 => Op::Enqueue {
+                person: arbitrary_person(u)?,
+                cohort: arbitrary_cohort(u)?,
+            },
+            10 => {
+                let len = u.int_in_range(0..=8)?;
+                let requests = (0..len)
+                    .map(|_| Ok((arbitrary_person(u)?, arbitrary_cohort(u)?)))
+                    .collect::<arbitrary::Result<Vec<_>>>()?;
+                Op::EnqueueBatch { requests }
+            }
+            1 => Op::Advance {
+                how_many: if one_in(u, 9)? {
+                    u64::MAX
+                } else {
+                    u.int_in_range(0..=4)?
+                },
+            },
+            2 => Op::AdvanceBy {
+                policy: OutflowPolicy {
+                    admissions_per_sec: arbitrary_option(u, 0..=20)?,
+                    burst_max: arbitrary_option(u, 0..=5)?,
+                    active_max: arbitrary_option(u, 0..=4)?,
+                    stop_when_sold_out: bool::arbitrary(u)?,
+                },
+            },
+            3 => Op::Tick {
+                ms: match u.int_in_range(0..=16)? {
+                    16 => u.int_in_range(0..=5_000)?,
+                    12..=15 => u.int_in_range(0..=300)?,
+                    _ => u.int_in_range(0..=50)?,
+                },
+            },
+            4 => Op::Rewind {
+                ms: if one_in(u, 4)? {
+                    u.int_in_range(0..=150)?
+                } else {
+                    u.int_in_range(0..=20)?
+                },
+            },
+            5 => {
+                let person = arbitrary_person(u)?;
+                let choices = if one_in(u, 7)? {
+                    let len = u.int_in_range(0..=4)?;
+                    (0..len)
+                        .map(|_| arbitrary_slot(u))
+                        .collect::<arbitrary::Result<Vec<SlotId>>>()?
+                } else {
+                    let len = if one_in(u, 3)? { 2 } else { 1 };
+                    (0..len)
+                        .map(|_| Ok(SlotId::new(u.int_in_range(0..=1)?)))
+                        .collect::<arbitrary::Result<Vec<SlotId>>>()?
+                };
+                Op::Reserve { person, choices }
+            }
+            11 => Op::ReserveWithTicket {
+                person: arbitrary_person(u)?,
+                ticket: Seq::new(u.int_in_range(0..=11)?),
+                choices: vec![SlotId::new(u.int_in_range(0..=1)?)],
+            },
+            6 => Op::Release {
+                person: arbitrary_person(u)?,
+            },
+            7 => Op::ReleaseBooking {
+                person: arbitrary_person(u)?,
+                slot: arbitrary_slot(u)?,
+            },
+            8 => Op::Status {
+                person: arbitrary_person(u)?,
+            },
+            _ => Op::AddSlot {
+                capacity: arbitrary_capacity(u)?,
+            },
+        })
+    }
+}
+
+/// The same ranges as [`universe_strategy`], drawn from fuzzer bytes.
+impl<'a> Arbitrary<'a> for Universe {
+    fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Universe> {
+        let slots_max = if one_in(u, 6)? {
+            1
+        } else {
+            u.int_in_range(2..=SLOTS_MAX)?
+        };
+        let capacities_len = if one_in(u, 7)? {
+            u.int_in_range(0..=slots_max)?
+        } else {
+            2.min(slots_max)
+        };
+        Ok(Universe {
+            people_max: match u.int_in_range(0..=8)? {
+                8 => 1,
+                6..=7 => u.int_in_range(2..=4)?,
+                _ => u.int_in_range(5..=10)?,
+            },
+            slots_max,
+            lease_ms: u.int_in_range(1..=400)?,
+            lapse_policy: if bool::arbitrary(u)? {
+                LapsePolicy::Requeue
+            } else {
+                LapsePolicy::Forfeit
+            },
+            bookings_per_person_max: u.int_in_range(1..=3)?,
+            choices_max: if one_in(u, 6)? {
+                1
+            } else {
+                u.int_in_range(2..=3)?
+            },
+            time_skew_tolerance_ms: u.int_in_range(0..=100)?,
+            capacities: (0..capacities_len)
+                .map(|_| arbitrary_capacity(u))
+                .collect::<arbitrary::Result<Vec<u32>>>()?,
+        })
+    }
+}
