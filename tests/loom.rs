@@ -17,8 +17,8 @@
 #![cfg(loom)]
 
 use fairbook::{
-    CohortId, Config, Engine, LapsePolicy, PersonId, ReleaseError, ReserveError, Seq, SlotSpec,
-    Status, Timestamp,
+    CohortId, Config, Engine, LapsePolicy, PersonId, ReleaseError, Released, ReserveError, Seq,
+    SlotSpec, Status, Timestamp,
 };
 use loom::sync::Arc;
 use loom::thread;
@@ -176,8 +176,11 @@ fn reserve_racing_release_conserves_capacity() {
             thread::spawn(move || engine.release_booking(holder, slot, NOW))
         };
         let booked = engine.reserve(newcomer, &[slot], NOW);
-        let released: Result<(), ReleaseError> = releaser.join().unwrap();
-        assert_eq!(released, Ok(()));
+        let released: Result<Released, ReleaseError> = releaser.join().unwrap();
+        assert_eq!(
+            released.map(|released| released.slots.as_slice().to_vec()),
+            Ok(vec![slot])
+        );
         let view = engine.slot(slot).unwrap();
         assert_eq!(view.booked, u32::from(booked.is_ok()), "{booked:?}");
         assert_eq!(view.booked + view.free(), 1);
