@@ -55,7 +55,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     };
     let tick = opening.plus_millis(1_000);
     let advanced = engine.advance_with_policy(tick, &door)?;
-    for (seq, person) in engine.admitted_in(&advanced) {
+    for (seq, person) in engine.admitted_in(&advanced)? {
         println!(
             "{person} (place {seq}) is admitted until {}",
             advanced.lease_until

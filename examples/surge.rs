@@ -725,7 +725,7 @@ fn admit_everybody(
                 places - admitted_in_order.len() as u64
             )
         })?;
-        for (seq, person) in engine.admitted_in(&advanced) {
+        for (seq, person) in engine.admitted_in(&advanced)? {
             let expected = admitted_in_order.len() as u64;
             check(seq.as_u64() == expected, || {
                 format!("admitted place {seq} where place #{expected} was due")

@@ -152,6 +152,10 @@ pub struct AuditReport {
     pub bookings: u64,
     /// Free seats left in all.
     pub free_seats: u64,
+    /// The most cells of the person table any join or lookup walks. A handful with honest ids
+    /// (about 20 at the reference surge); in the thousands means ids that collide on purpose,
+    /// and a [`Config::person_hash_key`](crate::Config::person_hash_key) to keep secret.
+    pub longest_probe: u64,
 }
 
 impl AuditReport {

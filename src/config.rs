@@ -76,17 +76,34 @@ pub struct Config {
     pub choices_max: usize,
     /// When each cohort may join, indexed by [`CohortId`](crate::CohortId). At least one.
     pub cohorts: Vec<CohortWindow>,
-    /// How far behind the latest time the engine has seen a call's `now` may be and still be
-    /// served (its time is then taken as the latest). Further back is
-    /// a `TimeWentBackwards` error. Threads that read a clock and then call the engine reach it
-    /// slightly out of order; this absorbs that without letting time run backwards.
+    /// How far behind the door's clock (the latest time an
+    /// [`Engine::advance`](crate::Engine::advance) saw) a call's `now` may be and still be
+    /// served (at the door's time). Further back is a `TimeWentBackwards` error. Threads that
+    /// read a clock and then call the engine reach it slightly out of order; this absorbs that
+    /// without letting time run backwards.
     pub time_skew_tolerance_ms: u64,
+    /// How far ahead of the door's clock a call other than `advance` may be. Further ahead is
+    /// a `TimeTooFarAhead` error, and nothing changes. A call's time decides only its own
+    /// answers (its own lease, its own cohort window) and never moves the engine's clock, so a
+    /// wrong `now` cannot harm anyone else; this catches the wrong clocks early. Only the door
+    /// moves the clock: call `advance` on a timer (even with nobody to admit) when calls may
+    /// be further apart than this. Before the first `advance`, any time is accepted.
+    pub time_ahead_tolerance_ms: u64,
+    /// The secret of the person table's hash. Set it to a value nobody outside the service
+    /// knows (drawn from the operating system's random source when the campaign is set up,
+    /// and kept with the campaign so that a replay uses the same one): then nobody can choose
+    /// person ids that pile onto one spot of the table and slow the joins of everyone who
+    /// lands near it. The default, 0, is public: fine for tests and for ids that are already
+    /// keyed hashes of identities, but not against ids an attacker can choose. Whatever the
+    /// key, a join never walks more than a bounded stretch of the table (see
+    /// [`EnqueueError::Crowded`](crate::EnqueueError::Crowded)).
+    pub person_hash_key: u64,
 }
 
 impl Default for Config {
     /// About a million people, 65,536 slots, ten-minute leases that are forfeited when they
     /// lapse, one booking per person, up to 8 ranked choices, one cohort that is always open,
-    /// and one second of clock skew tolerated.
+    /// one second of clock skew tolerated, and calls up to an hour ahead of the door's clock.
     fn default() -> Config {
         Config {
             people_max: 1 << 20,
@@ -97,6 +114,8 @@ impl Default for Config {
             choices_max: 8,
             cohorts: vec![CohortWindow::ALWAYS],
             time_skew_tolerance_ms: 1_000,
+            time_ahead_tolerance_ms: 60 * 60 * 1_000,
+            person_hash_key: 0,
         }
     }
 }
@@ -294,6 +313,13 @@ pub enum ConfigError {
         /// The largest number allowed.
         max: usize,
     },
+    /// The limits are in range, but the allocator refused the memory they need (see
+    /// [`Engine::memory_for`](crate::Engine::memory_for) for what a configuration costs).
+    /// Lower `people_max` or `slots_max`, or build the engine on a machine with more memory.
+    MemoryUnavailable {
+        /// What the engine asked for in all.
+        bytes: usize,
+    },
     /// A cohort's window closes before (or when) it opens: nobody could ever join it.
     CohortWindowEmpty {
         /// The cohort's index in `cohorts`.
@@ -328,6 +354,10 @@ impl fmt::Display for ConfigError {
                     "{given} cohorts configured, but there must be between 1 and {max}"
                 )
             }
+            ConfigError::MemoryUnavailable { bytes } => write!(
+                f,
+                "the engine needs {bytes} bytes, but the allocator refused them"
+            ),
             ConfigError::CohortWindowEmpty {
                 cohort,
                 opens_at,

@@ -3,8 +3,7 @@
 //!
 //! Operating conditions (the line is full, the slot is sold out, the lease has lapsed, the
 //! window is closed) are errors, never panics. Every error is returned before the engine
-//! changes anything, so a failed call leaves the engine as it was (it has still seen the
-//! call's time; see [`Config::time_skew_tolerance_ms`](crate::Config::time_skew_tolerance_ms)).
+//! changes anything, so a failed call leaves the engine exactly as it was.
 //! Each variant's doc says what the caller can do about it.
 
 use core::fmt;
@@ -38,6 +37,43 @@ impl fmt::Display for TimeWentBackwards {
 
 impl std::error::Error for TimeWentBackwards {}
 
+/// A call's time is further ahead of the door's clock (the latest time an
+/// [`Engine::advance`](crate::Engine::advance) saw) than
+/// [`Config::time_ahead_tolerance_ms`](crate::Config::time_ahead_tolerance_ms). Shared by the
+/// data-path operations' error enums. Nothing changed.
+///
+/// What to do: pass times from the same clock as the door's timer (a time in seconds where
+/// milliseconds are expected, or a host clock hours off, ends here); call `advance` on a timer,
+/// even with nobody to admit, so that the door's clock keeps up.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TimeTooFarAhead {
+    /// The time the call passed.
+    pub now: Timestamp,
+    /// The door's clock.
+    pub latest: Timestamp,
+    /// How far ahead of it a call may be.
+    pub tolerance_ms: u64,
+}
+
+impl fmt::Display for TimeTooFarAhead {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "time too far ahead: the call is at {} but the engine's clock is at {}, and calls may be at most {} ms ahead",
+            self.now, self.latest, self.tolerance_ms
+        )
+    }
+}
+
+impl std::error::Error for TimeTooFarAhead {}
+
+/// Why a data-path call's `now` was refused; each operation's error enum converts it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum CallTimeError {
+    Backwards(TimeWentBackwards),
+    Ahead(TimeTooFarAhead),
+}
+
 /// Why [`Engine::enqueue`](crate::Engine::enqueue) gave no place.
 ///
 /// # Example
@@ -56,6 +92,8 @@ impl std::error::Error for TimeWentBackwards {}
 pub enum EnqueueError {
     /// See [`TimeWentBackwards`].
     TimeWentBackwards(TimeWentBackwards),
+    /// See [`TimeTooFarAhead`].
+    TimeTooFarAhead(TimeTooFarAhead),
     /// The person id is [`PersonId::RESERVED`](crate::PersonId::RESERVED). Derive ids so that
     /// this value never occurs.
     InvalidPerson,
@@ -84,6 +122,11 @@ pub enum EnqueueError {
         /// The configured number of places.
         people_max: u64,
     },
+    /// The person's id lands among too many others in the waiting room's table: ids crafted to
+    /// collide, most likely, against a public
+    /// [`Config::person_hash_key`](crate::Config::person_hash_key). The person holds no place.
+    /// Set a secret key; with one, no honest id gets this answer in practice.
+    Crowded,
     /// Every slot is fully booked, so a new place in line would be a wait for nothing.
     /// Capacity may come back through releases.
     SoldOut,
@@ -107,6 +150,7 @@ impl fmt::Display for EnqueueError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             EnqueueError::TimeWentBackwards(error) => error.fmt(f),
+            EnqueueError::TimeTooFarAhead(error) => error.fmt(f),
             EnqueueError::InvalidPerson => write!(f, "person id u64::MAX is reserved"),
             EnqueueError::UnknownCohort { cohort } => write!(f, "{cohort} is not configured"),
             EnqueueError::WindowNotOpen { cohort, opens_at } => {
@@ -127,6 +171,10 @@ impl fmt::Display for EnqueueError {
                     "the waiting room is full: all {people_max} places are taken"
                 )
             }
+            EnqueueError::Crowded => write!(
+                f,
+                "the person's id collides with too many others in the waiting room's table"
+            ),
             EnqueueError::SoldOut => {
                 write!(f, "every slot is booked; there is nothing to wait for")
             }
@@ -178,12 +226,15 @@ impl std::error::Error for AdvanceError {}
 pub enum StatusError {
     /// See [`TimeWentBackwards`].
     TimeWentBackwards(TimeWentBackwards),
+    /// See [`TimeTooFarAhead`].
+    TimeTooFarAhead(TimeTooFarAhead),
 }
 
 impl fmt::Display for StatusError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             StatusError::TimeWentBackwards(error) => error.fmt(f),
+            StatusError::TimeTooFarAhead(error) => error.fmt(f),
         }
     }
 }
@@ -210,6 +261,8 @@ impl std::error::Error for StatusError {}
 pub enum ReserveError {
     /// See [`TimeWentBackwards`].
     TimeWentBackwards(TimeWentBackwards),
+    /// See [`TimeTooFarAhead`].
+    TimeTooFarAhead(TimeTooFarAhead),
     /// The person never joined. Send them to the waiting room.
     UnknownPerson,
     /// The choice list is empty.
@@ -259,6 +312,7 @@ impl fmt::Display for ReserveError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ReserveError::TimeWentBackwards(error) => error.fmt(f),
+            ReserveError::TimeTooFarAhead(error) => error.fmt(f),
             ReserveError::UnknownPerson => write!(f, "the person has not joined the waiting room"),
             ReserveError::EmptyChoice => write!(f, "no slot was chosen"),
             ReserveError::TooManyChoices { given, max } => {
@@ -303,6 +357,8 @@ impl std::error::Error for ReserveError {}
 pub enum ReleaseError {
     /// See [`TimeWentBackwards`].
     TimeWentBackwards(TimeWentBackwards),
+    /// See [`TimeTooFarAhead`].
+    TimeTooFarAhead(TimeTooFarAhead),
     /// The person never joined.
     UnknownPerson,
     /// The person holds nothing to give back (already released, or lapsed without booking).
@@ -318,6 +374,7 @@ impl fmt::Display for ReleaseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             ReleaseError::TimeWentBackwards(error) => error.fmt(f),
+            ReleaseError::TimeTooFarAhead(error) => error.fmt(f),
             ReleaseError::UnknownPerson => write!(f, "the person has not joined the waiting room"),
             ReleaseError::NothingToRelease => write!(f, "the person holds nothing to give back"),
             ReleaseError::NotBooked { slot } => write!(f, "the person holds no booking of {slot}"),
@@ -326,6 +383,42 @@ impl fmt::Display for ReleaseError {
 }
 
 impl std::error::Error for ReleaseError {}
+
+/// Why [`Engine::admitted_in`](crate::Engine::admitted_in) lists nobody: the [`Advanced`]
+/// does not describe an admission this engine made (it came from another engine, or was
+/// built by hand).
+///
+/// [`Advanced`]: crate::Advanced
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AdmittedInError {
+    /// The range `[from, to)` is not within the places this engine has admitted so far.
+    NotAdmitted {
+        /// The start of the range given.
+        from: Seq,
+        /// The end of the range given.
+        to: Seq,
+        /// Every place below this has been considered for admission by this engine.
+        admission_cursor: u64,
+    },
+}
+
+impl fmt::Display for AdmittedInError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AdmittedInError::NotAdmitted {
+                from,
+                to,
+                admission_cursor,
+            } => write!(
+                f,
+                "places {from} to {to} were not admitted by this engine, which has admitted below #{admission_cursor} only"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for AdmittedInError {}
 
 /// Why [`Engine::add_slot`](crate::Engine::add_slot) added nothing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -367,3 +460,24 @@ from_time_went_backwards!(
     ReserveError,
     ReleaseError
 );
+
+macro_rules! from_call_time_error {
+    ($($error:ident),*) => {$(
+        impl From<TimeTooFarAhead> for $error {
+            fn from(error: TimeTooFarAhead) -> $error {
+                $error::TimeTooFarAhead(error)
+            }
+        }
+
+        impl From<CallTimeError> for $error {
+            fn from(error: CallTimeError) -> $error {
+                match error {
+                    CallTimeError::Backwards(error) => error.into(),
+                    CallTimeError::Ahead(error) => error.into(),
+                }
+            }
+        }
+    )*};
+}
+
+from_call_time_error!(EnqueueError, StatusError, ReserveError, ReleaseError);

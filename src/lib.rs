@@ -115,8 +115,8 @@ pub use config::{
 };
 pub use engine::Engine;
 pub use error::{
-    AddSlotError, AdvanceError, EnqueueError, ReleaseError, ReserveError, StatusError,
-    TimeWentBackwards,
+    AddSlotError, AdmittedInError, AdvanceError, EnqueueError, ReleaseError, ReserveError,
+    StatusError, TimeTooFarAhead, TimeWentBackwards,
 };
 pub use ids::{CohortId, Day, PersonId, Seq, SiteId, SlotId, Window};
 pub use inventory::{SlotSpec, SlotView};

@@ -43,7 +43,7 @@ pub struct Place {
 /// }
 /// let advanced = engine.advance(now, 2).unwrap();
 /// assert_eq!(advanced.admitted, 2);
-/// let people: Vec<_> = engine.admitted_in(&advanced).map(|(_, person)| person).collect();
+/// let people: Vec<_> = engine.admitted_in(&advanced).unwrap().map(|(_, person)| person).collect();
 /// assert_eq!(people, [PersonId::new(0), PersonId::new(1)]);
 /// # Ok::<(), fairbook::ConfigError>(())
 /// ```
@@ -283,9 +283,12 @@ pub struct Stats {
     pub active_admitted: u64,
     /// Slots in the inventory.
     pub slots: u32,
-    /// Slots fully booked.
-    pub slots_full: u32,
-    /// The latest time the engine has seen.
+    /// Every slot is fully booked (see [`Engine::is_sold_out`](crate::Engine::is_sold_out)).
+    pub sold_out: bool,
+    /// The door's clock: the latest time an `advance` saw (zero before the first). Calls more
+    /// than [`Config::time_skew_tolerance_ms`](crate::Config::time_skew_tolerance_ms) behind it
+    /// or [`Config::time_ahead_tolerance_ms`](crate::Config::time_ahead_tolerance_ms) ahead of
+    /// it are refused.
     pub latest_time: Timestamp,
     /// Admissions per second over recent advances, if known.
     pub admissions_per_sec: Option<f64>,
@@ -301,7 +304,8 @@ pub struct MemoryUse {
     pub waiting_room_bytes: usize,
     /// Which slots each place holds: 4 bytes × `bookings_per_person_max` per place.
     pub ledger_bytes: usize,
-    /// The slots: 16 bytes per slot of `slots_max`.
+    /// The slots: 16 bytes per slot of `slots_max`, and 4 bytes per 64 slots (fewer in a tiny
+    /// inventory) for the count of open slots.
     pub inventory_bytes: usize,
 }
 

@@ -96,7 +96,12 @@ fn joins_racing_admission_keep_fifo_order() {
                 let mut admitted = Vec::new();
                 while (admitted.len() as u64) < people {
                     let advanced = engine.advance(at(1), 97).unwrap();
-                    admitted.extend(engine.admitted_in(&advanced).map(|(s, p)| (s, p.as_u64())));
+                    admitted.extend(
+                        engine
+                            .admitted_in(&advanced)
+                            .unwrap()
+                            .map(|(s, p)| (s, p.as_u64())),
+                    );
                 }
                 admitted
             })

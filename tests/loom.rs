@@ -3,7 +3,7 @@
 //! ordering the C++ model allows), so a race that a stress test would hit once in a billion
 //! runs is hit here every time.
 //!
-//! The crate routes every atomic through `src/sync.rs`, which swaps in loom's under
+//! The crate routes every atomic through `src/platform/sync.rs`, which swaps in loom's under
 //! `--cfg loom`, so these tests drive the real public `Engine`, built inside each model with
 //! tiny limits (an engine allocates its atomics up front, and loom tracks every one):
 //!
@@ -82,7 +82,7 @@ fn two_first_joins_get_dense_places() {
         assert_eq!(seqs, [0, 1]);
         assert_audit_ok(&engine);
         let advanced = engine.advance(NOW, 2).unwrap();
-        let admitted: Vec<_> = engine.admitted_in(&advanced).collect();
+        let admitted: Vec<_> = engine.admitted_in(&advanced).unwrap().collect();
         let mut expected = vec![(mine.seq, first), (other.seq, second)];
         expected.sort_unstable();
         assert_eq!(admitted, expected);
@@ -105,7 +105,7 @@ fn advance_racing_joins_admits_a_prefix_in_order() {
             })
             .collect();
         let advanced = engine.advance(NOW, u64::MAX).unwrap();
-        let admitted: Vec<_> = engine.admitted_in(&advanced).collect();
+        let admitted: Vec<_> = engine.admitted_in(&advanced).unwrap().collect();
         let joined: Vec<(PersonId, Seq)> = joiners
             .into_iter()
             .map(|joiner| joiner.join().unwrap())
@@ -218,6 +218,7 @@ fn leave_racing_advance_is_one_or_the_other() {
         assert_eq!(advanced.admitted, 1);
         let admitted: Vec<_> = engine
             .admitted_in(&advanced)
+            .unwrap()
             .map(|(_, person)| person)
             .collect();
         if released.was_waiting {
@@ -266,6 +267,121 @@ fn lapsed_person_rejoining_from_two_devices_gets_one_new_place() {
         assert!(
             matches!(engine.status(person, later), Ok(Status::Waiting { seq, .. }) if seq == Seq::new(1))
         );
+        assert_audit_ok(&engine);
+    });
+}
+
+/// "Sold out" is never said while a seat is free. A second slot keeps its seat free
+/// throughout, while two people take and give back the one seat of a first slot: every poll
+/// of `is_sold_out`, and every no-room answer, must say "not sold out". (Under loom each slot
+/// is its own block of the open-slot count, so every fill and release moves the global count:
+/// the hardest case of its protocol.)
+#[test]
+fn sold_out_is_never_said_while_a_seat_is_free() {
+    loom::model(|| {
+        let engine = Arc::new(tiny_engine());
+        let churned = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
+        let _spare = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
+        let churners = [PersonId::new(1), PersonId::new(2)];
+        for person in churners {
+            engine.enqueue(person, COHORT, NOW).unwrap();
+        }
+        engine.advance(NOW, 2).unwrap();
+        let threads = churners.map(|person| {
+            let engine = engine.clone();
+            thread::spawn(move || match engine.reserve(person, &[churned], NOW) {
+                Ok(_) => {
+                    engine.release_booking(person, churned, NOW).unwrap();
+                }
+                Err(error) => assert_eq!(error, ReserveError::NoRoom { sold_out: false }),
+            })
+        });
+        assert!(!engine.is_sold_out());
+        assert!(!engine.is_sold_out());
+        for thread in threads {
+            thread.join().unwrap();
+        }
+        assert!(!engine.is_sold_out());
+        assert_audit_ok(&engine);
+    });
+}
+
+/// A slot added full (capacity 0) while the inventory has one free seat never makes it look
+/// sold out, however the add and the poll interleave; the first design counted the new slot
+/// as full before publishing it, so a poll that read the old number of slots said "sold out".
+#[test]
+fn adding_a_full_slot_never_makes_the_inventory_look_sold_out() {
+    loom::model(|| {
+        let engine = Arc::new(
+            Engine::new(Config {
+                people_max: 2,
+                slots_max: 3,
+                ..Config::default()
+            })
+            .unwrap(),
+        );
+        let held = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
+        let _free = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
+        let holder = PersonId::new(1);
+        engine.enqueue(holder, COHORT, NOW).unwrap();
+        engine.advance(NOW, 1).unwrap();
+        engine.reserve(holder, &[held], NOW).unwrap();
+        let adder = {
+            let engine = engine.clone();
+            thread::spawn(move || engine.add_slot(SlotSpec::with_capacity(0)).unwrap())
+        };
+        assert!(!engine.is_sold_out());
+        adder.join().unwrap();
+        assert!(!engine.is_sold_out());
+        assert_audit_ok(&engine);
+    });
+}
+
+/// Two full slots that share a block of the open-slot count are given back at once while
+/// every other slot is full. Once either release has returned, a seat is free, and a poll must
+/// not say "sold out". (The protocol raises the global count *before* the block's: raising the
+/// block's first would let the second release find the block already counted and free its
+/// seat before the first release had raised the global count.)
+#[test]
+fn releases_sharing_a_block_never_leave_a_free_seat_unseen() {
+    loom::model(|| {
+        // Four slots: two blocks of two.
+        let engine = Arc::new(
+            Engine::new(Config {
+                people_max: 4,
+                slots_max: 4,
+                ..Config::default()
+            })
+            .unwrap(),
+        );
+        let slots = [1, 1, 1, 1]
+            .map(|capacity| engine.add_slot(SlotSpec::with_capacity(capacity)).unwrap());
+        let holders = [1, 2, 3, 4].map(PersonId::new);
+        for person in holders {
+            engine.enqueue(person, COHORT, NOW).unwrap();
+        }
+        engine.advance(NOW, 4).unwrap();
+        for (person, slot) in holders.into_iter().zip(slots) {
+            engine.reserve(person, &[slot], NOW).unwrap();
+        }
+        assert!(engine.is_sold_out());
+        let freed = Arc::new(loom::sync::atomic::AtomicBool::new(false));
+        let threads = [0, 1].map(|index| {
+            let (engine, freed) = (engine.clone(), freed.clone());
+            thread::spawn(move || {
+                engine
+                    .release_booking(holders[index], slots[index], NOW)
+                    .unwrap();
+                freed.store(true, loom::sync::atomic::Ordering::SeqCst);
+            })
+        });
+        if freed.load(loom::sync::atomic::Ordering::SeqCst) {
+            assert!(!engine.is_sold_out(), "a seat is free");
+        }
+        for thread in threads {
+            thread.join().unwrap();
+        }
+        assert!(!engine.is_sold_out());
         assert_audit_ok(&engine);
     });
 }

@@ -77,6 +77,7 @@ impl Engine {
             slots,
             bookings,
             free_seats,
+            longest_probe: self.room.longest_probe(),
         }
     }
 }

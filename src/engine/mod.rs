@@ -26,7 +26,8 @@ mod clock;
 
 use crate::config::{Config, ConfigError};
 use crate::error::{
-    AddSlotError, AdvanceError, EnqueueError, ReleaseError, ReserveError, StatusError,
+    AddSlotError, AdmittedInError, AdvanceError, EnqueueError, ReleaseError, ReserveError,
+    StatusError,
 };
 use crate::ids::{CohortId, PersonId, Seq, SlotId};
 use crate::inventory::{Inventory, Ledger, SlotSpec, SlotView};
@@ -36,7 +37,7 @@ use crate::time::Timestamp;
 use crate::waiting_room::{
     AdmittedGuard, Locked, OutflowPolicy, PlaceView, Refusal, TokenBucket, WaitingRoom,
 };
-use clock::LatestTime;
+use clock::Clock;
 
 /// How many recent advances the admission-rate estimate looks back over.
 const RATE_SAMPLES: usize = 16;
@@ -72,7 +73,7 @@ const RATE_SAMPLES: usize = 16;
 /// ```
 pub struct Engine {
     config: Config,
-    clock: LatestTime,
+    clock: Clock,
     room: WaitingRoom,
     ledger: Ledger,
     inventory: Inventory,
@@ -110,12 +111,25 @@ impl Engine {
     /// # Ok::<(), fairbook::ConfigError>(())
     /// ```
     pub fn new(config: Config) -> Result<Engine, ConfigError> {
-        config.validate()?;
+        let memory = Engine::memory_for(&config)?;
+        let refused = |_| ConfigError::MemoryUnavailable {
+            bytes: memory.total_bytes(),
+        };
         Ok(Engine {
-            clock: LatestTime::new(config.time_skew_tolerance_ms),
-            room: WaitingRoom::new(config.people_max, &config.cohorts, config.lapse_policy),
-            ledger: Ledger::new(config.people_max, config.bookings_per_person_max),
-            inventory: Inventory::new(config.slots_max),
+            clock: Clock::new(
+                config.time_skew_tolerance_ms,
+                config.time_ahead_tolerance_ms,
+            ),
+            room: WaitingRoom::new(
+                config.people_max,
+                config.person_hash_key,
+                &config.cohorts,
+                config.lapse_policy,
+            )
+            .map_err(refused)?,
+            ledger: Ledger::new(config.people_max, config.bookings_per_person_max)
+                .map_err(refused)?,
+            inventory: Inventory::new(config.slots_max).map_err(refused)?,
             advance: Mutex::new(AdvanceState::default()),
             admissions_per_sec_bits: CachePadded::new(AtomicU64::new(0)),
             config,
@@ -161,7 +175,7 @@ impl Engine {
     /// let memory = engine.memory();
     /// let per_person = (memory.waiting_room_bytes + memory.ledger_bytes) as f64 / 1_500_000.0;
     /// assert!(per_person < 48.0, "{per_person} bytes per person");
-    /// assert_eq!(memory.inventory_bytes, 16 * 65_536);
+    /// assert_eq!(memory.inventory_bytes, 16 * 65_536 + 4 * 65_536 / 64);
     /// # Ok::<(), fairbook::ConfigError>(())
     /// ```
     pub fn memory(&self) -> MemoryUse {
@@ -260,7 +274,7 @@ impl Engine {
         cohort: CohortId,
         now: Timestamp,
     ) -> Result<Place, EnqueueError> {
-        let now = self.clock.observe(now)?;
+        let now = self.clock.check_call(now)?;
         self.room
             .join(person, cohort, now, || self.inventory.is_sold_out())
     }
@@ -301,7 +315,7 @@ impl Engine {
         const PREFETCH_AHEAD: usize = 16;
         let handled = requests.len().min(results.len());
         let (requests, results) = (&requests[..handled], &mut results[..handled]);
-        let now = match self.clock.observe(now) {
+        let now = match self.clock.check_call(now) {
             Ok(now) => now,
             Err(error) => {
                 results.fill(Err(error.into()));
@@ -347,7 +361,7 @@ impl Engine {
     /// ```
     pub fn advance(&self, now: Timestamp, how_many: u64) -> Result<Advanced, AdvanceError> {
         let mut state = self.advance.lock();
-        let now = self.clock.observe(now)?;
+        let now = self.clock.move_door(now)?;
         Ok(self.advance_locked(&mut state, now, |_| how_many))
     }
 
@@ -378,7 +392,7 @@ impl Engine {
         policy: &OutflowPolicy,
     ) -> Result<Advanced, AdvanceError> {
         let mut state = self.advance.lock();
-        let now = self.clock.observe(now)?;
+        let now = self.clock.move_door(now)?;
         let sold_out = self.inventory.is_sold_out();
         Ok(self.advance_locked(&mut state, now, |state| {
             policy.due(
@@ -440,11 +454,39 @@ impl Engine {
     /// The people a given [`Advanced`] let in, with their places, in admission order.
     ///
     /// Allocation-free; reads the ring, so the person ids are exact whatever happened since.
+    /// The range is checked, not trusted: an `Advanced` from another engine or built by hand
+    /// whose places this engine has not admitted is an error, never a panic, and the list
+    /// never names someone this engine did not admit.
+    ///
+    /// # Errors
+    /// [`AdmittedInError::NotAdmitted`] if `advanced.from..advanced.to` is not within the places
+    /// this engine has admitted.
     ///
     /// # Example
-    /// See [`Advanced`].
-    pub fn admitted_in(&self, advanced: &Advanced) -> impl Iterator<Item = (Seq, PersonId)> + '_ {
-        self.room.admitted_between(advanced.from, advanced.to)
+    /// ```
+    /// use fairbook::{AdmittedInError, CohortId, Config, Engine, PersonId, Timestamp};
+    /// let (engine, other) = (Engine::new(Config::default())?, Engine::new(Config::default())?);
+    /// for id in 0..3 {
+    ///     engine.enqueue(PersonId::new(id), CohortId::new(0), Timestamp::ZERO).unwrap();
+    /// }
+    /// let advanced = engine.advance(Timestamp::ZERO, 2).unwrap();
+    /// assert_eq!(engine.admitted_in(&advanced).unwrap().count(), 2);
+    /// assert!(matches!(other.admitted_in(&advanced), Err(AdmittedInError::NotAdmitted { .. })));
+    /// # Ok::<(), fairbook::ConfigError>(())
+    /// ```
+    pub fn admitted_in(
+        &self,
+        advanced: &Advanced,
+    ) -> Result<impl Iterator<Item = (Seq, PersonId)> + '_, AdmittedInError> {
+        let admission_cursor = self.room.admission_cursor();
+        if advanced.from > advanced.to || advanced.to.as_u64() > admission_cursor {
+            return Err(AdmittedInError::NotAdmitted {
+                from: advanced.from,
+                to: advanced.to,
+                admission_cursor,
+            });
+        }
+        Ok(self.room.admitted_between(advanced.from, advanced.to))
     }
 
     /// Where a person stands: waiting (with the exact number ahead and an estimated wait),
@@ -461,7 +503,7 @@ impl Engine {
     /// # Ok::<(), fairbook::ConfigError>(())
     /// ```
     pub fn status(&self, person: PersonId, now: Timestamp) -> Result<Status, StatusError> {
-        let now = self.clock.observe(now)?;
+        let now = self.clock.check_call(now)?;
         loop {
             let status = match self.room.view(person, now) {
                 PlaceView::Unknown => Status::Unknown,
@@ -548,7 +590,7 @@ impl Engine {
         choices: &[SlotId],
         now: Timestamp,
     ) -> Result<Booking, ReserveError> {
-        let now = self.clock.observe(now)?;
+        let now = self.clock.check_call(now)?;
         self.check_choices(choices)?;
         self.reserve_checked(person, None, choices, now)
     }
@@ -582,7 +624,7 @@ impl Engine {
         choices: &[SlotId],
         now: Timestamp,
     ) -> Result<Booking, ReserveError> {
-        let now = self.clock.observe(now)?;
+        let now = self.clock.check_call(now)?;
         self.check_choices(choices)?;
         self.reserve_checked(person, Some(ticket), choices, now)
     }
@@ -699,7 +741,7 @@ impl Engine {
     /// # Ok::<(), fairbook::ConfigError>(())
     /// ```
     pub fn release(&self, person: PersonId, now: Timestamp) -> Result<Released, ReleaseError> {
-        let now = self.clock.observe(now)?;
+        let now = self.clock.check_call(now)?;
         match self.room.lock(person, None, now) {
             Ok(Locked::Waiting(guard)) => {
                 let seq = guard.seq();
@@ -763,7 +805,7 @@ impl Engine {
         slot: SlotId,
         now: Timestamp,
     ) -> Result<Released, ReleaseError> {
-        let now = self.clock.observe(now)?;
+        let now = self.clock.check_call(now)?;
         let guard = match self.room.lock(person, None, now) {
             Ok(Locked::Admitted(guard)) => guard,
             Ok(Locked::Waiting(_)) | Err(Refusal::Released { .. } | Refusal::Lapsed { .. }) => {
@@ -795,8 +837,8 @@ impl Engine {
             admission_cursor: self.room.admission_cursor(),
             active_admitted: self.room.active_count(),
             slots: self.inventory.len(),
-            slots_full: self.inventory.full_count().clamp(0, i64::from(u32::MAX)) as u32,
-            latest_time: self.clock.latest(),
+            sold_out: self.inventory.is_sold_out(),
+            latest_time: self.clock.door().unwrap_or(Timestamp::ZERO),
             admissions_per_sec: self.admissions_per_sec(),
         }
     }

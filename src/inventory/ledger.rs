@@ -6,6 +6,7 @@
 //! consistent view wait for the busy bit to clear and re-check the state afterwards.
 
 use crate::ids::{Seq, SlotId};
+use crate::platform::alloc::{AllocError, Pages, try_boxed_slice};
 use crate::platform::sync::{AtomicU32, Ordering};
 
 pub(crate) struct Ledger {
@@ -14,12 +15,12 @@ pub(crate) struct Ledger {
 }
 
 impl Ledger {
-    pub(crate) fn new(places: u64, per_place: u8) -> Ledger {
+    pub(crate) fn new(places: u64, per_place: u8) -> Result<Ledger, AllocError> {
         let len = (places as usize).saturating_mul(usize::from(per_place));
-        Ledger {
-            cells: (0..len).map(|_| AtomicU32::new(0)).collect(),
+        Ok(Ledger {
+            cells: try_boxed_slice(len, Pages::Normal, || AtomicU32::new(0))?,
             per_place: usize::from(per_place),
-        }
+        })
     }
 
     /// What [`Ledger::new`] allocates.

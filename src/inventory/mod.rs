@@ -6,18 +6,20 @@
 //! Each slot is one 16-byte cell of atomics. Taking a seat is a compare-and-swap loop on the
 //! slot's `booked` counter that only moves it from `b` to `b + 1` while `b < capacity`: the
 //! counter can never pass the capacity, not even for an instant, so a reader never sees an
-//! overbooked slot and the last seat goes to exactly one caller. Giving a seat back is a
-//! `fetch_sub`. (Rejected: `fetch_add` then undo on overflow. It is one instruction shorter
-//! uncontended, but readers could see `booked > capacity`, and under a hot-slot race every
-//! loser writes the line twice.)
+//! overbooked slot and the last seat goes to exactly one caller. (Rejected: `fetch_add` then
+//! undo on overflow. It is one instruction shorter uncontended, but readers could see
+//! `booked > capacity`, and under a hot-slot race every loser writes the line twice.)
 //!
 //! Slots are appended through the control path ([`Inventory::add`], under a mutex) into a
 //! table allocated at build time for `slots_max` cells; a slot becomes visible when the length
 //! is published with Release ordering after its cell is written.
 //!
-//! "Sold out" is tracked by a count of full slots, which changes only when a slot fills up or
-//! stops being full, and is striped per thread (see [`StripedCounter`]), so the booking path
-//! shares no counter line between threads.
+//! Giving a seat back is a compare-and-swap too, so that a release that frees the last seat of
+//! a full slot knows it does, and can say so *before* the seat is free (see below).
+//!
+//! "Sold out" is [`OpenSlots`]: a count of blocks of slots with a free seat that may overstate
+//! the truth for an instant but never understates it, so the inventory never says "sold out"
+//! while a seat is free. It changes only when a whole block fills or gets a seat back.
 
 use core::fmt;
 
@@ -25,14 +27,16 @@ use crossbeam_utils::CachePadded;
 use parking_lot::Mutex;
 
 mod ledger;
+mod open_slots;
 
 pub(crate) use ledger::Ledger;
 
 use crate::audit::Violation;
 use crate::ids::{Day, SiteId, SlotId, Window};
-use crate::platform::counter::StripedCounter;
+use crate::platform::alloc::{AllocError, Pages, try_boxed_slice};
 use crate::platform::hints;
 use crate::platform::sync::{AtomicU32, Backoff, Ordering};
+use open_slots::OpenSlots;
 
 /// What a slot is: where, when and how many people it can take.
 ///
@@ -127,34 +131,32 @@ const _: () = assert!(size_of::<Cell>() == 16 && align_of::<Cell>() == 16);
 pub(crate) struct Inventory {
     cells: Box<[Cell]>,
     len: CachePadded<AtomicU32>,
-    full_count: StripedCounter,
+    open: OpenSlots,
     add_lock: Mutex<()>,
 }
 
 impl Inventory {
-    pub(crate) fn new(slots_max: u32) -> Inventory {
-        Inventory {
-            cells: (0..slots_max)
-                .map(|_| Cell {
-                    booked: AtomicU32::new(0),
-                    capacity: AtomicU32::new(0),
-                    site: AtomicU32::new(0),
-                    day_window: AtomicU32::new(0),
-                })
-                .collect(),
+    pub(crate) fn new(slots_max: u32) -> Result<Inventory, AllocError> {
+        Ok(Inventory {
+            cells: try_boxed_slice(slots_max as usize, Pages::Normal, || Cell {
+                booked: AtomicU32::new(0),
+                capacity: AtomicU32::new(0),
+                site: AtomicU32::new(0),
+                day_window: AtomicU32::new(0),
+            })?,
             len: CachePadded::new(AtomicU32::new(0)),
-            full_count: StripedCounter::new(),
+            open: OpenSlots::new(slots_max)?,
             add_lock: Mutex::new(()),
-        }
+        })
     }
 
     /// What [`Inventory::new`] allocates for `slots_max` slots.
     pub(crate) fn bytes_for(slots_max: u32) -> usize {
-        slots_max as usize * core::mem::size_of::<Cell>()
+        slots_max as usize * size_of::<Cell>() + OpenSlots::bytes_for(slots_max)
     }
 
     pub(crate) fn memory_bytes(&self) -> usize {
-        core::mem::size_of_val(&*self.cells)
+        size_of_val(&*self.cells) + self.open.memory_bytes()
     }
 
     pub(crate) fn len(&self) -> u32 {
@@ -176,11 +178,13 @@ impl Inventory {
             (u32::from(spec.day.as_u16()) << 16) | u32::from(spec.window.as_u8()),
             Ordering::Relaxed,
         );
-        if spec.capacity == 0 {
-            self.full_count.increment();
+        let slot = SlotId::new(index);
+        if spec.capacity > 0 {
+            // Before the slot is visible: its free seats must be counted first.
+            self.open.will_open(slot);
         }
         self.len.store(index + 1, Ordering::Release);
-        Some(SlotId::new(index))
+        Some(slot)
     }
 
     /// Starts loading the slot's cell into the cache (see [`hints::prefetch`]). The
@@ -212,7 +216,7 @@ impl Inventory {
                 Ok(_) => {
                     debug_assert!(booked < capacity || cfg!(fairbook_canary));
                     if booked + 1 == capacity {
-                        self.full_count.increment();
+                        self.open.filled(slot);
                     }
                     return true;
                 }
@@ -225,16 +229,43 @@ impl Inventory {
     }
 
     /// Gives one seat back. The caller holds a booking of this slot (the ledger says so).
+    ///
+    /// A compare-and-swap rather than a `fetch_sub`: a release that frees the last seat of a
+    /// full slot must announce it to [`OpenSlots`] *before* the seat is free, so it must know
+    /// which value it replaces.
     pub(crate) fn give_back(&self, slot: SlotId) {
         let cell = &self.cells[slot.as_index()];
         let capacity = cell.capacity.load(Ordering::Relaxed);
-        let before = cell.booked.fetch_sub(1, Ordering::AcqRel);
-        debug_assert!(
-            before > 0,
-            "gave back a seat of {slot}, which had none booked"
-        );
-        if before == capacity {
-            self.full_count.decrement();
+        let mut booked = cell.booked.load(Ordering::Acquire);
+        let mut announced = false;
+        let backoff = Backoff::new();
+        loop {
+            debug_assert!(
+                booked > 0,
+                "gave back a seat of {slot}, which had none booked"
+            );
+            if booked >= capacity && !announced {
+                self.open.will_open(slot);
+                announced = true;
+            }
+            match cell.booked.compare_exchange_weak(
+                booked,
+                booked.wrapping_sub(1),
+                Ordering::SeqCst,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => {
+                    if announced && booked != capacity {
+                        // Another release freed a seat first: this one opened nothing.
+                        self.open.filled(slot);
+                    }
+                    return;
+                }
+                Err(now_booked) => {
+                    booked = now_booked;
+                    backoff.spin();
+                }
+            }
         }
     }
 
@@ -257,30 +288,23 @@ impl Inventory {
         })
     }
 
-    /// Every slot is fully booked (and there is at least one slot). A snapshot.
+    /// Every slot is fully booked (and there is at least one slot). Never `true` while a seat
+    /// is free; may be `false` for an instant after the last seat went.
     #[inline]
     pub(crate) fn is_sold_out(&self) -> bool {
-        let len = self.len();
-        len > 0 && self.full_count() >= i64::from(len)
-    }
-
-    /// Slots that are fully booked now (a snapshot).
-    ///
-    /// Signed because the count may dip below its true value for an instant: a seat given
-    /// back right after another thread filled the slot, but before that thread counted the slot
-    /// as full, decrements first.
-    pub(crate) fn full_count(&self) -> i64 {
-        self.full_count.sum()
+        // The length first: slots are only ever added, and a slot's seats are counted open
+        // before its length is published, so "no open slot" read afterwards covers every slot
+        // counted here.
+        self.len() > 0 && self.open.none_open()
     }
 
     /// Checks every slot against what people hold (`held_by_slot[slot]`, counted from the
-    /// ledger by the engine) and recounts the full slots: bookings ≤ capacity, the counter
-    /// equals the bookings held, the running full count matches. Returns the free seats.
+    /// ledger by the engine) and recounts the open slots: bookings ≤ capacity, the counter
+    /// equals the bookings held, the open-slot counts match. Returns the free seats.
     ///
     /// O(slots); call it while no other thread is mid-call.
     pub(crate) fn audit(&self, held_by_slot: &[u32], violations: &mut Vec<Violation>) -> u64 {
         let mut free_seats = 0u64;
-        let mut full_counted = 0i64;
         for raw in 0..self.len() {
             let slot = SlotId::new(raw);
             let Some(view) = self.view(slot) else {
@@ -301,17 +325,17 @@ impl Inventory {
                     held,
                 });
             }
-            if view.booked >= view.spec.capacity {
-                full_counted += 1;
-            }
             free_seats += u64::from(view.spec.capacity.saturating_sub(view.booked));
         }
-        let recorded = self.full_count();
-        if recorded != full_counted {
+        let is_open = |slot| {
+            self.view(slot)
+                .is_some_and(|view| view.booked < view.spec.capacity)
+        };
+        if let Some((counter, recorded, counted)) = self.open.audit(self.len(), is_open) {
             violations.push(Violation::CounterMismatch {
-                counter: "full slots count",
+                counter,
                 recorded,
-                counted: full_counted,
+                counted,
             });
         }
         free_seats

@@ -10,6 +10,7 @@
 //! Updates are `fetch_add`s on O(log n) counters, so concurrent updates never lose a count;
 //! a prefix sum read during an update is a snapshot that may or may not include it.
 
+use crate::platform::alloc::{AllocError, Pages, try_boxed_slice};
 use crate::platform::sync::{AtomicU32, Ordering};
 
 pub(crate) struct Fenwick {
@@ -18,10 +19,10 @@ pub(crate) struct Fenwick {
 }
 
 impl Fenwick {
-    pub(crate) fn new(len: usize) -> Fenwick {
-        Fenwick {
-            tree: (0..=len).map(|_| AtomicU32::new(0)).collect(),
-        }
+    pub(crate) fn new(len: usize) -> Result<Fenwick, AllocError> {
+        Ok(Fenwick {
+            tree: try_boxed_slice(len.saturating_add(1), Pages::Normal, || AtomicU32::new(0))?,
+        })
     }
 
     /// What [`Fenwick::new`] allocates for `len` counts.
@@ -61,7 +62,7 @@ mod tests {
     #[test]
     fn prefix_sums_match_a_plain_count() {
         let len = 100;
-        let tree = Fenwick::new(len);
+        let tree = Fenwick::new(len).unwrap();
         let mut plain = vec![0u64; len];
         for index in [0, 3, 3, 17, 64, 99, 50, 51, 0] {
             tree.increment(index);

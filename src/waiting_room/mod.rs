@@ -43,6 +43,7 @@ use crate::audit::Violation;
 use crate::config::{BOOKINGS_PER_PERSON_LIMIT, CohortWindow, LapsePolicy};
 use crate::error::EnqueueError;
 use crate::ids::{CohortId, PersonId, Seq};
+use crate::platform::alloc::AllocError;
 use crate::platform::counter::StripedCounter;
 use crate::platform::sync::Backoff;
 use crate::status::Place;
@@ -213,16 +214,17 @@ impl Drop for PersonGuard<'_> {
 impl WaitingRoom {
     pub(crate) fn new(
         people_max: u64,
+        person_hash_key: u64,
         cohorts: &[CohortWindow],
         lapse_policy: LapsePolicy,
-    ) -> WaitingRoom {
-        WaitingRoom {
-            table: PersonTable::new(people_max),
-            ring: Ring::new(people_max),
+    ) -> Result<WaitingRoom, AllocError> {
+        Ok(WaitingRoom {
+            table: PersonTable::new(people_max, person_hash_key)?,
+            ring: Ring::new(people_max)?,
             cohorts: cohorts.into(),
             lapse_policy,
             active_count: StripedCounter::new(),
-        }
+        })
     }
 
     /// What [`WaitingRoom::new`] allocates for `people_max` places.
@@ -442,7 +444,7 @@ impl WaitingRoom {
             },
             // The same person's other device got there between our find and our claim.
             Claim::Existing(entry) => self.join_existing(entry, person, now, sold_out),
-            Claim::TableFull => Err(full),
+            Claim::Crowded => Err(EnqueueError::Crowded),
         }
     }
 
@@ -676,6 +678,11 @@ impl WaitingRoom {
             cursor += 1;
         }
         (cursor, lapsed)
+    }
+
+    /// The most cells of the person table any lookup walks (see `AuditReport::longest_probe`).
+    pub(crate) fn longest_probe(&self) -> u64 {
+        self.table.longest_probe()
     }
 
     /// Recounts the waiting room's own invariants into `violations`, and reports every

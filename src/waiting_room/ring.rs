@@ -17,7 +17,7 @@ use crossbeam_utils::CachePadded;
 use super::fenwick::Fenwick;
 use super::person_state::PersonState;
 use crate::ids::{PersonId, Seq};
-use crate::platform::hints;
+use crate::platform::alloc::{AllocError, Pages, try_boxed_slice};
 use crate::platform::sync::{AtomicU64, Backoff, Ordering};
 
 /// One place: its state and its person, side by side so that a first join writes one cache
@@ -52,24 +52,19 @@ pub(crate) struct Ring {
 }
 
 impl Ring {
-    pub(crate) fn new(len: u64) -> Ring {
-        let len = usize::try_from(len).expect("people_max is validated to fit in usize");
-        Ring {
-            entries: {
-                let mut entries = Vec::with_capacity(len);
-                hints::advise_huge_pages(entries.spare_capacity_mut());
-                entries.extend((0..len).map(|_| Entry {
-                    state: AtomicU64::new(0),
-                    person: AtomicU64::new(0),
-                }));
-                entries.into_boxed_slice()
-            },
+    pub(crate) fn new(len: u64) -> Result<Ring, AllocError> {
+        let len = usize::try_from(len).map_err(|_| AllocError { bytes: usize::MAX })?;
+        Ok(Ring {
+            entries: try_boxed_slice(len, Pages::Huge, || Entry {
+                state: AtomicU64::new(0),
+                person: AtomicU64::new(0),
+            })?,
             claim_cursor: CachePadded::new(AtomicU64::new(0)),
             used_up: CachePadded::new(AtomicU64::new(0)),
             admit_cursor: CachePadded::new(AtomicU64::new(0)),
-            left: Fenwick::new(len),
+            left: Fenwick::new(len)?,
             left_total: CachePadded::new(AtomicU64::new(0)),
-        }
+        })
     }
 
     /// What [`Ring::new`] allocates for `len` places.

@@ -218,7 +218,9 @@ fn compare_admitted<E>(
         return Ok(());
     };
     compare(
-        engine.admitted_in(advanced).collect::<Vec<_>>(),
+        engine
+            .admitted_in(advanced)
+            .map(Iterator::collect::<Vec<_>>),
         model.admitted_in(advanced),
     )
 }
@@ -459,6 +461,21 @@ impl Harness {
                 let answer = engine.add_slot(spec);
                 let outcome = label("add_slot", &answer, |_| "Ok");
                 compare(answer, model.add_slot(spec))?;
+                outcome
+            }
+            Op::AdmittedIn { from, to } => {
+                let advanced = Advanced {
+                    admitted: 0,
+                    from: *from,
+                    to: *to,
+                    lease_until: now,
+                    lapsed: 0,
+                };
+                let answer = engine
+                    .admitted_in(&advanced)
+                    .map(Iterator::collect::<Vec<_>>);
+                let outcome = label("admitted_in", &answer, |_| "Ok");
+                compare(answer, model.admitted_in(&advanced))?;
                 outcome
             }
         };

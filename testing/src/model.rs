@@ -14,10 +14,13 @@
 //!
 //! # Where the model decides
 //!
-//! - **Time.** Every call first turns its `now` into an *effective* time: the latest time seen,
-//!   moved forward if `now` is later; a `now` up to
-//!   [`Config::time_skew_tolerance_ms`] behind is served at the latest time; further back is
-//!   [`TimeWentBackwards`]. A call that fails later still counts as seen (the error docs say so).
+//! - **Time.** The door's clock is the latest time an `advance` saw; only `advance` moves it
+//!   (a `now` up to [`Config::time_skew_tolerance_ms`] behind it is served at the door's time,
+//!   further back is [`TimeWentBackwards`]). Every other call is served at `max(now, door)` and
+//!   moves nothing; it is refused with [`TimeWentBackwards`] more than the skew tolerance
+//!   behind the door, and with [`TimeTooFarAhead`] more than
+//!   [`Config::time_ahead_tolerance_ms`] ahead of it. Before the first `advance`, every time
+//!   is accepted as it is.
 //! - **Lapses.** A lease lapses at its deadline whether or not anyone notices. `advance` marks
 //!   every admitted person who never booked and whose deadline has passed as lapsed, and
 //!   reports how many; a person who booked and gave it back no longer counts as *active*, so
@@ -38,10 +41,11 @@
 use std::collections::HashMap;
 
 use fairbook::{
-    AddSlotError, AdvanceError, Advanced, BookedSlots, Booking, CHOICES_MAX_LIMIT,
+    AddSlotError, AdmittedInError, AdvanceError, Advanced, BookedSlots, Booking, CHOICES_MAX_LIMIT,
     COHORTS_MAX_LIMIT, CohortId, Config, ConfigError, EnqueueError, LapsePolicy, OutflowPolicy,
     PEOPLE_MAX_LIMIT, PersonId, Place, ReleaseError, Released, ReserveError, SLOTS_MAX_LIMIT, Seq,
-    SlotId, SlotSpec, SlotView, Stats, Status, StatusError, TimeWentBackwards, Timestamp,
+    SlotId, SlotSpec, SlotView, Stats, Status, StatusError, TimeTooFarAhead, TimeWentBackwards,
+    Timestamp,
 };
 
 /// The model's own reading of the limits documented on each [`Config`] field, checked in
@@ -212,7 +216,8 @@ struct Bucket {
 #[derive(Clone, Debug)]
 pub struct Model {
     config: Config,
-    latest: Timestamp,
+    /// The door's clock: `None` before the first advance.
+    door: Option<Timestamp>,
     /// Every place handed out, indexed by sequence.
     line: Vec<ModelPlace>,
     /// Each person's current place (a requeue moves it on).
@@ -235,7 +240,7 @@ impl Model {
         validate(&config)?;
         Ok(Model {
             config,
-            latest: Timestamp::ZERO,
+            door: None,
             line: Vec::new(),
             place_of: HashMap::new(),
             slots: Vec::new(),
@@ -265,17 +270,43 @@ impl Model {
         self.slots.len() as u32
     }
 
-    /// The effective time of a call at `now`, or the error the engine must give.
-    fn observe(&mut self, now: Timestamp) -> Result<Timestamp, TimeWentBackwards> {
-        if now > self.latest {
-            self.latest = now;
-        } else if self.latest.millis_since(now) > self.config.time_skew_tolerance_ms {
-            return Err(TimeWentBackwards {
-                now,
-                latest: self.latest,
-            });
+    /// The effective time of an advance at `now` (which moves the door), or the error the
+    /// engine must give.
+    fn move_door(&mut self, now: Timestamp) -> Result<Timestamp, TimeWentBackwards> {
+        match self.door {
+            Some(door) if now <= door => {
+                if door.millis_since(now) > self.config.time_skew_tolerance_ms {
+                    return Err(TimeWentBackwards { now, latest: door });
+                }
+                Ok(door)
+            }
+            _ => {
+                self.door = Some(now);
+                Ok(now)
+            }
         }
-        Ok(self.latest)
+    }
+
+    /// The effective time of any other call at `now` (which moves nothing), or the error the
+    /// engine must give.
+    fn check_call(&self, now: Timestamp) -> Result<Timestamp, CallTime> {
+        let Some(door) = self.door else {
+            return Ok(now);
+        };
+        if now >= door {
+            if now.millis_since(door) > self.config.time_ahead_tolerance_ms {
+                return Err(CallTime::Ahead(TimeTooFarAhead {
+                    now,
+                    latest: door,
+                    tolerance_ms: self.config.time_ahead_tolerance_ms,
+                }));
+            }
+            Ok(now)
+        } else if door.millis_since(now) > self.config.time_skew_tolerance_ms {
+            Err(CallTime::Backwards(TimeWentBackwards { now, latest: door }))
+        } else {
+            Ok(door)
+        }
     }
 
     /// At least one slot, and every slot full.
@@ -360,7 +391,7 @@ impl Model {
         cohort: CohortId,
         now: Timestamp,
     ) -> Result<Place, EnqueueError> {
-        let now = self.observe(now)?;
+        let now = self.check_call(now)?;
         if !person.is_valid() {
             return Err(EnqueueError::InvalidPerson);
         }
@@ -420,9 +451,10 @@ impl Model {
         requests: &[(PersonId, CohortId)],
         now: Timestamp,
     ) -> Vec<Result<Place, EnqueueError>> {
-        if let Err(error) = self.observe(now) {
-            return vec![Err(error.into()); requests.len()];
-        }
+        let now = match self.check_call(now) {
+            Ok(now) => now,
+            Err(error) => return vec![Err(error.into()); requests.len()],
+        };
         requests
             .iter()
             .map(|&(person, cohort)| self.enqueue(person, cohort, now))
@@ -498,7 +530,7 @@ impl Model {
     /// # Errors
     /// [`AdvanceError::TimeWentBackwards`].
     pub fn advance(&mut self, now: Timestamp, how_many: u64) -> Result<Advanced, AdvanceError> {
-        let now = self.observe(now)?;
+        let now = self.move_door(now)?;
         let lapsed = self.sweep(now);
         Ok(self.advanced(now, how_many, lapsed))
     }
@@ -513,7 +545,7 @@ impl Model {
         now: Timestamp,
         policy: &OutflowPolicy,
     ) -> Result<Advanced, AdvanceError> {
-        let now = self.observe(now)?;
+        let now = self.move_door(now)?;
         let sold_out = self.is_sold_out();
         let lapsed = self.sweep(now);
         let mut due = u64::MAX;
@@ -548,13 +580,27 @@ impl Model {
     }
 
     /// See [`Engine::admitted_in`](fairbook::Engine::admitted_in): the places an advance looked
-    /// at that were not given back before their turn, with their people.
-    pub fn admitted_in(&self, advanced: &Advanced) -> Vec<(Seq, PersonId)> {
-        (advanced.from.as_u64()..advanced.to.as_u64())
+    /// at that were not given back before their turn, with their people; a range beyond the
+    /// places admitted so far is an error.
+    ///
+    /// # Errors
+    /// [`AdmittedInError::NotAdmitted`].
+    pub fn admitted_in(
+        &self,
+        advanced: &Advanced,
+    ) -> Result<Vec<(Seq, PersonId)>, AdmittedInError> {
+        if advanced.from > advanced.to || advanced.to.as_u64() > self.admission_cursor {
+            return Err(AdmittedInError::NotAdmitted {
+                from: advanced.from,
+                to: advanced.to,
+                admission_cursor: self.admission_cursor,
+            });
+        }
+        Ok((advanced.from.as_u64()..advanced.to.as_u64())
             .map(Seq::new)
             .filter(|&seq| self.place(seq).stage != Stage::Left)
             .map(|seq| (seq, self.place(seq).person))
-            .collect()
+            .collect())
     }
 
     /// See [`Engine::status`](fairbook::Engine::status).
@@ -562,7 +608,7 @@ impl Model {
     /// # Errors
     /// [`StatusError::TimeWentBackwards`].
     pub fn status(&mut self, person: PersonId, now: Timestamp) -> Result<Status, StatusError> {
-        let now = self.observe(now)?;
+        let now = self.check_call(now)?;
         let Some(&seq) = self.place_of.get(&person) else {
             return Ok(Status::Unknown);
         };
@@ -616,7 +662,7 @@ impl Model {
         choices: &[SlotId],
         now: Timestamp,
     ) -> Result<Booking, ReserveError> {
-        let now = self.observe(now)?;
+        let now = self.check_call(now)?;
         if choices.is_empty() {
             return Err(ReserveError::EmptyChoice);
         }
@@ -696,7 +742,7 @@ impl Model {
     /// [`ReleaseError::TimeWentBackwards`], [`ReleaseError::UnknownPerson`],
     /// [`ReleaseError::NothingToRelease`].
     pub fn release(&mut self, person: PersonId, now: Timestamp) -> Result<Released, ReleaseError> {
-        let now = self.observe(now)?;
+        let now = self.check_call(now)?;
         let &seq = self
             .place_of
             .get(&person)
@@ -740,7 +786,7 @@ impl Model {
         slot: SlotId,
         now: Timestamp,
     ) -> Result<Released, ReleaseError> {
-        self.observe(now)?;
+        self.check_call(now)?;
         let &seq = self
             .place_of
             .get(&person)
@@ -767,8 +813,8 @@ impl Model {
             admission_cursor: self.admission_cursor,
             active_admitted: self.active_count(),
             slots: self.slots.len() as u32,
-            slots_full: self.slots.iter().filter(|slot| slot.is_full()).count() as u32,
-            latest_time: self.latest,
+            sold_out: self.is_sold_out(),
+            latest_time: self.door.unwrap_or(Timestamp::ZERO),
             admissions_per_sec: self.admissions_per_sec(),
         }
     }
@@ -865,8 +911,8 @@ pub struct ModelStats {
     pub active_admitted: u64,
     /// See [`Stats::slots`].
     pub slots: u32,
-    /// See [`Stats::slots_full`].
-    pub slots_full: u32,
+    /// See [`Stats::sold_out`].
+    pub sold_out: bool,
     /// See [`Stats::latest_time`].
     pub latest_time: Timestamp,
     /// See [`Stats::admissions_per_sec`].
@@ -880,9 +926,38 @@ impl From<Stats> for ModelStats {
             admission_cursor: stats.admission_cursor,
             active_admitted: stats.active_admitted,
             slots: stats.slots,
-            slots_full: stats.slots_full,
+            sold_out: stats.sold_out,
             latest_time: stats.latest_time,
             admissions_per_sec: stats.admissions_per_sec,
         }
     }
 }
+
+/// Why a call other than `advance` was refused for its time; converts into each operation's
+/// error, as the engine's does.
+#[derive(Clone, Copy, Debug)]
+enum CallTime {
+    Backwards(TimeWentBackwards),
+    Ahead(TimeTooFarAhead),
+}
+
+impl CallTime {
+    fn into_error<E: From<TimeWentBackwards> + From<TimeTooFarAhead>>(self) -> E {
+        match self {
+            CallTime::Backwards(error) => error.into(),
+            CallTime::Ahead(error) => error.into(),
+        }
+    }
+}
+
+macro_rules! from_call_time {
+    ($($error:ident),*) => {$(
+        impl From<CallTime> for $error {
+            fn from(error: CallTime) -> $error {
+                error.into_error()
+            }
+        }
+    )*};
+}
+
+from_call_time!(EnqueueError, StatusError, ReserveError, ReleaseError);

@@ -113,6 +113,15 @@ pub enum Op {
         /// The new slot's capacity.
         capacity: u32,
     },
+    /// [`Engine::admitted_in`](fairbook::Engine::admitted_in) with a hand-made
+    /// [`Advanced`](fairbook::Advanced) (the answers of real advances are checked after every
+    /// advance anyway): a range that may or may not have been admitted.
+    AdmittedIn {
+        /// The start of the range.
+        from: Seq,
+        /// Its end (exclusive; may be below `from`).
+        to: Seq,
+    },
 }
 
 /// The small world a sequence of [`Op`]s runs in: the engine's limits and the slots it starts
@@ -133,6 +142,11 @@ pub struct Universe {
     pub choices_max: usize,
     /// [`Config::time_skew_tolerance_ms`]: 0 to 100 ms, against rewinds of up to 150 ms.
     pub time_skew_tolerance_ms: u64,
+    /// [`Config::time_ahead_tolerance_ms`]: mostly an hour, now and then 0 to 200 ms against
+    /// ticks of up to 300 ms between advances.
+    pub time_ahead_tolerance_ms: u64,
+    /// [`Config::person_hash_key`]: any.
+    pub person_hash_key: u64,
     /// The capacities of the slots added before the first op (at most `slots_max`), 0 to 5.
     pub capacities: Vec<u32>,
 }
@@ -156,13 +170,15 @@ impl Universe {
             choices_max: self.choices_max,
             cohorts: COHORTS.to_vec(),
             time_skew_tolerance_ms: self.time_skew_tolerance_ms,
+            time_ahead_tolerance_ms: self.time_ahead_tolerance_ms,
+            person_hash_key: self.person_hash_key,
         }
     }
 }
 
 impl Default for Universe {
     /// Four places, two slots of capacity 1 and 2, 100 ms leases that are forfeited, one
-    /// booking per person, two choices, 10 ms of skew.
+    /// booking per person, two choices, 10 ms of skew, calls up to an hour ahead.
     fn default() -> Universe {
         Universe {
             people_max: 4,
@@ -172,6 +188,8 @@ impl Default for Universe {
             bookings_per_person_max: 1,
             choices_max: 2,
             time_skew_tolerance_ms: 10,
+            time_ahead_tolerance_ms: 3_600_000,
+            person_hash_key: 0,
             capacities: vec![1, 2],
         }
     }
@@ -197,6 +215,8 @@ pub fn universe_strategy() -> impl Strategy<Value = Universe> {
         prop_oneof![3 => Just(1u8), 1 => 2u8..=3],
         prop_oneof![1 => Just(1usize), 5 => 2usize..=3],
         prop_oneof![1 => Just(0u64), 3 => 1u64..=100],
+        prop_oneof![3 => Just(3_600_000u64), 1 => 0u64..=200],
+        any::<u64>(),
         prop_oneof![
             1 => vec(capacity_strategy(), 0..=SLOTS_MAX as usize),
             6 => vec(capacity_strategy(), 2),
@@ -211,6 +231,8 @@ pub fn universe_strategy() -> impl Strategy<Value = Universe> {
                 bookings_per_person_max,
                 choices_max,
                 time_skew_tolerance_ms,
+                time_ahead_tolerance_ms,
+                person_hash_key,
                 mut capacities,
             )| {
                 capacities.truncate(slots_max as usize);
@@ -222,6 +244,8 @@ pub fn universe_strategy() -> impl Strategy<Value = Universe> {
                     bookings_per_person_max,
                     choices_max,
                     time_skew_tolerance_ms,
+                    time_ahead_tolerance_ms,
+                    person_hash_key,
                     capacities,
                 }
             },
@@ -302,6 +326,10 @@ pub fn op_strategy() -> impl Strategy<Value = Op> {
             .prop_map(|(person, slot)| Op::ReleaseBooking { person, slot }),
         2 => person_strategy().prop_map(|person| Op::Status { person }),
         1 => capacity_strategy().prop_map(|capacity| Op::AddSlot { capacity }),
+        1 => (0u64..12, 0u64..12).prop_map(|(from, to)| Op::AdmittedIn {
+            from: Seq::new(from),
+            to: Seq::new(to),
+        }),
     ]
 }
 
@@ -372,9 +400,9 @@ fn arbitrary_option(
 /// The same weights as [`op_strategy`], drawn from fuzzer bytes.
 impl<'a> Arbitrary<'a> for Op {
     fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Op> {
-        const KINDS: [u8; 32] = [
+        const KINDS: [u8; 33] = [
             0, 0, 0, 0, 0, 0, 10, 1, 1, 1, 1, 2, 3, 3, 3, 4, 5, 5, 5, 5, 5, 5, 5, 5, 6, 7, 8, 8, 9,
-            11, 11, 11,
+            11, 11, 11, 12,
         ];
         Ok(match u.choose(&KINDS)? {
             0 => Op::Enqueue {
@@ -447,6 +475,10 @@ impl<'a> Arbitrary<'a> for Op {
             8 => Op::Status {
                 person: arbitrary_person(u)?,
             },
+            12 => Op::AdmittedIn {
+                from: Seq::new(u.int_in_range(0..=11)?),
+                to: Seq::new(u.int_in_range(0..=11)?),
+            },
             _ => Op::AddSlot {
                 capacity: arbitrary_capacity(u)?,
             },
@@ -487,6 +519,12 @@ impl<'a> Arbitrary<'a> for Universe {
                 u.int_in_range(2..=3)?
             },
             time_skew_tolerance_ms: u.int_in_range(0..=100)?,
+            time_ahead_tolerance_ms: if one_in(u, 4)? {
+                u.int_in_range(0..=200)?
+            } else {
+                3_600_000
+            },
+            person_hash_key: u64::arbitrary(u)?,
             capacities: (0..capacities_len)
                 .map(|_| arbitrary_capacity(u))
                 .collect::<arbitrary::Result<Vec<u32>>>()?,

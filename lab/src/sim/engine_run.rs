@@ -356,7 +356,9 @@ impl EngineRun<'_> {
             Ok(advanced) => {
                 self.summary.lapsed += advanced.lapsed;
                 self.admitted_now.clear();
-                self.admitted_now.extend(self.engine.admitted_in(&advanced));
+                let admitted = self.engine.admitted_in(&advanced);
+                self.admitted_now
+                    .extend(admitted.expect("an advance of this engine lists its own admissions"));
                 for index in 0..self.admitted_now.len() {
                     let (seq, id) = self.admitted_now[index];
                     // The engine admits only places it handed out, to the person it handed
