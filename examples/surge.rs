@@ -1,14 +1,17 @@
 //! The reference surge, end to end, on the real engine: 10,000,000 join requests from
 //! 1,500,000 people, admission of everybody in order, a booking by ranked preference for each
-//! of them on the reference clinic inventory, some churn, and a full audit. It measures join
-//! throughput beside a `Mutex<(HashMap, VecDeque)>` waiting room fed the same stream in the
-//! same process.
+//! of them on the reference clinic inventory, some churn, and a full audit. Every figure is set
+//! beside simpler designs fed the same work in the same process: a `Mutex<(HashMap,
+//! VecDeque)>` waiting room, the bare lock-free design the engine grew from (which does less),
+//! its tuned, prefetching form, and a `Mutex<HashMap>` inventory.
 //!
-//! Run it with `cargo run --release --example surge` (a few seconds on a 2-core machine).
+//! Run it with `cargo run --release --example surge` (about half a minute on a 2-core
+//! machine: the `Mutex` room is the slow part).
 //!
 //! ```text
 //! cargo run --release --example surge -- [--people N] [--joins N] [--seed N] [--threads N]
-//!                                        [--skew uniform|zipf|zipf:EXPONENT] [--json]
+//!                                        [--rounds N] [--skew uniform|zipf|zipf:EXPONENT]
+//!                                        [--json]
 //! ```
 //!
 //! With `--json`, standard output holds exactly one JSON object and the table goes to
@@ -22,20 +25,25 @@
 //! 2. **Engine.** Sized for `--people` people and the reference inventory
 //!    ([`InventorySpec::reference`]: 14,000 sites × 14 days × 8 windows, 10% more places
 //!    than people), with hour-long leases so that nobody's lease runs out during the run.
-//! 3. **Joins** (the headline). The stream is dealt to `--threads` threads in blocks of
-//!    4,096 requests (see `fairbook_bench::timing`); each thread calls `Engine::enqueue` once
-//!    per request with a constant `now` (the whole surge lands within one engine millisecond)
-//!    and does nothing else. The clock runs from a barrier's release to the last join. After
-//!    it stops, the run checks that exactly the stream's distinct people got places. The
-//!    baseline then takes the same stream, dealt the same way to the same threads. Then a
-//!    second, fresh engine takes the stream through `Engine::enqueue_batch`, one call per
-//!    dealt block of 4,096 requests (`batch_joins_per_sec`).
+//! 3. **Joins** (the headline), `--rounds` times (3 by default), each round in the same order
+//!    on fresh engines and rooms: the engine per call, the engine batched, the `Mutex` room,
+//!    the bare lock-free room per call, and the tuned lock-free room batched. The stream is
+//!    dealt to `--threads` threads in blocks of 4,096 requests (see `fairbook_bench::timing`);
+//!    per call, each thread calls `Engine::enqueue` once per request with a constant `now` (the
+//!    whole surge lands within one engine millisecond) and does nothing else; batched, it
+//!    calls `Engine::enqueue_batch` once per block. The clock runs from a barrier's release to
+//!    the last join. After each, the run checks that exactly the stream's distinct people got
+//!    places. Rates are medians over the rounds, and each ratio is the median of the rounds'
+//!    own ratios, so that a machine that changes speed between rounds moves both sides.
 //! 4. **Admission.** `advance` lets everybody in, 100,000 per call, the clock moving 100 ms
 //!    per call; the run checks that the places admitted are exactly 0, 1, 2, ... in order.
 //!    Admissions per second time the `advance` calls only.
 //! 5. **Booking.** Every admitted person, in admission order dealt in blocks to the threads,
 //!    calls `reserve` once with five ranked choices from [`Demand::preferences`] (drawn
-//!    before the clock starts). Reserves per second time those calls only.
+//!    before the clock starts). Reserves per second time those calls only. The batched
+//!    engine takes the same requests through `Engine::reserve_batch` in blocks, and a
+//!    `Mutex<HashMap>` inventory of the same slots takes them through one locked
+//!    "first with room" each (which checks no admission at all: less work).
 //! 6. **Churn.** Every 20th booked person (5%) releases their booking; then the people who
 //!    found no room among their five choices try again, in admission order, with their five
 //!    choices plus one freshly released seat offered to them.
@@ -49,14 +57,15 @@ use std::time::{Duration, Instant};
 
 use fairbook::{
     AuditReport, CohortId, Config, Engine, EnqueueError, MemoryUse, PEOPLE_MAX_LIMIT, PersonId,
-    ReserveError, SlotId, Status, Timestamp,
+    ReserveError, ReserveRequest, SlotId, SlotSpec, Status, Timestamp,
 };
 use fairbook_bench::baselines;
+use fairbook_bench::lockfree::LockFreeRoom;
 use fairbook_bench::timing;
 use fairbook_lab::rng::Rng;
 use fairbook_lab::workload::{self, Demand, InventorySpec, JoinSkew, SurgeSpec};
 
-use baselines::{Room, StdMutexRoom};
+use baselines::{MutexInventory, Room, StdMutexRoom};
 use timing::{blocks_for, run_together};
 
 const USAGE: &str = "\
@@ -81,6 +90,8 @@ const DEFAULT_ZIPF_EXPONENT: f64 = 0.99;
 const JOINS_MAX: u64 = 1_000_000_000;
 /// The most threads a run accepts.
 const THREADS_MAX: usize = 256;
+/// The most rounds of the join comparison a run accepts.
+const ROUNDS_MAX: usize = 100;
 
 const COHORT: CohortId = CohortId::new(0);
 /// When the surge arrives; every join is made at this time.
@@ -103,6 +114,7 @@ struct Options {
     joins: u64,
     seed: u64,
     threads: usize,
+    rounds: usize,
     skew: JoinSkew,
     json: bool,
 }
@@ -114,6 +126,7 @@ impl Default for Options {
             joins: SurgeSpec::REFERENCE_JOINS,
             seed: SurgeSpec::REFERENCE_SEED,
             threads: 2,
+            rounds: 3,
             skew: JoinSkew::Uniform,
             json: false,
         }
@@ -139,7 +152,7 @@ fn parse_command(args: impl IntoIterator<Item = String>) -> Result<Command, Stri
             "--help" | "-h" => return Ok(Command::Help),
             "--json" if inline_value.is_some() => return Err("--json takes no value".to_owned()),
             "--json" => options.json = true,
-            "--people" | "--joins" | "--seed" | "--threads" | "--skew" => {
+            "--people" | "--joins" | "--seed" | "--threads" | "--rounds" | "--skew" => {
                 let value = match inline_value {
                     Some(value) => value,
                     None => args.next().ok_or_else(|| format!("{flag} needs a value"))?,
@@ -151,6 +164,10 @@ fn parse_command(args: impl IntoIterator<Item = String>) -> Result<Command, Stri
                     "--threads" => {
                         let threads = parse_count(&flag, &value)?;
                         options.threads = usize::try_from(threads).unwrap_or(usize::MAX);
+                    }
+                    "--rounds" => {
+                        let rounds = parse_count(&flag, &value)?;
+                        options.rounds = usize::try_from(rounds).unwrap_or(usize::MAX);
                     }
                     _ => options.skew = parse_skew(&value)?,
                 }
@@ -168,6 +185,12 @@ fn parse_command(args: impl IntoIterator<Item = String>) -> Result<Command, Stri
         return Err(format!(
             "--joins must be at most {JOINS_MAX}, not {}",
             options.joins
+        ));
+    }
+    if options.rounds == 0 || options.rounds > ROUNDS_MAX {
+        return Err(format!(
+            "--rounds must be between 1 and {ROUNDS_MAX}, not {}",
+            options.rounds
         ));
     }
     if options.threads == 0 || options.threads > THREADS_MAX {
@@ -216,12 +239,13 @@ struct Report {
     options: Options,
     distinct_people: u64,
     generate: Duration,
-    join: Duration,
-    batch_join: Duration,
-    baseline_join: Duration,
+    /// One entry per round of the join comparison.
+    join_rounds: Vec<JoinRound>,
     admitted: u64,
     admission: Duration,
     reserve: Duration,
+    batch_reserve: Duration,
+    mutex_reserve: Duration,
     reserves: u64,
     bookings_by_rank: [u64; CHOICES],
     no_room: u64,
@@ -236,6 +260,26 @@ struct Report {
     huge_pages_bytes: Option<u64>,
     audit: Option<AuditReport>,
     total: Duration,
+}
+
+/// How long each design took to join the whole stream in one round.
+#[derive(Clone, Copy, Debug, Default)]
+struct JoinRound {
+    engine: Duration,
+    engine_batch: Duration,
+    mutex: Duration,
+    lockfree: Duration,
+    lockfree_batch: Duration,
+}
+
+/// The median of `values` (the mean of the middle two for an even count), or 0 if none.
+fn median(mut values: Vec<f64>) -> f64 {
+    values.sort_by(f64::total_cmp);
+    match values.len() {
+        0 => 0.0,
+        len if len % 2 == 1 => values[len / 2],
+        len => (values[len / 2 - 1] + values[len / 2]) / 2.0,
+    }
 }
 
 /// `count` per second over `elapsed`, or 0 if nothing was timed.
@@ -258,16 +302,79 @@ fn ratio(numerator: f64, denominator: f64) -> f64 {
 }
 
 impl Report {
+    /// The median over the rounds of the join rate `design` picks out.
+    fn median_joins_per_sec(&self, design: impl Fn(&JoinRound) -> Duration) -> f64 {
+        median(
+            self.join_rounds
+                .iter()
+                .map(|round| per_sec(self.options.joins, design(round)))
+                .collect(),
+        )
+    }
+
+    /// The median over the rounds of how many times faster `fast` joined than `slow`.
+    fn median_join_ratio(
+        &self,
+        fast: impl Fn(&JoinRound) -> Duration,
+        slow: impl Fn(&JoinRound) -> Duration,
+    ) -> f64 {
+        median(
+            self.join_rounds
+                .iter()
+                .map(|round| ratio(slow(round).as_secs_f64(), fast(round).as_secs_f64()))
+                .collect(),
+        )
+    }
+
     fn joins_per_sec(&self) -> f64 {
-        per_sec(self.options.joins, self.join)
+        self.median_joins_per_sec(|round| round.engine)
     }
 
     fn batch_joins_per_sec(&self) -> f64 {
-        per_sec(self.options.joins, self.batch_join)
+        self.median_joins_per_sec(|round| round.engine_batch)
     }
 
-    fn baseline_joins_per_sec(&self) -> f64 {
-        per_sec(self.options.joins, self.baseline_join)
+    fn mutex_joins_per_sec(&self) -> f64 {
+        self.median_joins_per_sec(|round| round.mutex)
+    }
+
+    fn lockfree_joins_per_sec(&self) -> f64 {
+        self.median_joins_per_sec(|round| round.lockfree)
+    }
+
+    fn lockfree_batch_joins_per_sec(&self) -> f64 {
+        self.median_joins_per_sec(|round| round.lockfree_batch)
+    }
+
+    /// The join ratios the figures are judged by: per call against the `Mutex` room and the
+    /// bare lock-free room, batched against the tuned lock-free room.
+    fn join_ratios(&self) -> [(&'static str, f64); 3] {
+        [
+            (
+                "per_call_vs_mutex",
+                self.median_join_ratio(|round| round.engine, |round| round.mutex),
+            ),
+            (
+                "per_call_vs_lockfree",
+                self.median_join_ratio(|round| round.engine, |round| round.lockfree),
+            ),
+            (
+                "batch_vs_lockfree_batch",
+                self.median_join_ratio(|round| round.engine_batch, |round| round.lockfree_batch),
+            ),
+        ]
+    }
+
+    fn reserves_per_sec(&self) -> f64 {
+        per_sec(self.reserves, self.reserve)
+    }
+
+    fn batch_reserves_per_sec(&self) -> f64 {
+        per_sec(self.reserves, self.batch_reserve)
+    }
+
+    fn mutex_reserves_per_sec(&self) -> f64 {
+        per_sec(self.reserves, self.mutex_reserve)
     }
 
     fn bookings(&self) -> u64 {
@@ -279,7 +386,7 @@ impl Report {
     }
 
     /// All of the engine's memory, inventory included, per distinct person.
-    fn bytes_per_person(&self) -> f64 {
+    fn engine_bytes_per_person(&self) -> f64 {
         ratio(
             self.engine_memory_bytes() as f64,
             self.distinct_people as f64,
@@ -287,7 +394,7 @@ impl Report {
     }
 
     /// The waiting room and the ledger (what grows with people) per distinct person.
-    fn waiting_room_bytes_per_person(&self) -> f64 {
+    fn bytes_per_person(&self) -> f64 {
         let bytes = self
             .engine_memory
             .map_or(0, |memory| memory.waiting_room_bytes + memory.ledger_bytes);
@@ -308,25 +415,34 @@ impl Report {
         row("skew", skew_label(options.skew));
         row("seed", options.seed.to_string());
         row("threads", options.threads.to_string());
+        row("rounds (medians below)", self.join_rounds.len().to_string());
         row("generate stream", seconds(self.generate));
-        row("join time", seconds(self.join));
-        row("joins/s", millions(self.joins_per_sec()));
-        row("batched join time", seconds(self.batch_join));
-        row("batched joins/s", millions(self.batch_joins_per_sec()));
+        row("joins/s, engine per call", millions(self.joins_per_sec()));
         row(
-            "baseline (std-mutex) join time",
-            seconds(self.baseline_join),
+            "joins/s, engine batched",
+            millions(self.batch_joins_per_sec()),
         );
         row(
-            "baseline (std-mutex) joins/s",
-            millions(self.baseline_joins_per_sec()),
+            "joins/s, std Mutex room",
+            millions(self.mutex_joins_per_sec()),
         );
         row(
-            "speedup vs baseline",
-            format!(
-                "{:.1}x",
-                ratio(self.joins_per_sec(), self.baseline_joins_per_sec())
-            ),
+            "joins/s, bare lock-free per call",
+            millions(self.lockfree_joins_per_sec()),
+        );
+        row(
+            "joins/s, tuned lock-free batched",
+            millions(self.lockfree_batch_joins_per_sec()),
+        );
+        let [vs_mutex, vs_lockfree, batch_vs_lockfree] = self.join_ratios();
+        row("  per call vs Mutex room", format!("{:.2}x", vs_mutex.1));
+        row(
+            "  per call vs bare lock-free",
+            format!("{:.2}x", vs_lockfree.1),
+        );
+        row(
+            "  batched vs tuned lock-free",
+            format!("{:.2}x", batch_vs_lockfree.1),
         );
         row("admitted (in seq order)", thousands(self.admitted));
         row("admission time", seconds(self.admission));
@@ -335,8 +451,32 @@ impl Report {
             millions(per_sec(self.admitted, self.admission)),
         );
         row("reserves", thousands(self.reserves));
-        row("reserve time", seconds(self.reserve));
-        row("reserves/s", millions(per_sec(self.reserves, self.reserve)));
+        row(
+            "reserves/s, engine per call",
+            millions(self.reserves_per_sec()),
+        );
+        row(
+            "reserves/s, engine batched",
+            millions(self.batch_reserves_per_sec()),
+        );
+        row(
+            "reserves/s, Mutex inventory",
+            millions(self.mutex_reserves_per_sec()),
+        );
+        row(
+            "  per call vs Mutex inventory",
+            format!(
+                "{:.2}x",
+                ratio(self.reserves_per_sec(), self.mutex_reserves_per_sec())
+            ),
+        );
+        row(
+            "  batched vs Mutex inventory",
+            format!(
+                "{:.2}x",
+                ratio(self.batch_reserves_per_sec(), self.mutex_reserves_per_sec())
+            ),
+        );
         row("bookings", thousands(self.bookings()));
         for (rank, &count) in self.bookings_by_rank.iter().enumerate() {
             row(
@@ -364,12 +504,12 @@ impl Report {
             mebibytes(self.engine_memory_bytes() as u64),
         );
         row(
-            "engine bytes/person",
+            "bytes/person, waiting room and ledger",
             format!("{:.1}", self.bytes_per_person()),
         );
         row(
-            "  waiting room and ledger only",
-            format!("{:.1}", self.waiting_room_bytes_per_person()),
+            "bytes/person, whole engine",
+            format!("{:.1}", self.engine_bytes_per_person()),
         );
         row(
             "peak RSS (whole process)",
@@ -406,6 +546,7 @@ impl Report {
     fn json(&self) -> String {
         let options = self.options;
         let ranks: Vec<String> = self.bookings_by_rank.iter().map(u64::to_string).collect();
+        let [vs_mutex, vs_lockfree, batch_vs_lockfree] = self.join_ratios();
         let fields = [
             ("joins", options.joins.to_string()),
             ("people", options.people.to_string()),
@@ -413,23 +554,22 @@ impl Report {
             ("skew", format!("\"{}\"", skew_label(options.skew))),
             ("seed", options.seed.to_string()),
             ("threads", options.threads.to_string()),
+            ("rounds", self.join_rounds.len().to_string()),
             ("generate_seconds", float(self.generate.as_secs_f64())),
-            ("join_seconds", float(self.join.as_secs_f64())),
             ("joins_per_sec", float(self.joins_per_sec())),
-            ("batch_join_seconds", float(self.batch_join.as_secs_f64())),
             ("batch_joins_per_sec", float(self.batch_joins_per_sec())),
+            ("mutex_joins_per_sec", float(self.mutex_joins_per_sec())),
             (
-                "baseline_join_seconds",
-                float(self.baseline_join.as_secs_f64()),
+                "lockfree_joins_per_sec",
+                float(self.lockfree_joins_per_sec()),
             ),
             (
-                "baseline_joins_per_sec",
-                float(self.baseline_joins_per_sec()),
+                "lockfree_batch_joins_per_sec",
+                float(self.lockfree_batch_joins_per_sec()),
             ),
-            (
-                "speedup_vs_baseline",
-                float(ratio(self.joins_per_sec(), self.baseline_joins_per_sec())),
-            ),
+            (vs_mutex.0, float(vs_mutex.1)),
+            (vs_lockfree.0, float(vs_lockfree.1)),
+            (batch_vs_lockfree.0, float(batch_vs_lockfree.1)),
             ("admitted", self.admitted.to_string()),
             ("admission_seconds", float(self.admission.as_secs_f64())),
             (
@@ -437,10 +577,14 @@ impl Report {
                 float(per_sec(self.admitted, self.admission)),
             ),
             ("reserves", self.reserves.to_string()),
-            ("reserve_seconds", float(self.reserve.as_secs_f64())),
+            ("reserves_per_sec", float(self.reserves_per_sec())),
             (
-                "reserves_per_sec",
-                float(per_sec(self.reserves, self.reserve)),
+                "batch_reserves_per_sec",
+                float(self.batch_reserves_per_sec()),
+            ),
+            (
+                "mutex_reserves_per_sec",
+                float(self.mutex_reserves_per_sec()),
             ),
             ("bookings", self.bookings().to_string()),
             ("bookings_by_rank", format!("[{}]", ranks.join(", "))),
@@ -458,8 +602,8 @@ impl Report {
             ),
             ("bytes_per_person", float(self.bytes_per_person())),
             (
-                "waiting_room_bytes_per_person",
-                float(self.waiting_room_bytes_per_person()),
+                "engine_bytes_per_person",
+                float(self.engine_bytes_per_person()),
             ),
             (
                 "peak_rss_bytes",
@@ -578,7 +722,7 @@ fn run(report: &mut Report) -> Result<(), Box<dyn Error>> {
     report.generate = generating.elapsed();
     report.distinct_people = workload::distinct_count(&stream);
 
-    // 2. The engine and its inventory.
+    // 2. The engines' configuration and inventory.
     let inventory = InventorySpec::reference(options.people);
     let slot_specs = workload::slots(&inventory);
     let config = Config {
@@ -587,31 +731,42 @@ fn run(report: &mut Report) -> Result<(), Box<dyn Error>> {
         lease_ms: lease_ms(options.people),
         ..Config::default()
     };
-    let engine = Engine::new(config.clone())?;
-    for &slot in &slot_specs {
-        engine.add_slot(slot)?;
-    }
-    drop(slot_specs);
-    report.engine_memory = Some(engine.memory());
 
-    // 3 to 6.
-    join_everybody(&engine, &stream, report)?;
-    join_everybody_batched(&config, &stream, report)?;
+    // 3. The joins, round after round; the engines of the last round go on.
+    let mut engines = None;
+    for _ in 0..options.rounds {
+        engines = Some(join_round(&config, &slot_specs, &stream, report)?);
+    }
+    let (engine, batch_engine) = engines.ok_or("no round ran")?;
+    report.engine_memory = Some(engine.memory());
     report.huge_pages_bytes = huge_pages_bytes();
     drop(stream);
+
+    // 4 to 6.
     let (admitted_in_order, last_admission) = admit_everybody(&engine, report)?;
+    let (batch_admitted_in_order, _) = admit_everybody(&batch_engine, &mut Report::default())?;
     let mut rng = Rng::new(options.seed);
     let demand = Demand::new(&inventory);
-    let requests: Vec<Request> = admitted_in_order
-        .into_iter()
-        .map(|person| {
+    let choices_in_order: Vec<[SlotId; CHOICES]> = (0..admitted_in_order.len())
+        .map(|_| {
             let mut choices = [SlotId::new(0); CHOICES];
             demand.preferences(&mut rng, &mut choices);
-            (person, choices)
+            choices
         })
+        .collect();
+    let requests: Vec<Request> = admitted_in_order
+        .into_iter()
+        .zip(choices_in_order.iter().copied())
+        .collect();
+    let batch_requests: Vec<Request> = batch_admitted_in_order
+        .into_iter()
+        .zip(choices_in_order.iter().copied())
         .collect();
     let reserve_at = last_admission.plus_millis(1_000);
     let booked = book_everybody(&engine, &requests, reserve_at, report)?;
+    book_everybody_batched(&batch_engine, &batch_requests, reserve_at, report)?;
+    book_everybody_mutex(&slot_specs, &requests, report)?;
+    drop(slot_specs);
     churn(
         &engine,
         &requests,
@@ -620,12 +775,107 @@ fn run(report: &mut Report) -> Result<(), Box<dyn Error>> {
         report,
     )?;
 
-    // 7. The audit, and what the run cost.
+    // 7. The audits, and what the run cost.
+    let batch_audit = batch_engine.audit();
+    check(batch_audit.is_ok(), || {
+        format!("the batched engine's audit: {batch_audit}")
+    })?;
+    drop(batch_engine);
     report.audit = Some(engine.audit());
     report.peak_rss_bytes = peak_rss_bytes();
     drop(engine);
     report.total = started.elapsed();
     Ok(())
+}
+
+/// An engine with `config` and every slot of `slot_specs`.
+fn build_engine(config: &Config, slot_specs: &[SlotSpec]) -> Result<Engine, Box<dyn Error>> {
+    let engine = Engine::new(config.clone())?;
+    for &slot in slot_specs {
+        engine.add_slot(slot)?;
+    }
+    Ok(engine)
+}
+
+/// Step 3, one round: the stream through a fresh engine per call, a fresh engine batched, the
+/// `Mutex` room, the bare lock-free room and the tuned lock-free room, in that order, on the
+/// same threads. Returns the two engines, full of places.
+fn join_round(
+    config: &Config,
+    slot_specs: &[SlotSpec],
+    stream: &[PersonId],
+    report: &mut Report,
+) -> Result<(Engine, Engine), Box<dyn Error>> {
+    let threads = report.options.threads;
+    let distinct = report.distinct_people;
+    let mut round = JoinRound::default();
+    let places_check = |design: &str, places: u64| {
+        check(places == distinct, || {
+            format!(
+                "{design}: {distinct} distinct people joined but {places} places were handed out"
+            )
+        })
+    };
+
+    let engine = build_engine(config, slot_specs)?;
+    round.engine = call_each_timed(stream, threads, |&person| {
+        let _ = black_box(engine.enqueue(person, COHORT, OPENING));
+    });
+    // A repeat join can only fail if the person's first one did, so one place per distinct
+    // person means that no join failed.
+    places_check("engine", engine.stats().places_handed_out)?;
+
+    let batch_engine = build_engine(config, slot_specs)?;
+    let requests: Vec<(PersonId, CohortId)> =
+        stream.iter().map(|&person| (person, COHORT)).collect();
+    let (elapsed, failures) = run_together(threads, |thread| {
+        let mut results = vec![Err(EnqueueError::InvalidPerson); timing::BLOCK_LEN];
+        let mut failures = 0u64;
+        for block in blocks_for(&requests, thread, threads) {
+            let handled = batch_engine.enqueue_batch(block, OPENING, &mut results);
+            failures += results[..handled]
+                .iter()
+                .filter(|result| result.is_err())
+                .count() as u64;
+        }
+        failures
+    });
+    round.engine_batch = elapsed;
+    let failures: u64 = failures.iter().sum();
+    check(failures == 0, || {
+        format!("batched joins: {failures} failed")
+    })?;
+    places_check("batched engine", batch_engine.stats().places_handed_out)?;
+    drop(requests);
+
+    let people = usize::try_from(report.options.people)?;
+    let room = StdMutexRoom::with_capacity(people);
+    round.mutex = call_each_timed(stream, threads, |&person| {
+        black_box(room.join(person.as_u64()));
+    });
+    places_check(room.name(), room.people_joined())?;
+    drop(room);
+
+    let room = LockFreeRoom::with_capacity(people);
+    round.lockfree = call_each_timed(stream, threads, |&person| {
+        black_box(room.join(person.as_u64()));
+    });
+    places_check(room.name(), room.people_joined())?;
+    drop(room);
+
+    let room = LockFreeRoom::with_capacity_huge(people);
+    let ids: Vec<u64> = stream.iter().map(|person| person.as_u64()).collect();
+    let (elapsed, _) = run_together(threads, |thread| {
+        let mut sequences = vec![0u64; timing::BLOCK_LEN];
+        for block in blocks_for(&ids, thread, threads) {
+            room.join_batch(block, &mut sequences[..block.len()]);
+        }
+    });
+    round.lockfree_batch = elapsed;
+    places_check("tuned lock-free", room.people_joined())?;
+
+    report.join_rounds.push(round);
+    Ok((engine, batch_engine))
 }
 
 /// A lease long enough for the first person admitted to still hold it an hour after the
@@ -637,73 +887,6 @@ fn lease_ms(people: u64) -> u64 {
 
 /// One person and their ranked choices.
 type Request = (PersonId, [SlotId; CHOICES]);
-
-/// Step 3: the stream through the engine, then through the baseline, on the same threads.
-fn join_everybody(
-    engine: &Engine,
-    stream: &[PersonId],
-    report: &mut Report,
-) -> Result<(), Box<dyn Error>> {
-    let threads = report.options.threads;
-    report.join = call_each_timed(stream, threads, |&person| {
-        let _ = black_box(engine.enqueue(person, COHORT, OPENING));
-    });
-    // A repeat join can only fail if the person's first one did, so one place per distinct
-    // person means that no join failed.
-    let places = engine.stats().places_handed_out;
-    check(places == report.distinct_people, || {
-        format!(
-            "{} distinct people joined but the engine handed out {places} places",
-            report.distinct_people
-        )
-    })?;
-
-    let room = StdMutexRoom::with_capacity(usize::try_from(report.options.people)?);
-    report.baseline_join = call_each_timed(stream, threads, |&person| {
-        black_box(room.join(person.as_u64()));
-    });
-    check(room.people_joined() == report.distinct_people, || {
-        format!(
-            "the baseline sequenced {} people, not {}",
-            room.people_joined(),
-            report.distinct_people
-        )
-    })?;
-    Ok(())
-}
-
-/// Step 3, batched: the same stream through a second, fresh engine with
-/// `Engine::enqueue_batch`, one call per dealt block, as a service draining a socket in
-/// batches would. The request arrays are built before the clock starts.
-fn join_everybody_batched(
-    config: &Config,
-    stream: &[PersonId],
-    report: &mut Report,
-) -> Result<(), Box<dyn Error>> {
-    let threads = report.options.threads;
-    let engine = Engine::new(config.clone())?;
-    let requests: Vec<(PersonId, CohortId)> =
-        stream.iter().map(|&person| (person, COHORT)).collect();
-    let (elapsed, failures) = run_together(threads, |thread| {
-        let mut results = vec![Err(EnqueueError::InvalidPerson); timing::BLOCK_LEN];
-        let mut failures = 0u64;
-        for block in blocks_for(&requests, thread, threads) {
-            let handled = engine.enqueue_batch(block, OPENING, &mut results);
-            failures += results[..handled]
-                .iter()
-                .filter(|result| result.is_err())
-                .count() as u64;
-        }
-        failures
-    });
-    report.batch_join = elapsed;
-    let failures: u64 = failures.iter().sum();
-    let places = engine.stats().places_handed_out;
-    check(failures == 0 && places == report.distinct_people, || {
-        format!("batched joins: {failures} failed, {places} places handed out")
-    })?;
-    Ok(())
-}
 
 /// Step 4: admits everybody in batches and checks that places come out in sequence order.
 /// Returns the people in admission order and the time of the last admission.
@@ -788,6 +971,75 @@ fn book_everybody(
         }
     }
     Ok(booked)
+}
+
+/// Step 5, batched: the same requests through `Engine::reserve_batch` on the batched engine,
+/// one call per dealt block, each with the ticket the person's place gives (as a service that
+/// kept it from `enqueue` would). Checks that as many people booked as on the per-call engine
+/// would be too strict (the two engines admitted in different orders); it checks instead that
+/// no request failed but for want of room.
+fn book_everybody_batched(
+    engine: &Engine,
+    requests: &[Request],
+    reserve_at: Timestamp,
+    report: &mut Report,
+) -> Result<(), Box<dyn Error>> {
+    let threads = report.options.threads;
+    let tickets: Vec<_> = requests
+        .iter()
+        .map(|(person, _)| match engine.status(*person, reserve_at) {
+            Ok(Status::Admitted { seq, .. }) => Ok(seq),
+            other => Err(CheckFailed(format!("{person} is {other:?} before booking"))),
+        })
+        .collect::<Result<_, _>>()?;
+    let batch: Vec<ReserveRequest<'_>> = requests
+        .iter()
+        .zip(&tickets)
+        .map(|((person, choices), &ticket)| ReserveRequest {
+            person: *person,
+            ticket: Some(ticket),
+            choices,
+        })
+        .collect();
+    let (elapsed, unexpected) = run_together(threads, |thread| {
+        let mut results = vec![Err(ReserveError::EmptyChoice); timing::BLOCK_LEN];
+        let mut unexpected = 0u64;
+        for block in blocks_for(&batch, thread, threads) {
+            let handled = engine.reserve_batch(block, reserve_at, &mut results);
+            unexpected += results[..handled]
+                .iter()
+                .filter(|result| matches!(result, Err(error) if !matches!(error, ReserveError::NoRoom { .. })))
+                .count() as u64;
+        }
+        unexpected
+    });
+    report.batch_reserve = elapsed;
+    let unexpected: u64 = unexpected.iter().sum();
+    check(unexpected == 0, || {
+        format!("batched reserves: {unexpected} failed for another reason than no room")
+    })?;
+    Ok(())
+}
+
+/// Step 5, the baseline: the same requests through a `Mutex<HashMap>` inventory of the same
+/// slots, one locked "first of these with room" per request.
+fn book_everybody_mutex(
+    slot_specs: &[SlotSpec],
+    requests: &[Request],
+    report: &mut Report,
+) -> Result<(), Box<dyn Error>> {
+    let inventory = MutexInventory::with_capacity(slot_specs.len());
+    for (index, spec) in slot_specs.iter().enumerate() {
+        inventory.add_slot(u32::try_from(index)?, spec.capacity);
+    }
+    let requests: Vec<[u32; CHOICES]> = requests
+        .iter()
+        .map(|(_, choices)| choices.map(|slot| slot.as_u32()))
+        .collect();
+    report.mutex_reserve = call_each_timed(&requests, report.options.threads, |choices| {
+        black_box(inventory.reserve_first(choices));
+    });
+    Ok(())
 }
 
 /// Step 6: every [`RELEASE_EVERY`]th booked person gives their booking back; then everybody

@@ -120,6 +120,8 @@ pub use error::{
 };
 pub use ids::{CohortId, Day, PersonId, Seq, SiteId, SlotId, Window};
 pub use inventory::{SlotSpec, SlotView};
-pub use status::{Advanced, BookedSlots, Booking, MemoryUse, Place, Released, Stats, Status};
+pub use status::{
+    Advanced, BookedSlots, Booking, MemoryUse, Place, Released, ReserveRequest, Stats, Status,
+};
 pub use time::Timestamp;
 pub use waiting_room::OutflowPolicy;

@@ -6,7 +6,7 @@
 use core::fmt;
 
 use crate::config::BOOKINGS_PER_PERSON_LIMIT;
-use crate::ids::{Seq, SlotId};
+use crate::ids::{PersonId, Seq, SlotId};
 use crate::time::Timestamp;
 
 /// A person's place in line, as [`Engine::enqueue`](crate::Engine::enqueue) returns it.
@@ -239,6 +239,27 @@ impl Default for BookedSlots {
             slots: [SlotId::new(0); BookedSlots::CAPACITY],
         }
     }
+}
+
+/// One request of [`Engine::reserve_batch`](crate::Engine::reserve_batch): who books, from
+/// which ranked choices, and the place they kept from `enqueue` if any (see
+/// [`Engine::reserve_with_ticket`](crate::Engine::reserve_with_ticket)).
+///
+/// # Example
+/// ```
+/// use fairbook::{PersonId, ReserveRequest, SlotId};
+/// let choices = [SlotId::new(3), SlotId::new(1)];
+/// let request = ReserveRequest { person: PersonId::new(7), ticket: None, choices: &choices };
+/// assert_eq!(request.choices.len(), 2);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ReserveRequest<'a> {
+    /// Who books.
+    pub person: PersonId,
+    /// Their place from `enqueue`, checked and never trusted; `None` to look them up.
+    pub ticket: Option<Seq>,
+    /// Their ranked choices.
+    pub choices: &'a [SlotId],
 }
 
 /// A confirmed booking, as [`Engine::reserve`](crate::Engine::reserve) returns it.

@@ -32,7 +32,9 @@ use crate::error::{
 use crate::ids::{CohortId, PersonId, Seq, SlotId};
 use crate::inventory::{Inventory, Ledger, SlotSpec, SlotView};
 use crate::platform::sync::{AtomicU64, Ordering};
-use crate::status::{Advanced, BookedSlots, Booking, MemoryUse, Place, Released, Stats, Status};
+use crate::status::{
+    Advanced, BookedSlots, Booking, MemoryUse, Place, Released, ReserveRequest, Stats, Status,
+};
 use crate::time::Timestamp;
 use crate::waiting_room::{
     AdmittedGuard, Locked, OutflowPolicy, PlaceView, Refusal, TokenBucket, WaitingRoom,
@@ -323,12 +325,12 @@ impl Engine {
             }
         };
         for &(person, _) in requests.iter().take(PREFETCH_AHEAD) {
-            self.room.prefetch(person);
+            self.room.prefetch(person, None);
         }
         let sold_out = || self.inventory.is_sold_out();
         for (index, (&(person, cohort), result)) in requests.iter().zip(results).enumerate() {
             if let Some(&(ahead, _)) = requests.get(index + PREFETCH_AHEAD) {
-                self.room.prefetch(ahead);
+                self.room.prefetch(ahead, None);
             }
             *result = self.room.join(person, cohort, now, sold_out);
         }
@@ -627,6 +629,89 @@ impl Engine {
         let now = self.clock.check_call(now)?;
         self.check_choices(choices)?;
         self.reserve_checked(person, Some(ticket), choices, now)
+    }
+
+    /// [`Engine::reserve`] (or [`Engine::reserve_with_ticket`], for requests that carry a
+    /// ticket) for many requests at once, with the same result for each as one call per
+    /// request in order would give. Fills `results[i]` for `requests[i]` and returns how many
+    /// it handled: the shorter of the two lengths.
+    ///
+    /// A service that drains its booking requests in batches gets more bookings per second:
+    /// while one request is served, the person-table lines, ring entries and slot cells of
+    /// the requests a few places ahead are already on their way into the cache, so their
+    /// misses overlap instead of queueing one behind another.
+    ///
+    /// # Errors
+    /// Per request, as [`Engine::reserve`]. A `now` refused by the clock fails every request
+    /// with the same error.
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{CohortId, Config, Engine, PersonId, ReserveError, ReserveRequest, SlotSpec, Timestamp};
+    /// let engine = Engine::new(Config::default())?;
+    /// let slot = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
+    /// let now = Timestamp::from_secs(1);
+    /// let (ana, ben) = (PersonId::new(1), PersonId::new(2));
+    /// let ticket = engine.enqueue(ana, CohortId::new(0), now).unwrap().seq;
+    /// engine.enqueue(ben, CohortId::new(0), now).unwrap();
+    /// engine.advance(now, 2).unwrap();
+    /// let requests = [
+    ///     ReserveRequest { person: ana, ticket: Some(ticket), choices: &[slot] },
+    ///     ReserveRequest { person: ben, ticket: None, choices: &[slot] },
+    /// ];
+    /// let mut results = [Err(ReserveError::EmptyChoice); 2];
+    /// assert_eq!(engine.reserve_batch(&requests, now, &mut results), 2);
+    /// assert_eq!(results[0].unwrap().slot, slot);
+    /// assert_eq!(results[1], Err(ReserveError::NoRoom { sold_out: true }));
+    /// # Ok::<(), fairbook::ConfigError>(())
+    /// ```
+    pub fn reserve_batch(
+        &self,
+        requests: &[ReserveRequest<'_>],
+        now: Timestamp,
+        results: &mut [Result<Booking, ReserveError>],
+    ) -> usize {
+        /// How far ahead the person's table line and the chosen slots are prefetched; at half
+        /// that distance the (by then cached) table is read and the person's ring entry
+        /// prefetched, which depends on it.
+        const PREFETCH_AHEAD: usize = 16;
+        let handled = requests.len().min(results.len());
+        let (requests, results) = (&requests[..handled], &mut results[..handled]);
+        let now = match self.clock.check_call(now) {
+            Ok(now) => now,
+            Err(error) => {
+                results.fill(Err(error.into()));
+                return handled;
+            }
+        };
+        let prefetch_far = |request: &ReserveRequest<'_>| {
+            self.room.prefetch(request.person, request.ticket);
+            for &slot in request.choices.iter().take(self.config.choices_max) {
+                if self.inventory.contains(slot) {
+                    self.inventory.prefetch(slot);
+                }
+            }
+        };
+        let prefetch_near =
+            |request: &ReserveRequest<'_>| self.room.prefetch_place(request.person, request.ticket);
+        for request in requests.iter().take(PREFETCH_AHEAD) {
+            prefetch_far(request);
+        }
+        for request in requests.iter().take(PREFETCH_AHEAD / 2) {
+            prefetch_near(request);
+        }
+        for (index, (request, result)) in requests.iter().zip(results).enumerate() {
+            if let Some(ahead) = requests.get(index + PREFETCH_AHEAD) {
+                prefetch_far(ahead);
+            }
+            if let Some(ahead) = requests.get(index + PREFETCH_AHEAD / 2) {
+                prefetch_near(ahead);
+            }
+            *result = self.check_choices(request.choices).and_then(|()| {
+                self.reserve_checked(request.person, request.ticket, request.choices, now)
+            });
+        }
+        handled
     }
 
     /// Validates a choice list and starts loading its slots' cells: they do not depend on the

@@ -287,10 +287,27 @@ impl WaitingRoom {
         }
     }
 
-    /// Starts loading the person's table cell, ahead of a [`WaitingRoom::join`].
+    /// Starts loading the person's table cell, ahead of a [`WaitingRoom::join`] (or their
+    /// ring entry, when the caller has a ticket: a lock by ticket does not read the table).
     #[inline(always)]
-    pub(crate) fn prefetch(&self, person: PersonId) {
-        self.table.prefetch(person);
+    pub(crate) fn prefetch(&self, person: PersonId, ticket: Option<Seq>) {
+        match ticket {
+            Some(ticket) => self.ring.prefetch(ticket),
+            None => self.table.prefetch(person),
+        }
+    }
+
+    /// Starts loading the person's ring entry, found through their table cell (which the
+    /// caller prefetched a while ago): the second, dependent miss of a lock. Waits for
+    /// nothing; a person not found, or still being published, is simply not prefetched.
+    #[inline(always)]
+    pub(crate) fn prefetch_place(&self, person: PersonId, ticket: Option<Seq>) {
+        if ticket.is_some() {
+            return;
+        }
+        if let Some(seq) = self.table.peek(person) {
+            self.ring.prefetch(seq);
+        }
     }
 
     #[inline]

@@ -255,6 +255,27 @@ impl PersonTable {
         }
     }
 
+    /// The person's place if their cell is published, without waiting for a pending first
+    /// join: a hint for prefetching, never an answer.
+    #[inline]
+    pub(crate) fn peek(&self, person: PersonId) -> Option<Seq> {
+        let key = person.as_u64().wrapping_add(1);
+        let mut index = self.home(key);
+        for _ in 0..self.cells.len().min(PROBE_MAX) {
+            let cell = &self.cells[index];
+            let found = cell.key.load(Ordering::Relaxed);
+            if found == key {
+                let value = cell.value.load(Ordering::Relaxed);
+                return (value != 0).then(|| Entry { cell: index, value }.seq());
+            }
+            if found == 0 {
+                return None;
+            }
+            index = self.next(index);
+        }
+        None
+    }
+
     /// Re-reads a cell (after another thread may have changed its sequence).
     pub(crate) fn entry(&self, cell: usize) -> Entry {
         self.value_of(cell)

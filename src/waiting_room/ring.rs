@@ -18,6 +18,7 @@ use super::fenwick::Fenwick;
 use super::person_state::PersonState;
 use crate::ids::{PersonId, Seq};
 use crate::platform::alloc::{AllocError, Pages, try_boxed_slice};
+use crate::platform::hints;
 use crate::platform::sync::{AtomicU64, Backoff, Ordering};
 
 /// One place: its state and its person, side by side so that a first join writes one cache
@@ -116,6 +117,14 @@ impl Ring {
         entry
             .state
             .store(PersonState::WAITING.bits(), Ordering::Release);
+    }
+
+    /// Starts loading the entry of `seq`, if it exists (see [`hints::prefetch`]).
+    #[inline(always)]
+    pub(crate) fn prefetch(&self, seq: Seq) {
+        if let Some(entry) = self.entries.get(seq.as_index()) {
+            hints::prefetch(entry);
+        }
     }
 
     pub(crate) fn person(&self, seq: Seq) -> PersonId {

@@ -20,7 +20,7 @@ use std::collections::BTreeMap;
 use crate::{Model, ModelStats, Op, PEOPLE, SLOT_IDS, Universe};
 use fairbook::{
     Advanced, AuditReport, Config, ConfigError, Engine, EnqueueError, PersonId, ReserveError,
-    SlotId, SlotSpec, Timestamp,
+    ReserveRequest, SlotId, SlotSpec, Timestamp,
 };
 
 /// How the engine and the model parted ways on one op.
@@ -428,6 +428,25 @@ impl Harness {
                 let outcome = label("reserve with ticket", &answer, |_| "booked");
                 compare(answer, model.reserve(*person, choices, now))?;
                 outcome
+            }
+            Op::ReserveBatch { requests } => {
+                let batch: Vec<ReserveRequest<'_>> = requests
+                    .iter()
+                    .map(|(person, ticket, choices)| ReserveRequest {
+                        person: *person,
+                        ticket: *ticket,
+                        choices,
+                    })
+                    .collect();
+                let mut answers = vec![Err(ReserveError::EmptyChoice); batch.len()];
+                let handled = engine.reserve_batch(&batch, now, &mut answers);
+                compare(handled, batch.len())?;
+                let expected: Vec<_> = requests
+                    .iter()
+                    .map(|(person, _, choices)| model.reserve(*person, choices, now))
+                    .collect();
+                compare(answers, expected)?;
+                "reserve batch".to_owned()
             }
             Op::Release { person } => {
                 let answer = engine.release(*person, now);

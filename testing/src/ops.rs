@@ -91,6 +91,12 @@ pub enum Op {
         /// Ranked choices.
         choices: Vec<SlotId>,
     },
+    /// [`Engine::reserve_batch`](fairbook::Engine::reserve_batch): must answer each request
+    /// exactly as `reserve` would, in order.
+    ReserveBatch {
+        /// Who books, with a ticket or not, and their choices.
+        requests: Vec<(PersonId, Option<Seq>, Vec<SlotId>)>,
+    },
     /// [`Engine::release`](fairbook::Engine::release).
     Release {
         /// Who gives everything back.
@@ -321,6 +327,11 @@ pub fn op_strategy() -> impl Strategy<Value = Op> {
                 choices,
             }
         ),
+        1 => vec(
+            (person_strategy(), proptest::option::of((0u64..12).prop_map(Seq::new)), choices_strategy()),
+            0..=5
+        )
+        .prop_map(|requests| Op::ReserveBatch { requests }),
         1 => person_strategy().prop_map(|person| Op::Release { person }),
         1 => (person_strategy(), slot_strategy())
             .prop_map(|(person, slot)| Op::ReleaseBooking { person, slot }),
@@ -400,9 +411,9 @@ fn arbitrary_option(
 /// The same weights as [`op_strategy`], drawn from fuzzer bytes.
 impl<'a> Arbitrary<'a> for Op {
     fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Op> {
-        const KINDS: [u8; 33] = [
+        const KINDS: [u8; 34] = [
             0, 0, 0, 0, 0, 0, 10, 1, 1, 1, 1, 2, 3, 3, 3, 4, 5, 5, 5, 5, 5, 5, 5, 5, 6, 7, 8, 8, 9,
-            11, 11, 11, 12,
+            11, 11, 11, 12, 13,
         ];
         Ok(match u.choose(&KINDS)? {
             0 => Op::Enqueue {
@@ -475,6 +486,25 @@ impl<'a> Arbitrary<'a> for Op {
             8 => Op::Status {
                 person: arbitrary_person(u)?,
             },
+            13 => {
+                let len = u.int_in_range(0..=5)?;
+                let requests = (0..len)
+                    .map(|_| {
+                        let person = arbitrary_person(u)?;
+                        let ticket = if bool::arbitrary(u)? {
+                            Some(Seq::new(u.int_in_range(0..=11)?))
+                        } else {
+                            None
+                        };
+                        let choices_len = u.int_in_range(0..=3)?;
+                        let choices = (0..choices_len)
+                            .map(|_| arbitrary_slot(u))
+                            .collect::<arbitrary::Result<Vec<SlotId>>>()?;
+                        Ok((person, ticket, choices))
+                    })
+                    .collect::<arbitrary::Result<Vec<_>>>()?;
+                Op::ReserveBatch { requests }
+            }
             12 => Op::AdmittedIn {
                 from: Seq::new(u.int_in_range(0..=11)?),
                 to: Seq::new(u.int_in_range(0..=11)?),
