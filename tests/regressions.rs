@@ -222,8 +222,8 @@ fn one_call_far_ahead_does_not_move_time_for_everyone() {
 }
 
 /// The published hash, restated so that this test can choose ids that collide under it, as an
-/// attacker who knows the key would.
-fn home_cell(person: u64, key: u64, cells: u64) -> u64 {
+/// attacker who knows the key would: the home bucket (a line of four cells) of `person`.
+fn home_bucket(person: u64, key: u64, buckets: u64) -> u64 {
     const FIBONACCI: u64 = 0x9E37_79B9_7F4A_7C15;
     fn mix(mut z: u64) -> u64 {
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -234,7 +234,7 @@ fn home_cell(person: u64, key: u64, cells: u64) -> u64 {
     let second = mix(first) | 1;
     let product = u128::from((person + 1) ^ first) * u128::from(second);
     let hash = (product as u64) ^ ((product >> 64) as u64);
-    hash.wrapping_mul(FIBONACCI) >> (64 - cells.trailing_zeros())
+    hash.wrapping_mul(FIBONACCI) >> (64 - buckets.trailing_zeros())
 }
 
 /// Person ids chosen to land on one spot of the person table used to make joins quadratic
@@ -244,12 +244,12 @@ fn home_cell(person: u64, key: u64, cells: u64) -> u64 {
 /// bounded walk and a typed error (`Crowded`) instead of slowing everyone who lands nearby.
 #[test]
 fn chosen_ids_do_not_make_joins_quadratic() {
-    // 6,000 people: a table of 8,192 cells.
+    // 6,000 people: a table of 8,192 cells, 2,048 buckets.
     let config = Config {
         people_max: 6_000,
         ..Config::default()
     };
-    let cells = 8_192u64;
+    let buckets = 2_048u64;
     let now = Timestamp::from_secs(1);
 
     // The first attack: ids that all share one home under plain Fibonacci hashing.
@@ -270,7 +270,7 @@ fn chosen_ids_do_not_make_joins_quadratic() {
 
     // The second attack: ids crafted against the public default key all land in a few cells.
     let crafted: Vec<u64> = (0..u64::MAX)
-        .filter(|&id| home_cell(id, 0, cells) < 4)
+        .filter(|&id| home_bucket(id, 0, buckets) == 0)
         .take(5_000)
         .collect();
     let engine = Engine::new(config.clone()).unwrap();
@@ -288,7 +288,7 @@ fn chosen_ids_do_not_make_joins_quadratic() {
     // Honest people far from the cluster still join in a step or two.
     let honest = (0..u64::MAX)
         .map(|id| id + 1_000_000)
-        .filter(|&id| (5_000..7_000).contains(&home_cell(id, 0, cells)))
+        .filter(|&id| (1_250..1_750).contains(&home_bucket(id, 0, buckets)))
         .take(200);
     for id in honest {
         assert!(
