@@ -385,3 +385,34 @@ fn releases_sharing_a_block_never_leave_a_free_seat_unseen() {
         assert_audit_ok(&engine);
     });
 }
+
+/// Two batches name the same two people in opposite orders. Each holds its first person's
+/// table cell pending while it meets the other's pending person; a batch that waited without
+/// handing out its own block first would wait forever for the other. Every interleaving ends
+/// with two dense places, one per person, each new exactly once.
+#[test]
+fn batches_meeting_each_others_pending_people_do_not_wait_for_each_other() {
+    loom::model(|| {
+        let engine = Arc::new(tiny_engine());
+        let (ana, ben) = (PersonId::new(1), PersonId::new(2));
+        let other = {
+            let engine = engine.clone();
+            thread::spawn(move || {
+                let mut results = [Err(fairbook::EnqueueError::InvalidPerson); 2];
+                engine.enqueue_batch(&[(ben, COHORT), (ana, COHORT)], NOW, &mut results);
+                results.map(Result::unwrap)
+            })
+        };
+        let mut mine = [Err(fairbook::EnqueueError::InvalidPerson); 2];
+        engine.enqueue_batch(&[(ana, COHORT), (ben, COHORT)], NOW, &mut mine);
+        let mine = mine.map(Result::unwrap);
+        let other = other.join().unwrap();
+        assert_eq!(mine[0].seq, other[1].seq, "ana");
+        assert_eq!(mine[1].seq, other[0].seq, "ben");
+        assert_ne!(mine[0].seq, mine[1].seq);
+        assert!(mine[0].is_new ^ other[1].is_new);
+        assert!(mine[1].is_new ^ other[0].is_new);
+        assert_eq!(engine.stats().places_handed_out, 2);
+        assert_audit_ok(&engine);
+    });
+}

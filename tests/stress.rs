@@ -166,6 +166,78 @@ fn same_person_from_many_threads_gets_one_place() {
     assert_audit_ok(&engine, &format!("seed {seed}"));
 }
 
+/// Every thread joins everyone through `enqueue_batch`, in its own shuffled order, in batches
+/// that name some people twice (another device in the same batch): the places of first joins
+/// are claimed in blocks, but each person still gets exactly one place, exactly one answer says
+/// it is new, places are dense, and a batch's new places rise in its request order. Batches
+/// that wait on each other's pending people would deadlock here.
+#[test]
+fn batches_racing_on_the_same_people_get_one_place_each() {
+    let people = 20_000 * scale();
+    let engine = engine(people, 1);
+    let barrier = Barrier::new(THREADS);
+    let seed = seed();
+    let places: Vec<Vec<(PersonId, Seq, bool)>> = thread::scope(|scope| {
+        let handles: Vec<_> = (0..THREADS)
+            .map(|thread| {
+                let (engine, barrier) = (&engine, &barrier);
+                scope.spawn(move || {
+                    let mut order: Vec<usize> = (0..people).collect();
+                    let mut rng = Rng::new(seed ^ (thread as u64) << 8);
+                    rng.shuffle(&mut order);
+                    // Now and then the same person twice in a row: two devices in one batch.
+                    let requests: Vec<(PersonId, CohortId)> = order
+                        .iter()
+                        .flat_map(|&index| {
+                            let twice = rng.below(10) == 0;
+                            std::iter::repeat_n((person(0, index), COHORT), 1 + usize::from(twice))
+                        })
+                        .collect();
+                    barrier.wait();
+                    let mut answers = Vec::with_capacity(requests.len());
+                    let mut results = vec![Err(EnqueueError::InvalidPerson); 100];
+                    for batch in requests.chunks(100) {
+                        let handled = engine.enqueue_batch(batch, NOW, &mut results);
+                        let mut last_new = None;
+                        for (&(person, _), result) in batch.iter().zip(&results[..handled]) {
+                            let place = result.unwrap();
+                            if place.is_new {
+                                assert!(last_new < Some(place.seq), "new places out of order");
+                                last_new = Some(place.seq);
+                            }
+                            answers.push((person, place.seq, place.is_new));
+                        }
+                    }
+                    answers
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|handle| handle.join().unwrap())
+            .collect()
+    });
+    let mut seq_of: BTreeMap<PersonId, Seq> = BTreeMap::new();
+    let mut new_count: BTreeMap<PersonId, usize> = BTreeMap::new();
+    for (person, seq, is_new) in places.into_iter().flatten() {
+        let first = *seq_of.entry(person).or_insert(seq);
+        assert_eq!(first, seq, "seed {seed}: {person} got two places");
+        *new_count.entry(person).or_default() += usize::from(is_new);
+    }
+    assert!(
+        new_count.values().all(|&count| count == 1),
+        "seed {seed}: a place was handed out more or less than once"
+    );
+    let mut seqs: Vec<u64> = seq_of.values().map(|seq| seq.as_u64()).collect();
+    seqs.sort_unstable();
+    assert_eq!(
+        seqs,
+        (0..people as u64).collect::<Vec<_>>(),
+        "seed {seed}: places not dense"
+    );
+    assert_audit_ok(&engine, &format!("seed {seed}"));
+}
+
 /// Seven threads join while the eighth admits in small steps. Admission follows the join
 /// order exactly: every advance starts where the last one stopped, the places it admits are
 /// the next ones in sequence, each with the person who joined at it; each joiner's places rise

@@ -126,13 +126,15 @@ impl Entry {
     }
 }
 
-/// The outcome of [`PersonTable::find_or_claim`].
-pub(crate) enum Claim {
-    /// The person is already in the table.
-    Existing(Entry),
-    /// This call won the free cell; the caller must [`PersonTable::publish`] or
-    /// [`PersonTable::refuse`] it.
+/// Where a probe for a person ended.
+pub(crate) enum Located {
+    /// The person's cell (its value may still be pending).
+    Cell(usize),
+    /// This call won a free cell for the person's first join; the caller must
+    /// [`PersonTable::publish`] or [`PersonTable::refuse`] it.
     Claimed(usize),
+    /// The person is not in the table.
+    Absent,
     /// No free cell within [`PROBE_MAX`] cells of the person's home: ids crafted to collide,
     /// or far more distinct people than `people_max` (refused first joins keep their cell).
     Crowded,
@@ -245,19 +247,55 @@ impl PersonTable {
     /// The person's entry, waiting out a pending first join. `None` if the person never joined.
     #[inline]
     pub(crate) fn find(&self, person: PersonId) -> Option<Entry> {
+        self.locate(person).map(|cell| self.value_of(cell))
+    }
+
+    /// The person's cell, if they are in the table, without waiting for its value.
+    #[inline]
+    pub(crate) fn locate(&self, person: PersonId) -> Option<usize> {
+        match self.probe(person, false) {
+            Located::Cell(cell) => Some(cell),
+            Located::Claimed(_) | Located::Absent | Located::Crowded => None,
+        }
+    }
+
+    /// The person's cell, or a free cell claimed for their first join.
+    #[inline]
+    pub(crate) fn locate_or_claim(&self, person: PersonId) -> Located {
+        self.probe(person, true)
+    }
+
+    /// One probe, a bucket at a time; `claim` says whether to take the first free cell.
+    #[inline(always)]
+    fn probe(&self, person: PersonId, claim: bool) -> Located {
         let key = person.as_u64().wrapping_add(1);
         let mut bucket = self.home(key);
-        for _ in 0..self.probe_len() {
+        let mut visited = 0;
+        while visited < self.probe_len() {
             let (hits, free) = Self::scan(&self.buckets[bucket], key, Ordering::Acquire);
             if hits != 0 {
-                return Some(self.value_of(bucket * BUCKET_CELLS + hits.trailing_zeros() as usize));
+                return Located::Cell(bucket * BUCKET_CELLS + hits.trailing_zeros() as usize);
             }
-            if free != 0 {
-                return None;
+            if free == 0 {
+                bucket = self.next(bucket);
+                visited += 1;
+                continue;
             }
-            bucket = self.next(bucket);
+            if !claim {
+                return Located::Absent;
+            }
+            let first_free = free.trailing_zeros() as usize;
+            let cell = &self.buckets[bucket].cells[first_free];
+            if cell
+                .key
+                .compare_exchange(0, key, Ordering::AcqRel, Ordering::Acquire)
+                .is_ok()
+            {
+                return Located::Claimed(bucket * BUCKET_CELLS + first_free);
+            }
+            // Another thread took that cell first, maybe for the same person: look again.
         }
-        None
+        Located::Crowded
     }
 
     /// The person's place if their cell is published, without waiting for a pending first
@@ -281,36 +319,11 @@ impl PersonTable {
         None
     }
 
-    /// Finds the person, or claims a free cell for their first join.
+    /// The entry of a cell whose key is known, or `None` while its first join is pending.
     #[inline]
-    pub(crate) fn find_or_claim(&self, person: PersonId) -> Claim {
-        let key = person.as_u64().wrapping_add(1);
-        let mut bucket = self.home(key);
-        let mut visited = 0;
-        while visited < self.probe_len() {
-            let (hits, free) = Self::scan(&self.buckets[bucket], key, Ordering::Acquire);
-            if hits != 0 {
-                return Claim::Existing(
-                    self.value_of(bucket * BUCKET_CELLS + hits.trailing_zeros() as usize),
-                );
-            }
-            if free == 0 {
-                bucket = self.next(bucket);
-                visited += 1;
-                continue;
-            }
-            let first_free = free.trailing_zeros() as usize;
-            let cell = &self.buckets[bucket].cells[first_free];
-            if cell
-                .key
-                .compare_exchange(0, key, Ordering::AcqRel, Ordering::Acquire)
-                .is_ok()
-            {
-                return Claim::Claimed(bucket * BUCKET_CELLS + first_free);
-            }
-            // Another thread took that cell first, maybe for the same person: look again.
-        }
-        Claim::Crowded
+    pub(crate) fn try_entry(&self, cell: usize) -> Option<Entry> {
+        let value = self.cell(cell).value.load(Ordering::Acquire);
+        (value != 0).then_some(Entry { cell, value })
     }
 
     /// The value of a cell whose key is known, waiting while its first join is pending.

@@ -92,6 +92,18 @@ impl Ring {
         None
     }
 
+    /// Claims `count` consecutive sequences with one `fetch_add`, and returns those below the
+    /// ring's end (the rest are refused, and mark the ring used up).
+    #[inline]
+    pub(crate) fn claim_block(&self, count: u64) -> impl Iterator<Item = Seq> {
+        let first = self.claim_cursor.fetch_add(count, Ordering::AcqRel);
+        let end = first.saturating_add(count);
+        if end > self.len() {
+            self.used_up.store(1, Ordering::Relaxed);
+        }
+        (first..end.min(self.len()).max(first)).map(Seq::new)
+    }
+
     /// Cheap pre-check before claiming: `true` once a claim has been refused. It may lag a
     /// refusal by a few claims in flight, which only costs those claims a table cell each.
     #[inline]
