@@ -106,11 +106,16 @@ struct EngineRun<'a> {
 }
 
 /// The engine seen as seats to book.
-struct EngineSeats<'e>(&'e Engine);
+/// The slot count is kept here because [`Engine::stats`] sums striped counters, too slow to
+/// call once per slot looked at.
+struct EngineSeats<'e> {
+    engine: &'e Engine,
+    slots: u32,
+}
 
 impl Seats for EngineSeats<'_> {
     fn reserve(&mut self, person: PersonId, choices: &[SlotId], now: Timestamp) -> Reserved {
-        match self.0.reserve(person, choices, now) {
+        match self.engine.reserve(person, choices, now) {
             Ok(booking) => Reserved::Booked {
                 slot: booking.slot,
                 rank: booking.rank,
@@ -121,11 +126,11 @@ impl Seats for EngineSeats<'_> {
     }
 
     fn has_room(&self, slot: SlotId) -> bool {
-        self.0.slot(slot).is_some_and(|view| view.free() > 0)
+        self.engine.slot(slot).is_some_and(|view| view.free() > 0)
     }
 
     fn slots_len(&self) -> u32 {
-        self.0.stats().slots
+        self.slots
     }
 }
 
@@ -173,7 +178,7 @@ impl<'a> Clients<'a> for EngineRun<'a> {
         self.summary.bypass_attempts += 1;
         let id = self.arrivals.people()[person as usize].person;
         let choices = self.arrivals.choices(person as usize);
-        if let Reserved::Booked { rank, .. } = EngineSeats(&self.engine).reserve(id, choices, now) {
+        if let Reserved::Booked { rank, .. } = self.seats().reserve(id, choices, now) {
             self.summary.bypass_successes += 1;
             self.summary.bookings += 1;
             self.series.booked();
@@ -186,6 +191,13 @@ impl<'a> Clients<'a> for EngineRun<'a> {
 }
 
 impl EngineRun<'_> {
+    fn seats(&self) -> EngineSeats<'_> {
+        EngineSeats {
+            engine: &self.engine,
+            slots: self.arrivals.slots().len() as u32,
+        }
+    }
+
     /// Schedules the openings (and, under a lottery, the draws), every device's first join
     /// and the outflow timer.
     fn schedule_start(&mut self) {
@@ -430,7 +442,10 @@ impl EngineRun<'_> {
         }
         let plan = &self.arrivals.people()[person as usize];
         let choices = self.arrivals.choices(person as usize);
-        let mut seats = EngineSeats(&self.engine);
+        let mut seats = EngineSeats {
+            engine: &self.engine,
+            slots: self.arrivals.slots().len() as u32,
+        };
         match people::book(&mut seats, &mut self.cursor, plan.person, choices, now) {
             BookOutcome::Got { choice, .. } => {
                 self.people.get_mut(person).got_choice = Some(choice);
