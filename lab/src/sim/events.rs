@@ -199,7 +199,12 @@ mod tests {
                 }
             };
             queue.schedule(at_ms, event);
-            expected.push((at_ms, event.class(), sequence));
+            let id = if event == Event::Tick {
+                u64::MAX
+            } else {
+                sequence
+            };
+            expected.push((at_ms, event.class(), id));
             sequence += 1;
         }
         let mut popped = Vec::new();
