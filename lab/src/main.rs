@@ -25,12 +25,14 @@ use std::error::Error;
 use std::fs::{self, File};
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use clap::{Parser, ValueEnum};
 use fairbook_lab::fairness;
-use fairbook_lab::sim::{self, Arrivals, Policy, Run, Scenario};
-use indicatif::{ProgressBar, ProgressStyle};
+use fairbook_lab::sim::{self, Arrivals, Policy, Room, Run, Scenario};
+use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use plotters::coord::types::RangedCoordf64;
 use plotters::element::DashedPathElement;
 use plotters::prelude::*;
@@ -57,10 +59,13 @@ struct Args {
     scale: f64,
     /// Run one policy (fifo, shuffle, lottery or baseline-2021).
     #[arg(long, conflicts_with = "compare")]
-    policy: Option<Policy>,
+    policy: Option<String>,
     /// Run several policies on the same arrivals, comma-separated [default: all four].
     #[arg(long, value_delimiter = ',')]
-    compare: Vec<Policy>,
+    compare: Vec<String>,
+    /// How many policies to run at once [default: the machine's cores].
+    #[arg(long)]
+    threads: Option<usize>,
     /// The seed every random draw comes from.
     #[arg(long, default_value_t = 2021)]
     seed: u64,
@@ -78,11 +83,15 @@ fn main() -> Result<(), Box<dyn Error>> {
     if !(args.scale.is_finite() && args.scale > 0.0) {
         return Err(format!("--scale must be a positive number, not {}", args.scale).into());
     }
-    let policies: Vec<Policy> = match (args.policy, args.compare.is_empty()) {
-        (Some(policy), _) => vec![policy],
-        (None, true) => Policy::ALL.to_vec(),
+    let names: Vec<String> = match (&args.policy, args.compare.is_empty()) {
+        (Some(policy), _) => vec![policy.clone()],
+        (None, true) => sim::BUILTIN_POLICIES.map(str::to_owned).to_vec(),
         (None, false) => args.compare.clone(),
     };
+    let policies = names
+        .iter()
+        .map(|name| sim::builtin(name))
+        .collect::<Result<Vec<Box<dyn Policy>>, _>>()?;
     let mut scenario = match args.preset {
         Preset::Korea2021 => Scenario::korea_2021(args.scale),
         Preset::Small => Scenario::small((20_000.0 * args.scale).round().max(1.0) as u64),
@@ -107,26 +116,12 @@ fn main() -> Result<(), Box<dyn Error>> {
         args.seed
     );
 
-    let mut runs = Vec::with_capacity(policies.len());
-    for &policy in &policies {
-        let bar = progress_bar(scenario.people, policy);
-        let policy_started = Instant::now();
-        let run = sim::run_with_progress(&arrivals, policy, &mut |progress| {
-            bar.set_position(progress.settled);
-            bar.set_message(format!(
-                "{policy}: {:.1} h simulated",
-                progress.now.as_millis() as f64 / 3_600_000.0
-            ));
-        })?;
-        bar.finish_and_clear();
-        eprintln!(
-            "  {policy:<14} {:>6.2} s, {} events",
-            policy_started.elapsed().as_secs_f64(),
-            run.summary.events
-        );
-        write_run_files(&args.out, &run)?;
-        runs.push(run);
-    }
+    let threads = args
+        .threads
+        .or_else(|| std::thread::available_parallelism().ok().map(usize::from))
+        .unwrap_or(1)
+        .clamp(1, policies.len().max(1));
+    let runs = run_all(&arrivals, &policies, threads, &args.out)?;
 
     let mut summary = File::create(args.out.join("summary.json"))?;
     sim::write_summary_json(&arrivals, &runs, &mut summary)?;
@@ -155,21 +150,98 @@ fn main() -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
-/// A bar over the people whose story is over; hidden when stderr is not a terminal.
-fn progress_bar(people: u64, policy: Policy) -> ProgressBar {
+/// Plays every policy on the same arrivals, `threads` at a time, and writes each run's
+/// files as soon as it is done. Runs come back in the order of `policies`, whatever order
+/// they finish in, so the outputs do not depend on the number of threads.
+fn run_all(
+    arrivals: &Arrivals,
+    policies: &[Box<dyn Policy>],
+    threads: usize,
+    out: &Path,
+) -> Result<Vec<Run>, Box<dyn Error>> {
+    let bars = MultiProgress::new();
     if !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
+        bars.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Result<Run, String>>>> =
+        Mutex::new((0..policies.len()).map(|_| None).collect());
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                loop {
+                    let index = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(policy) = policies.get(index) else {
+                        return;
+                    };
+                    let result = run_one(arrivals, policy.as_ref(), &bars, out);
+                    if let Ok(mut results) = results.lock() {
+                        results[index] = Some(result);
+                    }
+                }
+            });
+        }
+    });
+    let results = results.into_inner().map_err(|_| "a run panicked")?;
+    results
+        .into_iter()
+        .map(|result| match result {
+            Some(Ok(run)) => Ok(run),
+            Some(Err(error)) => Err(error.into()),
+            None => Err("a run panicked".into()),
+        })
+        .collect()
+}
+
+/// Plays one policy with its own progress bar, and writes its files.
+fn run_one(
+    arrivals: &Arrivals,
+    policy: &dyn Policy,
+    bars: &MultiProgress,
+    out: &Path,
+) -> Result<Run, String> {
+    let name = policy.name().to_owned();
+    let bar = bars.add(progress_bar(arrivals.scenario().people, &name));
+    let started = Instant::now();
+    let run = sim::run_with_progress(arrivals, policy, &mut |progress| {
+        bar.set_position(progress.settled);
+        bar.set_message(format!(
+            "{name}: {} simulated",
+            format_hours(progress.now.as_millis())
+        ));
+    })
+    .map_err(|error| format!("{name}: {error}"))?;
+    bar.finish_and_clear();
+    let simulated_s = started.elapsed().as_secs_f64();
+    write_run_files(out, &run).map_err(|error| format!("{name}: {error}"))?;
+    bars.suspend(|| {
+        eprintln!(
+            "  {name:<14} {simulated_s:>6.2} s simulating, {:>6.2} s in all, {} events",
+            started.elapsed().as_secs_f64(),
+            run.summary.events
+        );
+    });
+    Ok(run)
+}
+
+/// `7 h 05 min`: simulated time for the progress bar.
+fn format_hours(ms: u64) -> String {
+    let minutes = ms / 60_000;
+    format!("{} h {:02} min", minutes / 60, minutes % 60)
+}
+
+/// A bar over the people whose story is over.
+fn progress_bar(people: u64, name: &str) -> ProgressBar {
     let bar = ProgressBar::new(people);
     let style = ProgressStyle::with_template("{bar:40} {pos}/{len} settled  {msg}  [{elapsed}]")
         .unwrap_or_else(|_| ProgressStyle::default_bar());
     bar.set_style(style);
-    bar.set_message(policy.to_string());
+    bar.set_message(name.to_owned());
     bar
 }
 
 fn write_run_files(out: &Path, run: &Run) -> Result<(), Box<dyn Error>> {
-    let name = run.policy.name();
+    let name = &run.policy;
     let mut outcomes = File::create(out.join(format!("outcomes-{name}.csv")))?;
     sim::write_outcomes_csv(&run.outcomes, &mut outcomes)?;
     let mut series = File::create(out.join(format!("series-{name}.csv")))?;
@@ -187,7 +259,7 @@ fn side_by_side_table(runs: &[Run]) -> String {
         .map(|(index, run)| {
             rows.iter()
                 .map(|(_, values)| values[index].len())
-                .chain([run.policy.name().len()])
+                .chain([run.policy.len()])
                 .max()
                 .unwrap_or(0)
         })
@@ -195,7 +267,7 @@ fn side_by_side_table(runs: &[Run]) -> String {
     let mut table = String::new();
     let mut line = format!("{:<name_width$}", "metric");
     for (run, width) in runs.iter().zip(&widths) {
-        line.push_str(&format!("  {:>width$}", run.policy.name()));
+        line.push_str(&format!("  {:>width$}", run.policy));
     }
     table.push_str(line.trim_end());
     table.push('\n');
@@ -240,16 +312,16 @@ fn time_chart<'a, 'b>(
 /// over a wider FIFO line and both stay visible.
 fn draw_curve<DB: DrawingBackend>(
     chart: &mut ChartContext<'_, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>,
-    policy: Policy,
+    policy: &str,
     label: String,
     points: Vec<(f64, f64)>,
 ) -> Result<(), Box<dyn Error>>
 where
     DB::ErrorType: 'static,
 {
-    let width = if policy == Policy::Fifo { 4 } else { 2 };
+    let width = if policy == "fifo" { 4 } else { 2 };
     let style = colour(policy).stroke_width(width);
-    if policy == Policy::Shuffle {
+    if policy == "shuffle" {
         chart
             .draw_series(DashedLineSeries::new(points, 8, 5, style))?
             .label(label)
@@ -263,13 +335,14 @@ where
     Ok(())
 }
 
-/// One colour per policy, the same in every plot.
-fn colour(policy: Policy) -> RGBColor {
+/// One colour per policy, the same in every plot; a researcher's policy gets purple.
+fn colour(policy: &str) -> RGBColor {
     match policy {
-        Policy::Fifo => RGBColor(31, 119, 180),
-        Policy::Shuffle => RGBColor(44, 160, 44),
-        Policy::Lottery => RGBColor(255, 127, 14),
-        Policy::Baseline2021 => RGBColor(214, 39, 40),
+        "fifo" => RGBColor(31, 119, 180),
+        "shuffle" => RGBColor(44, 160, 44),
+        "lottery" => RGBColor(255, 127, 14),
+        "baseline-2021" => RGBColor(214, 39, 40),
+        _ => RGBColor(148, 103, 189),
     }
 }
 
@@ -280,7 +353,7 @@ const HOUR_MS: f64 = 3_600_000.0;
 fn plot_wait_cdf(path: &Path, runs: &[Run]) -> Result<(), Box<dyn Error>> {
     /// Points per curve: enough for a smooth line, few enough for a small file.
     const POINTS: usize = 400;
-    let curves: Vec<(Policy, Vec<(f64, f64)>)> = runs
+    let curves: Vec<(&str, Vec<(f64, f64)>)> = runs
         .iter()
         .map(|run| {
             let waits = fairness::wait_times_ms(&run.outcomes);
@@ -295,7 +368,7 @@ fn plot_wait_cdf(path: &Path, runs: &[Run]) -> Result<(), Box<dyn Error>> {
                     )
                 })
                 .collect();
-            (run.policy, points)
+            (run.policy.as_str(), points)
         })
         .collect();
     let max_wait_min = curves
@@ -322,7 +395,7 @@ fn plot_wait_cdf(path: &Path, runs: &[Run]) -> Result<(), Box<dyn Error>> {
         .y_label_formatter(&|share| format!("{:.0}%", share * 100.0))
         .draw()?;
     for (policy, points) in curves {
-        draw_curve(&mut chart, policy, policy.name().to_owned(), points)?;
+        draw_curve(&mut chart, policy, policy.to_owned(), points)?;
     }
     chart
         .configure_series_labels()
@@ -400,7 +473,7 @@ fn plot_admissions(path: &Path, runs: &[Run], first_opening_ms: u64) -> Result<(
             .filter(visible)
             .map(|point| (hours(point.at.as_millis()), per_minute(run, point.admitted)))
             .collect();
-        draw_curve(&mut chart, run.policy, run.policy.name().to_owned(), points)?;
+        draw_curve(&mut chart, &run.policy, run.policy.clone(), points)?;
     }
     chart
         .configure_series_labels()
@@ -418,9 +491,9 @@ fn plot_admissions(path: &Path, runs: &[Run], first_opening_ms: u64) -> Result<(
             .filter(visible)
             .map(|point| (hours(point.at.as_millis()), point.waiting_people as f64))
             .collect();
-        let label = format!("{} (people)", run.policy.name());
-        draw_curve(&mut chart, run.policy, label, points)?;
-        if !run.policy.is_engine_backed() {
+        let label = format!("{} (people)", run.policy);
+        draw_curve(&mut chart, &run.policy, label, points)?;
+        if run.room != Room::Engine {
             let places: Vec<(f64, f64)> = run
                 .series
                 .points
@@ -428,13 +501,10 @@ fn plot_admissions(path: &Path, runs: &[Run], first_opening_ms: u64) -> Result<(
                 .filter(visible)
                 .map(|point| (hours(point.at.as_millis()), point.queue_places as f64))
                 .collect();
-            let thin = colour(run.policy).mix(0.6).stroke_width(1);
+            let thin = colour(&run.policy).mix(0.6).stroke_width(1);
             chart
                 .draw_series(DashedLineSeries::new(places, 3, 3, thin))?
-                .label(format!(
-                    "{} (places: devices, reconnects)",
-                    run.policy.name()
-                ))
+                .label(format!("{} (places: devices, reconnects)", run.policy))
                 .legend(move |(x, y)| PathElement::new([(x, y), (x + 8, y)], thin));
         }
     }
@@ -459,7 +529,7 @@ fn plot_preferences(path: &Path, runs: &[Run], choices: u8) -> Result<(), Box<dy
         Some(choice) => usize::from(choice).min(choices),
         None => choices + 1,
     };
-    let shares: Vec<(Policy, Vec<f64>)> = runs
+    let shares: Vec<(&str, Vec<f64>)> = runs
         .iter()
         .map(|run| {
             let mut counts = vec![0u64; categories.len()];
@@ -468,7 +538,7 @@ fn plot_preferences(path: &Path, runs: &[Run], choices: u8) -> Result<(), Box<dy
             }
             let people = run.outcomes.len().max(1) as f64;
             let shares = counts.iter().map(|&count| count as f64 / people).collect();
-            (run.policy, shares)
+            (run.policy.as_str(), shares)
         })
         .collect();
     let share_max = shares
@@ -507,7 +577,7 @@ fn plot_preferences(path: &Path, runs: &[Run], choices: u8) -> Result<(), Box<dy
     let group_width = 0.8;
     let bar_width = group_width / shares.len().max(1) as f64;
     for (index, (policy, shares)) in shares.iter().enumerate() {
-        let fill = colour(*policy).filled();
+        let fill = colour(policy).filled();
         let left_edge =
             |category: usize| category as f64 - group_width / 2.0 + index as f64 * bar_width;
         chart
@@ -515,7 +585,7 @@ fn plot_preferences(path: &Path, runs: &[Run], choices: u8) -> Result<(), Box<dy
                 let left = left_edge(category);
                 Rectangle::new([(left, 0.0), (left + bar_width * 0.92, share)], fill)
             }))?
-            .label(policy.name())
+            .label(*policy)
             .legend(move |(x, y)| Rectangle::new([(x, y - 6), (x + 14, y + 6)], fill));
     }
     chart
@@ -556,7 +626,7 @@ fn plot_preferences(path: &Path, runs: &[Run], choices: u8) -> Result<(), Box<dy
                 (tenth as f64 + 0.5, share)
             })
             .collect();
-        draw_curve(&mut chart, run.policy, run.policy.name().to_owned(), points)?;
+        draw_curve(&mut chart, &run.policy, run.policy.clone(), points)?;
     }
     chart
         .configure_series_labels()

@@ -7,7 +7,9 @@
 
 use fairbook::{CohortId, PersonId};
 use fairbook_lab::fairness::PersonOutcome;
-use fairbook_lab::sim::{self, Arrivals, DrawSecret, Policy, Run, Scenario};
+use fairbook_lab::sim::{
+    self, Arrivals, Baseline2021, DrawSecret, Fifo, Lottery, Policy, Room, Run, Scenario, Shuffle,
+};
 
 const SEED: u64 = 2021;
 const PEOPLE: u64 = 1_500;
@@ -16,16 +18,26 @@ fn arrivals(seed: u64) -> Arrivals {
     Arrivals::generate(&Scenario::small(PEOPLE), seed).expect("the small scenario is valid")
 }
 
-fn run(arrivals: &Arrivals, policy: Policy) -> Run {
+fn run(arrivals: &Arrivals, policy: &dyn Policy) -> Run {
     sim::run(arrivals, policy).expect("the small scenario builds an engine")
+}
+
+/// The four built-in policies, in report order.
+fn all() -> [&'static dyn Policy; 4] {
+    [&Fifo, &Shuffle, &Lottery, &Baseline2021]
+}
+
+/// The built-in policies played on the engine.
+fn engine_backed() -> [&'static dyn Policy; 3] {
+    [&Fifo, &Shuffle, &Lottery]
 }
 
 /// Every file the lab writes for a run of all four policies, concatenated.
 fn output_bytes(seed: u64) -> Vec<u8> {
     let arrivals = arrivals(seed);
-    let runs: Vec<Run> = Policy::ALL
-        .iter()
-        .map(|&policy| run(&arrivals, policy))
+    let runs: Vec<Run> = all()
+        .into_iter()
+        .map(|policy| run(&arrivals, policy))
         .collect();
     let mut bytes = Vec::new();
     for run in &runs {
@@ -65,7 +77,7 @@ fn different_seed_gives_different_output() {
 #[test]
 fn fifo_keeps_join_order_without_bounces_or_bypass() {
     let arrivals = arrivals(SEED);
-    let fifo = run(&arrivals, Policy::Fifo);
+    let fifo = run(&arrivals, &Fifo);
     let report = fifo.report();
     assert!(report.admitted_count > PEOPLE / 2, "seed {SEED}: {report}");
     assert_eq!(report.fifo_inversions_count, 0, "seed {SEED}");
@@ -79,11 +91,9 @@ fn fifo_keeps_join_order_without_bounces_or_bypass() {
 #[test]
 fn every_engine_policy_refuses_bypass_and_never_bounces() {
     let arrivals = arrivals(SEED);
-    for policy in Policy::ALL
-        .into_iter()
-        .filter(|policy| policy.is_engine_backed())
-    {
+    for policy in engine_backed() {
         let run = run(&arrivals, policy);
+        let policy = policy.name();
         let summary = &run.summary;
         assert!(
             summary.bypass_attempts > 0,
@@ -104,11 +114,9 @@ fn every_engine_policy_refuses_bypass_and_never_bounces() {
 #[test]
 fn devices_reconnects_and_retries_keep_one_place() {
     let arrivals = arrivals(SEED);
-    for policy in Policy::ALL
-        .into_iter()
-        .filter(|policy| policy.is_engine_backed())
-    {
+    for policy in engine_backed() {
         let summary = run(&arrivals, policy).summary;
+        let policy = policy.name();
         assert!(
             summary.device_joins > PEOPLE,
             "{policy}: nobody had a second device"
@@ -124,8 +132,8 @@ fn devices_reconnects_and_retries_keep_one_place() {
 #[test]
 fn baseline_2021_bounces_and_lets_people_cut_in_on_the_same_arrivals() {
     let arrivals = arrivals(SEED);
-    let fifo = run(&arrivals, Policy::Fifo);
-    let naive = run(&arrivals, Policy::Baseline2021);
+    let fifo = run(&arrivals, &Fifo);
+    let naive = run(&arrivals, &Baseline2021);
     // The same people, in the same join order.
     let people = |run: &Run| -> Vec<PersonId> { run.outcomes.iter().map(|o| o.person).collect() };
     assert_eq!(people(&fifo), people(&naive));
@@ -143,7 +151,7 @@ fn baseline_2021_bounces_and_lets_people_cut_in_on_the_same_arrivals() {
 #[test]
 fn shuffle_commitment_verifies_and_the_draw_reproduces() {
     let arrivals = arrivals(SEED);
-    let shuffle = run(&arrivals, Policy::Shuffle);
+    let shuffle = run(&arrivals, &Shuffle);
     let commitment = shuffle
         .summary
         .commitment
@@ -213,8 +221,9 @@ fn shuffle_commitment_verifies_and_the_draw_reproduces() {
 #[test]
 fn drawn_order_is_admission_order_under_shuffle_and_lottery() {
     let arrivals = arrivals(SEED);
-    for policy in [Policy::Shuffle, Policy::Lottery] {
+    for policy in [&Shuffle as &dyn Policy, &Lottery] {
         let run = run(&arrivals, policy);
+        let policy = policy.name();
         assert!(!run.draws.is_empty(), "{policy}: no draw");
         for draw in &run.draws {
             let admitted: Vec<u64> = draw
@@ -244,7 +253,7 @@ fn drawn_order_is_admission_order_under_shuffle_and_lottery() {
 #[test]
 fn lottery_draws_everyone_registered_in_the_window() {
     let arrivals = arrivals(SEED);
-    let lottery = run(&arrivals, Policy::Lottery);
+    let lottery = run(&arrivals, &Lottery);
     let scenario = arrivals.scenario();
     for draw in &lottery.draws {
         let cohort = &scenario.cohorts[draw.cohort.as_index()];
@@ -268,8 +277,9 @@ fn outflow_cap_holds_on_every_tick() {
     let mut scenario = Scenario::small(PEOPLE);
     scenario.outflow.active_max = Some(12);
     let arrivals = Arrivals::generate(&scenario, SEED).unwrap();
-    for policy in Policy::ALL {
+    for policy in all() {
         let run = run(&arrivals, policy);
+        let policy = policy.name();
         assert_eq!(run.summary.active_cap, Some(12));
         assert!(
             run.summary.active_max_observed <= 12,
@@ -285,8 +295,9 @@ fn outflow_cap_holds_on_every_tick() {
 #[test]
 fn cohorts_are_admitted_only_after_they_open() {
     let arrivals = arrivals(SEED);
-    for policy in Policy::ALL {
+    for policy in all() {
         let run = run(&arrivals, policy);
+        let policy = policy.name();
         for outcome in run.outcomes.iter().filter(|o| o.is_admitted()) {
             let opens_at = arrivals.scenario().cohorts[outcome.cohort.as_index()].opens_at;
             assert!(
@@ -306,7 +317,7 @@ fn cohorts_are_admitted_only_after_they_open() {
 fn inventory_sells_out_mid_queue_without_overbooking() {
     let arrivals = arrivals(SEED);
     let places = arrivals.scenario().inventory.total_capacity;
-    let fifo = run(&arrivals, Policy::Fifo);
+    let fifo = run(&arrivals, &Fifo);
     let summary = &fifo.summary;
     assert!(summary.sold_out_at.is_some(), "seed {SEED}: never sold out");
     assert!(summary.found_sold_out > 0, "seed {SEED}");
@@ -324,8 +335,9 @@ fn inventory_sells_out_mid_queue_without_overbooking() {
 #[test]
 fn time_series_adds_up_to_the_summary() {
     let arrivals = arrivals(SEED);
-    for policy in Policy::ALL {
+    for policy in all() {
         let run = run(&arrivals, policy);
+        let policy = policy.name();
         let admitted: u64 = run.series.points.iter().map(|point| point.admitted).sum();
         let bookings: u64 = run.series.points.iter().map(|point| point.bookings).sum();
         assert_eq!(admitted, run.summary.admitted, "{policy}");
@@ -336,7 +348,7 @@ fn time_series_adds_up_to_the_summary() {
                 .windows(2)
                 .all(|pair| pair[0].at < pair[1].at)
         );
-        if policy.is_engine_backed() {
+        if run.room == Room::Engine {
             assert!(
                 run.series
                     .points

@@ -14,20 +14,25 @@
 
 use std::collections::VecDeque;
 
-use fairbook::{PersonId, SlotId, Timestamp};
+use fairbook::{OutflowPolicy, PersonId, SlotId, Timestamp};
 
 use super::arrivals::{Dice, Purpose};
 use super::clients::Clients;
 use super::events::{Event, EventQueue};
 use super::people::{self, BookOutcome, ListingCursor, People, Phase, Reserved, Seats};
+use super::policy::{Admissions, Tick};
 use super::run::SeriesRecorder;
-use super::{Arrivals, Policy, Progress, Run, RunSummary, Scenario};
+use super::{Arrivals, Policy, Progress, Room, Run, RunSummary, Scenario};
 
 /// The device number of a bot's extra connections (real devices are 0 to 2).
 const BOT_CONNECTION: u8 = 3;
 
 /// Plays the 2021 baseline.
-pub(crate) fn run_baseline(arrivals: &Arrivals, progress: &mut dyn FnMut(Progress)) -> Run {
+pub(crate) fn run_baseline(
+    arrivals: &Arrivals,
+    policy: &dyn Policy,
+    progress: &mut dyn FnMut(Progress),
+) -> Run {
     let scenario = arrivals.scenario();
     let people = arrivals.len();
     let free: Vec<u32> = arrivals.slots().iter().map(|slot| slot.capacity).collect();
@@ -53,7 +58,8 @@ pub(crate) fn run_baseline(arrivals: &Arrivals, progress: &mut dyn FnMut(Progres
         last_refill_ms: None,
         active: 0,
         leases: VecDeque::new(),
-        summary: RunSummary::new(Policy::Baseline2021, arrivals.seed(), people as u64),
+        summary: RunSummary::new(policy.name(), arrivals.seed(), people as u64),
+        policy,
         series: SeriesRecorder::new(scenario.series_interval_ms),
         dice: Dice::new(arrivals.seed()),
         next_admit_rank: 0,
@@ -110,6 +116,7 @@ impl Seats for NaiveSeats {
 /// the naive booking server.
 struct BaselineRun<'a> {
     arrivals: &'a Arrivals,
+    policy: &'a dyn Policy,
     scenario: &'a Scenario,
     events: EventQueue,
     people: People,
@@ -395,16 +402,11 @@ impl BaselineRun<'_> {
     }
 
     /// Tokens for this tick, as the engine's token bucket counts them.
-    fn refill(&mut self, now_ms: u64) -> u64 {
-        let Some(per_sec) = self.scenario.outflow.admissions_per_sec else {
+    fn refill(&mut self, now_ms: u64, outflow: &OutflowPolicy) -> u64 {
+        let Some(per_sec) = outflow.admissions_per_sec else {
             return u64::MAX;
         };
-        let cap_milli = self
-            .scenario
-            .outflow
-            .burst_max
-            .unwrap_or(per_sec)
-            .saturating_mul(1_000);
+        let cap_milli = outflow.burst_max.unwrap_or(per_sec).saturating_mul(1_000);
         self.tokens_milli = match self.last_refill_ms {
             None => cap_milli,
             Some(last) => self
@@ -422,13 +424,26 @@ impl BaselineRun<'_> {
         self.summary.ticks += 1;
         let now_ms = now.as_millis();
         self.sweep_leases(now_ms);
-        let outflow = &self.scenario.outflow;
         let sold_out = self.seats.free_total == 0;
-        let mut tokens = self.refill(now_ms);
-        if outflow.stop_when_sold_out && sold_out {
+        let tick = Tick {
+            now,
+            in_line: self.people.tally().in_line(),
+            active: self.active,
+            admitted_total: self.summary.admitted,
+            sold_out,
+            scenario: self.scenario,
+        };
+        let (mut tokens, active_max, stop_when_sold_out) = match self.policy.admissions(&tick) {
+            Admissions::Outflow(outflow) => (
+                self.refill(now_ms, &outflow),
+                outflow.active_max.unwrap_or(u64::MAX),
+                outflow.stop_when_sold_out,
+            ),
+            Admissions::UpTo(how_many) => (how_many, u64::MAX, false),
+        };
+        if stop_when_sold_out && sold_out {
             tokens = 0;
         }
-        let active_max = outflow.active_max.unwrap_or(u64::MAX);
         let mut spent = 0;
         while spent < tokens && self.active < active_max {
             let Some(ticket) = self.line.pop_front() else {
@@ -470,7 +485,7 @@ impl BaselineRun<'_> {
                 people: self.summary.people,
             });
         }
-        let stalled = outflow.stop_when_sold_out && self.seats.free_total == 0;
+        let stalled = stop_when_sold_out && self.seats.free_total == 0;
         let line_done = tally.of(Phase::Waiting) == 0 || stalled;
         let over = tally.of(Phase::NotArrived) == 0
             && tally.of(Phase::Held) == 0
@@ -615,7 +630,8 @@ impl BaselineRun<'_> {
             .series
             .finish(ended_at.as_millis(), in_line, self.queue_places);
         Run {
-            policy: Policy::Baseline2021,
+            policy: self.policy.name().to_owned(),
+            room: Room::Naive2021,
             outcomes: self.people.into_outcomes(self.arrivals),
             series,
             summary: self.summary,

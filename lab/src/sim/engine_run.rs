@@ -14,24 +14,23 @@ use fairbook::{Engine, EnqueueError, PersonId, ReserveError, Seq, SlotId, Timest
 
 use super::arrivals::Dice;
 use super::clients::Clients;
-use super::commitment::draw_permutation;
 use super::events::{Event, EventQueue};
 use super::people::{self, BookOutcome, ListingCursor, People, Phase, Reserved, Seats};
+use super::policy::{Admissions, Entrant, Tick, draw_rng};
 use super::run::SeriesRecorder;
 use super::{
-    Arrivals, Draw, DrawSecret, Policy, Progress, Run, RunSummary, Scenario, ScenarioError,
+    Arrivals, Draw, DrawSecret, Policy, Progress, Room, Run, RunSummary, Scenario, ScenarioError,
 };
 
 /// `places[person]` before the person has a place.
 const NO_PLACE: u64 = u64::MAX;
 
-/// Plays `policy` (not the baseline) on the engine.
+/// Plays `policy` on the engine.
 pub(crate) fn run_on_engine(
     arrivals: &Arrivals,
-    policy: Policy,
+    policy: &dyn Policy,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Run, ScenarioError> {
-    debug_assert!(policy.is_engine_backed());
     let scenario = arrivals.scenario();
     let engine = Engine::new(scenario.engine_config())?;
     for spec in arrivals.slots() {
@@ -53,22 +52,23 @@ pub(crate) fn run_on_engine(
         person_at: Vec::with_capacity(people),
         held: vec![Vec::new(); scenario.cohorts.len()],
         holding: vec![true; scenario.cohorts.len()],
-        summary: RunSummary::new(policy, arrivals.seed(), people as u64),
+        summary: RunSummary::new(policy.name(), arrivals.seed(), people as u64),
         series: SeriesRecorder::new(scenario.series_interval_ms),
         draws: Vec::new(),
-        secret: policy
-            .draws()
-            .then(|| DrawSecret::for_simulation(arrivals.seed())),
+        secret: DrawSecret::for_simulation(arrivals.seed()),
         dice: Dice::new(arrivals.seed()),
         cursor: ListingCursor::new(),
         next_admit_rank: 0,
         pending_books: 0,
         pending_releases: 0,
         admitted_now: Vec::new(),
+        active: 0,
     };
     run.summary.active_cap = scenario.outflow.active_max;
     // Published before anyone arrives (the first event is at time 0 at the earliest).
-    run.summary.commitment = run.secret.map(|secret| secret.commitment());
+    if policy.draws() {
+        run.summary.commitment = Some(run.secret.commitment());
+    }
     run.schedule_start();
     let ended_at = run.play(progress);
     Ok(run.finish(ended_at))
@@ -79,7 +79,7 @@ pub(crate) fn run_on_engine(
 struct EngineRun<'a> {
     arrivals: &'a Arrivals,
     scenario: &'a Scenario,
-    policy: Policy,
+    policy: &'a dyn Policy,
     engine: Engine,
     events: EventQueue,
     people: People,
@@ -95,12 +95,16 @@ struct EngineRun<'a> {
     summary: RunSummary,
     series: SeriesRecorder,
     draws: Vec<Draw>,
-    secret: Option<DrawSecret>,
+    /// The secret every ordering draws from; published (as a commitment) and revealed only
+    /// if the policy draws.
+    secret: DrawSecret,
     dice: Dice,
     cursor: ListingCursor,
     next_admit_rank: u64,
     pending_books: u64,
     pending_releases: u64,
+    /// Admitted people with a live lease who have not booked, as of the last tick.
+    active: u64,
     /// Reused buffer for the people one tick lets in.
     admitted_now: Vec<(Seq, PersonId)>,
 }
@@ -204,10 +208,15 @@ impl EngineRun<'_> {
         for (cohort, plan) in self.scenario.cohorts.iter().enumerate() {
             let cohort = cohort as u16;
             let opens_ms = plan.opens_at.as_millis();
-            self.events.schedule(opens_ms, Event::Open { cohort });
-            if self.policy == Policy::Lottery {
-                let draw_ms = opens_ms + self.scenario.lottery_window_ms;
-                self.events.schedule(draw_ms, Event::Draw { cohort });
+            let release_ms = self
+                .policy
+                .release_at(plan, self.scenario)
+                .as_millis()
+                .max(opens_ms);
+            if release_ms > opens_ms {
+                self.events.schedule(release_ms, Event::Draw { cohort });
+            } else {
+                self.events.schedule(opens_ms, Event::Open { cohort });
             }
         }
         self.schedule_device_joins();
@@ -220,12 +229,7 @@ impl EngineRun<'_> {
             let now = Timestamp::from_millis(at_ms);
             self.summary.events += 1;
             match event {
-                Event::Open { cohort } => {
-                    if self.policy != Policy::Lottery {
-                        self.let_in(cohort, now);
-                    }
-                }
-                Event::Draw { cohort } => self.let_in(cohort, now),
+                Event::Open { cohort } | Event::Draw { cohort } => self.let_in(cohort, now),
                 Event::DeviceJoin { person, device } => self.device_join(person, device, now),
                 Event::Reconnect {
                     person,
@@ -257,19 +261,28 @@ impl EngineRun<'_> {
         self.holding[index] = false;
         let mut entrants = std::mem::take(&mut self.held[index]);
         entrants.retain(|&person| self.people.phase(person) == Phase::Held);
-        if let Some(secret) = self.secret {
-            let cohort_id = fairbook::CohortId::new(cohort);
-            let order = draw_permutation(&secret, cohort_id, entrants.len());
-            let drawn: Vec<u32> = order.iter().map(|&position| entrants[position]).collect();
-            let id = |&person: &u32| self.arrivals.people()[person as usize].person;
+        let cohort_id = fairbook::CohortId::new(cohort);
+        let people = self.arrivals.people();
+        let mut ordered: Vec<Entrant<'_>> = entrants
+            .iter()
+            .map(|&join_rank| Entrant {
+                join_rank,
+                plan: &people[join_rank as usize],
+            })
+            .collect();
+        self.policy
+            .order(&mut ordered, &mut draw_rng(&self.secret, cohort_id));
+        let drawn: Vec<u32> = ordered.iter().map(|entrant| entrant.join_rank).collect();
+        if self.policy.draws() {
+            let id = |&person: &u32| people[person as usize].person;
             self.draws.push(Draw {
                 cohort: cohort_id,
                 at: now,
                 entrants: entrants.iter().map(id).collect(),
                 drawn: drawn.iter().map(id).collect(),
             });
-            entrants = drawn;
         }
+        let entrants = drawn;
         for person in entrants {
             // Every device that arrived while held gets its place now; all get the same one.
             for _ in 0..self.people.get(person).devices_arrived {
@@ -364,7 +377,19 @@ impl EngineRun<'_> {
     /// over.
     fn tick(&mut self, now: Timestamp, progress: &mut dyn FnMut(Progress)) -> bool {
         self.summary.ticks += 1;
-        match self.engine.advance_with_policy(now, &self.scenario.outflow) {
+        let tick = Tick {
+            now,
+            in_line: self.people.tally().in_line(),
+            active: self.active,
+            admitted_total: self.summary.admitted,
+            sold_out: self.engine.is_sold_out(),
+            scenario: self.scenario,
+        };
+        let advanced = match self.policy.admissions(&tick) {
+            Admissions::Outflow(outflow) => self.engine.advance_with_policy(now, &outflow),
+            Admissions::UpTo(how_many) => self.engine.advance(now, how_many),
+        };
+        match advanced {
             Ok(advanced) => {
                 self.summary.lapsed += advanced.lapsed;
                 self.admitted_now.clear();
@@ -384,6 +409,7 @@ impl EngineRun<'_> {
             Err(_) => self.summary.unexpected_errors += 1,
         }
         let active = self.engine.stats().active_admitted;
+        self.active = active;
         self.summary.active_max_observed = self.summary.active_max_observed.max(active);
         self.series.active(active);
         let sold_out = self.engine.is_sold_out();
@@ -495,7 +521,9 @@ impl EngineRun<'_> {
         self.summary.still_waiting = self.people.close_line(sold_out);
         self.summary.found_sold_out = self.people.found_sold_out_count();
         self.summary.ended_at = ended_at;
-        self.summary.revealed_secret = self.secret;
+        if self.policy.draws() {
+            self.summary.revealed_secret = Some(self.secret);
+        }
         // The engine recounts itself; what it holds must be what the run booked.
         let audit = self.engine.audit();
         let held = self.summary.bookings - self.summary.bookings_released;
@@ -503,7 +531,8 @@ impl EngineRun<'_> {
             audit.violations.len() as u64 + u64::from(audit.bookings != held);
         let series = self.series.finish(ended_at.as_millis(), in_line, in_line);
         Run {
-            policy: self.policy,
+            policy: self.policy.name().to_owned(),
+            room: Room::Engine,
             outcomes: self.people.into_outcomes(self.arrivals),
             series,
             summary: self.summary,

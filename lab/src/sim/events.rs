@@ -181,7 +181,6 @@ mod tests {
         // against a plain sort of their keys.
         let mut queue = EventQueue::with_capacity(8);
         let mut expected = Vec::new();
-        let mut sequence = 0u64;
         let mut state = 0x9E37_79B9_7F4A_7C15u64;
         let mut next = || {
             state ^= state << 13;
@@ -189,7 +188,7 @@ mod tests {
             state ^= state << 17;
             state
         };
-        for _ in 0..2_000 {
+        for sequence in 0..2_000u64 {
             let at_ms = next() % 50_000;
             let event = if next() % 5 == 0 {
                 Event::Tick
@@ -205,7 +204,6 @@ mod tests {
                 sequence
             };
             expected.push((at_ms, event.class(), id));
-            sequence += 1;
         }
         let mut popped = Vec::new();
         while let Some((at_ms, event)) = queue.pop() {

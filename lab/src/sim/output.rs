@@ -29,10 +29,10 @@ pub const OUTCOMES_CSV_HEADER: &str = concat!(
 ///
 /// # Example
 /// ```
-/// use fairbook_lab::sim::{self, Arrivals, Policy, Scenario};
+/// use fairbook_lab::sim::{self, Arrivals, Baseline2021, Fifo, Shuffle, Scenario};
 ///
 /// let arrivals = Arrivals::generate(&Scenario::small(50), 1)?;
-/// let run = sim::run(&arrivals, Policy::Fifo)?;
+/// let run = sim::run(&arrivals, &Fifo)?;
 /// let mut csv = Vec::new();
 /// sim::write_outcomes_csv(&run.outcomes, &mut csv).unwrap();
 /// let text = String::from_utf8(csv).unwrap();
@@ -103,10 +103,10 @@ pub fn write_series_csv(series: &TimeSeries, out: &mut impl Write) -> io::Result
 ///
 /// # Example
 /// ```
-/// use fairbook_lab::sim::{self, Arrivals, Policy, Scenario};
+/// use fairbook_lab::sim::{self, Arrivals, Baseline2021, Fifo, Shuffle, Scenario};
 ///
 /// let arrivals = Arrivals::generate(&Scenario::small(50), 1)?;
-/// let runs = [sim::run(&arrivals, Policy::Shuffle)?];
+/// let runs = [sim::run(&arrivals, &Shuffle)?];
 /// let mut json = Vec::new();
 /// sim::write_summary_json(&arrivals, &runs, &mut json).unwrap();
 /// let text = String::from_utf8(json).unwrap();
@@ -135,10 +135,10 @@ pub fn write_summary_json(
 ///
 /// # Example
 /// ```
-/// use fairbook_lab::sim::{self, Arrivals, Policy, Scenario};
+/// use fairbook_lab::sim::{self, Arrivals, Baseline2021, Fifo, Shuffle, Scenario};
 ///
 /// let arrivals = Arrivals::generate(&Scenario::small(100), 1)?;
-/// let runs = [sim::run(&arrivals, Policy::Fifo)?, sim::run(&arrivals, Policy::Baseline2021)?];
+/// let runs = [sim::run(&arrivals, &Fifo)?, sim::run(&arrivals, &Baseline2021)?];
 /// let rows = sim::comparison_rows(&runs);
 /// let inversions = rows.iter().find(|(name, _)| name == "fifo_inversions_count").unwrap();
 /// assert_eq!(inversions.1[0], "0");
@@ -337,8 +337,8 @@ fn run_json(run: &Run) -> Json {
     );
     let hex_or_null = |hex: Option<String>| hex.map_or(Json::Null, Json::Str);
     Json::object([
-        ("policy", Json::str(run.policy.name())),
-        ("engine_backed", Json::Bool(run.policy.is_engine_backed())),
+        ("policy", Json::str(run.policy.clone())),
+        ("engine_backed", Json::Bool(run.room == super::Room::Engine)),
         ("summary", summary),
         (
             "commitment",

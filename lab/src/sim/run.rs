@@ -4,16 +4,16 @@
 use crate::fairness::{FairnessReport, PersonOutcome};
 use fairbook::Timestamp;
 
-use super::{Commitment, Draw, DrawSecret, Policy};
+use super::{Commitment, Draw, DrawSecret, Room};
 
 /// The result of playing one policy on a surge.
 ///
 /// # Example
 /// ```
-/// use fairbook_lab::sim::{self, Arrivals, Policy, Scenario};
+/// use fairbook_lab::sim::{self, Arrivals, Fifo, Lottery, Scenario};
 ///
 /// let arrivals = Arrivals::generate(&Scenario::small(200), 5)?;
-/// let run = sim::run(&arrivals, Policy::Fifo)?;
+/// let run = sim::run(&arrivals, &Fifo)?;
 /// assert_eq!(run.outcomes.len(), 200);
 /// assert_eq!(run.report().fifo_inversions_count, 0);
 /// assert_eq!(run.summary.bypass_successes, 0);
@@ -21,8 +21,10 @@ use super::{Commitment, Draw, DrawSecret, Policy};
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Run {
-    /// The policy played.
-    pub policy: Policy,
+    /// The name of the policy played.
+    pub policy: String,
+    /// The waiting room it was played in.
+    pub room: Room,
     /// One row per person, in join-rank order (row `i` has `join_rank == i`).
     pub outcomes: Vec<PersonOutcome>,
     /// Queue length, admissions and bookings over time.
@@ -47,8 +49,8 @@ impl Run {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RunSummary {
-    /// The policy played.
-    pub policy: Policy,
+    /// The name of the policy played.
+    pub policy: String,
     /// The seed the arrivals were drawn from.
     pub seed: u64,
     /// How many people took part.
@@ -114,9 +116,9 @@ pub struct RunSummary {
 }
 
 impl RunSummary {
-    pub(crate) fn new(policy: Policy, seed: u64, people: u64) -> RunSummary {
+    pub(crate) fn new(policy: &str, seed: u64, people: u64) -> RunSummary {
         RunSummary {
-            policy,
+            policy: policy.to_owned(),
             seed,
             people,
             join_requests: 0,
@@ -205,10 +207,10 @@ impl RunSummary {
 ///
 /// # Example
 /// ```
-/// use fairbook_lab::sim::{self, Arrivals, Policy, Scenario};
+/// use fairbook_lab::sim::{self, Arrivals, Fifo, Lottery, Scenario};
 ///
 /// let arrivals = Arrivals::generate(&Scenario::small(200), 5)?;
-/// let run = sim::run(&arrivals, Policy::Fifo)?;
+/// let run = sim::run(&arrivals, &Fifo)?;
 /// let admitted: u64 = run.series.points.iter().map(|point| point.admitted).sum();
 /// assert_eq!(admitted, run.summary.admitted);
 /// # Ok::<(), fairbook_lab::sim::ScenarioError>(())
@@ -244,11 +246,11 @@ pub struct SeriesPoint {
 ///
 /// # Example
 /// ```
-/// use fairbook_lab::sim::{self, Arrivals, Policy, Scenario};
+/// use fairbook_lab::sim::{self, Arrivals, Fifo, Lottery, Scenario};
 ///
 /// let arrivals = Arrivals::generate(&Scenario::small(100), 5)?;
 /// let mut last = None;
-/// sim::run_with_progress(&arrivals, Policy::Lottery, &mut |progress| last = Some(progress))?;
+/// sim::run_with_progress(&arrivals, &Lottery, &mut |progress| last = Some(progress))?;
 /// assert_eq!(last.unwrap().people, 100);
 /// # Ok::<(), fairbook_lab::sim::ScenarioError>(())
 /// ```

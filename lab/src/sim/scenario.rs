@@ -49,7 +49,7 @@ pub struct Scenario {
     pub outflow: OutflowPolicy,
     /// How long an admitted person may take to book, in milliseconds.
     pub lease_ms: u64,
-    /// Under [`Policy::Lottery`](super::Policy::Lottery): how long after its opening a
+    /// Under [`Lottery`](super::Lottery): how long after its opening a
     /// cohort's registration stays open before the draw, in milliseconds.
     pub lottery_window_ms: u64,
     /// The period of the outflow timer that calls
