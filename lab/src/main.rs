@@ -23,7 +23,7 @@
 
 use std::error::Error;
 use std::fs::{self, File};
-use std::io::IsTerminal;
+use std::io::{self, IsTerminal};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -52,8 +52,24 @@ enum Preset {
 #[command(version)]
 struct Args {
     /// The surge to simulate.
-    #[arg(long, value_enum, default_value = "korea-2021")]
+    #[arg(
+        long,
+        value_enum,
+        default_value = "korea-2021",
+        conflicts_with = "scenario"
+    )]
     preset: Preset,
+    /// A scenario file (TOML, or JSON if it ends in .json) instead of a preset; --scale
+    /// scales it too. `scenarios/korea-2021.toml` in this crate is the preset as a file.
+    #[arg(long)]
+    scenario: Option<PathBuf>,
+    /// Play the people of this arrival trace (CSV, as --write-trace writes it) instead of
+    /// drawing them; their other habits are drawn from --seed.
+    #[arg(long)]
+    trace: Option<PathBuf>,
+    /// Also write the people played as an arrival trace, `trace.csv`.
+    #[arg(long)]
+    write_trace: bool,
     /// Size relative to the preset's full size: 1.0 is 1.5 million people for korea-2021.
     #[arg(long, default_value_t = 0.1)]
     scale: f64,
@@ -92,9 +108,10 @@ fn main() -> Result<(), Box<dyn Error>> {
         .iter()
         .map(|name| sim::builtin(name))
         .collect::<Result<Vec<Box<dyn Policy>>, _>>()?;
-    let mut scenario = match args.preset {
-        Preset::Korea2021 => Scenario::korea_2021(args.scale),
-        Preset::Small => Scenario::small((20_000.0 * args.scale).round().max(1.0) as u64),
+    let mut scenario = match (&args.scenario, args.preset) {
+        (Some(path), _) => Scenario::load(path)?.scaled(args.scale),
+        (None, Preset::Korea2021) => Scenario::korea_2021(args.scale),
+        (None, Preset::Small) => Scenario::small((20_000.0 * args.scale).round().max(1.0) as u64),
     };
     if let Some(ratio) = args.capacity_ratio {
         if !(ratio.is_finite() && ratio >= 0.0) {
@@ -105,7 +122,18 @@ fn main() -> Result<(), Box<dyn Error>> {
     fs::create_dir_all(&args.out)?;
 
     let started = Instant::now();
-    let arrivals = Arrivals::generate(&scenario, args.seed)?;
+    let arrivals = match &args.trace {
+        Some(path) => {
+            let rows = sim::read_trace_csv(io::BufReader::new(File::open(path)?))?;
+            Arrivals::from_trace(&scenario, args.seed, &rows)?
+        }
+        None => Arrivals::generate(&scenario, args.seed)?,
+    };
+    if args.write_trace {
+        let file = io::BufWriter::new(File::create(args.out.join("trace.csv"))?);
+        sim::write_trace_csv(&arrivals.trace(), file)?;
+    }
+    let scenario = arrivals.scenario().clone();
     eprintln!(
         "{}: {} people in {} cohorts, {} slots holding {} places, seed {}",
         scenario.name,

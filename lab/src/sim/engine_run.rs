@@ -15,7 +15,7 @@ use fairbook::{Engine, EnqueueError, PersonId, ReserveError, Seq, SlotId, Timest
 use super::arrivals::Dice;
 use super::clients::Clients;
 use super::events::{Event, EventQueue};
-use super::people::{self, BookOutcome, ListingCursor, People, Phase, Reserved, Seats};
+use super::people::{self, BookOutcome, FreeSeats, People, Phase, Reserved, Seats};
 use super::policy::{Admissions, Entrant, Tick, draw_rng};
 use super::run::SeriesRecorder;
 use super::{
@@ -52,12 +52,17 @@ pub(crate) fn run_on_engine(
         person_at: Vec::with_capacity(people),
         held: vec![Vec::new(); scenario.cohorts.len()],
         holding: vec![true; scenario.cohorts.len()],
-        summary: RunSummary::new(policy.name(), arrivals.seed(), people as u64),
+        summary: RunSummary::new(
+            policy.name(),
+            arrivals.seed(),
+            people as u64,
+            scenario.cohorts.len(),
+        ),
         series: SeriesRecorder::new(scenario.series_interval_ms),
         draws: Vec::new(),
         secret: DrawSecret::for_simulation(arrivals.seed()),
         dice: Dice::new(arrivals.seed()),
-        cursor: ListingCursor::new(),
+        free: FreeSeats::new(arrivals),
         next_admit_rank: 0,
         pending_books: 0,
         pending_releases: 0,
@@ -99,7 +104,8 @@ struct EngineRun<'a> {
     /// if the policy draws.
     secret: DrawSecret,
     dice: Dice,
-    cursor: ListingCursor,
+    /// Free places by slot, site-day and day, as the run's bookings left them.
+    free: FreeSeats,
     next_admit_rank: u64,
     pending_books: u64,
     pending_releases: u64,
@@ -110,11 +116,8 @@ struct EngineRun<'a> {
 }
 
 /// The engine seen as seats to book.
-/// The slot count is kept here because [`Engine::stats`] sums striped counters, too slow to
-/// call once per slot looked at.
 struct EngineSeats<'e> {
     engine: &'e Engine,
-    slots: u32,
 }
 
 impl Seats for EngineSeats<'_> {
@@ -124,17 +127,9 @@ impl Seats for EngineSeats<'_> {
                 slot: booking.slot,
                 rank: booking.rank,
             },
-            Err(ReserveError::NoRoom { sold_out }) => Reserved::NoRoom { sold_out },
+            Err(ReserveError::NoRoom { .. }) => Reserved::NoRoom,
             Err(_) => Reserved::Refused,
         }
-    }
-
-    fn has_room(&self, slot: SlotId) -> bool {
-        self.engine.slot(slot).is_some_and(|view| view.free() > 0)
-    }
-
-    fn slots_len(&self) -> u32 {
-        self.slots
     }
 }
 
@@ -182,13 +177,16 @@ impl<'a> Clients<'a> for EngineRun<'a> {
         self.summary.bypass_attempts += 1;
         let id = self.arrivals.people()[person as usize].person;
         let choices = self.arrivals.choices(person as usize);
-        if let Reserved::Booked { rank, .. } = self.seats().reserve(id, choices, now) {
+        if let Reserved::Booked { slot, rank } = self.seats().reserve(id, choices, now) {
+            self.free.took(slot);
             self.summary.bypass_successes += 1;
             self.summary.bookings += 1;
             self.series.booked();
+            let booking = self.arrivals.booked_place(person, slot);
             let record = self.people.get_mut(person);
             record.bypass_booking = true;
             record.got_choice = Some(rank);
+            record.booking = booking;
             self.people.set_phase(person, Phase::Booked);
         }
     }
@@ -198,7 +196,6 @@ impl EngineRun<'_> {
     fn seats(&self) -> EngineSeats<'_> {
         EngineSeats {
             engine: &self.engine,
-            slots: self.arrivals.slots().len() as u32,
         }
     }
 
@@ -312,7 +309,11 @@ impl EngineRun<'_> {
     fn first_arrival(&mut self, person: u32, now: Timestamp) {
         self.schedule_own_moves(person, now);
         let cohort = self.arrivals.people()[person as usize].cohort.as_index();
-        if self.holding[cohort] {
+        if self.summary.cohort_sold_out_at[cohort].is_some() && !self.cohort_has_room(cohort) {
+            // The service's front page: this group's appointments are gone.
+            self.people.get_mut(person).found_sold_out = true;
+            self.people.set_phase(person, Phase::Gone);
+        } else if self.holding[cohort] {
             self.people.set_phase(person, Phase::Held);
             self.held[cohort].push(person);
         } else {
@@ -418,7 +419,10 @@ impl EngineRun<'_> {
         }
         let tally = self.people.tally();
         let in_line = tally.in_line();
-        if self.series.close_due(now.as_millis(), in_line, in_line) {
+        if self
+            .series
+            .close_due(now.as_millis(), in_line, in_line, &self.summary)
+        {
             progress(Progress {
                 now,
                 settled: tally.settled(),
@@ -467,15 +471,18 @@ impl EngineRun<'_> {
             return;
         }
         let plan = &self.arrivals.people()[person as usize];
-        let choices = self.arrivals.choices(person as usize);
         let mut seats = EngineSeats {
             engine: &self.engine,
-            slots: self.arrivals.slots().len() as u32,
         };
-        match people::book(&mut seats, &mut self.cursor, plan.person, choices, now) {
-            BookOutcome::Got { choice, .. } => {
-                self.people.get_mut(person).got_choice = Some(choice);
+        let outcome = people::book(&mut seats, &mut self.free, self.arrivals, person, now);
+        match outcome {
+            BookOutcome::Got { slot, choice } => {
+                let booking = self.arrivals.booked_place(person, slot);
+                let record = self.people.get_mut(person);
+                record.got_choice = Some(choice);
+                record.booking = booking;
                 self.people.set_phase(person, Phase::Booked);
+                self.note_sold_out(plan.cohort.as_index(), now);
                 self.summary.bookings += 1;
                 self.series.booked();
                 if let Some(after_ms) = plan.releases_after_ms {
@@ -488,10 +495,23 @@ impl EngineRun<'_> {
                 self.people.get_mut(person).found_sold_out = true;
                 self.people.set_phase(person, Phase::Gone);
             }
-            BookOutcome::Refused => {
+            BookOutcome::Refused | BookOutcome::Mismatch => {
                 self.summary.unexpected_errors += 1;
                 self.people.set_phase(person, Phase::Gone);
             }
+        }
+    }
+
+    /// `true` while the cohort's days have a free place.
+    fn cohort_has_room(&self, cohort: usize) -> bool {
+        let plan = &self.scenario.cohorts[cohort];
+        self.free.free_in_days(plan.first_day, plan.days) > 0
+    }
+
+    /// Records when a cohort's days were first fully booked.
+    fn note_sold_out(&mut self, cohort: usize, now: Timestamp) {
+        if self.summary.cohort_sold_out_at[cohort].is_none() && !self.cohort_has_room(cohort) {
+            self.summary.cohort_sold_out_at[cohort] = Some(now);
         }
     }
 
@@ -505,7 +525,7 @@ impl EngineRun<'_> {
         match self.engine.release(id, now) {
             Ok(released) => {
                 for &slot in released.slots.as_slice() {
-                    self.cursor.given_back(slot);
+                    self.free.given_back(slot);
                 }
                 self.summary.bookings_released += 1;
                 self.people.set_phase(person, Phase::Gone);
@@ -529,7 +549,9 @@ impl EngineRun<'_> {
         let held = self.summary.bookings - self.summary.bookings_released;
         self.summary.audit_violations =
             audit.violations.len() as u64 + u64::from(audit.bookings != held);
-        let series = self.series.finish(ended_at.as_millis(), in_line, in_line);
+        let series = self
+            .series
+            .finish(ended_at.as_millis(), in_line, in_line, &mut self.summary);
         Run {
             policy: self.policy.name().to_owned(),
             room: Room::Engine,

@@ -61,25 +61,31 @@ mod clients;
 mod commitment;
 mod engine_run;
 mod events;
-mod json;
+mod geography;
 mod output;
 mod people;
 mod policy;
 mod run;
 mod scenario;
+mod trace;
 
-pub use arrivals::{Arrivals, PersonKind, PersonPlan};
+pub use arrivals::{Arrivals, DAY_COST_M, PersonKind, PersonPlan};
 pub use commitment::{Commitment, Draw, DrawSecret, draw_order};
+pub use geography::{MapSpec, Point, SiteIndex, site_points};
 pub use output::{
-    OUTCOMES_CSV_HEADER, SUMMARY_FORMAT, comparison_rows, write_outcomes_csv, write_series_csv,
-    write_summary_json,
+    OUTCOMES_CSV_HEADER, SUMMARY_FORMAT, comparison_rows, read_outcomes_csv, write_outcomes_csv,
+    write_series_csv, write_summary_json,
 };
 pub use policy::{
     Admissions, BUILTIN_POLICIES, Baseline2021, Entrant, Fifo, Lottery, ParsePolicyError, Policy,
     Room, Shuffle, Tick, builtin,
 };
 pub use run::{Progress, Run, RunSummary, SeriesPoint, TimeSeries};
-pub use scenario::{ArrivalMix, BaselineRules, Behaviour, CohortPlan, Scenario, ScenarioError};
+pub use scenario::{
+    ArrivalMix, BaselineRules, Behaviour, CohortPlan, KOREA_2021_TOML, Scenario, ScenarioError,
+    ScenarioFileError,
+};
+pub use trace::{TRACE_CSV_HEADER, TraceError, TraceRow, read_trace_csv, write_trace_csv};
 
 /// Plays `policy` on `arrivals`.
 ///

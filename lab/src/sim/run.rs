@@ -99,6 +99,13 @@ pub struct RunSummary {
     pub audit_violations: u64,
     /// When every slot was first fully booked, if ever.
     pub sold_out_at: Option<Timestamp>,
+    /// Per cohort: when its days were first fully booked, if ever (the 55–59 cohort's
+    /// appointments ran out 15.5 hours after its opening in 2021).
+    pub cohort_sold_out_at: Vec<Option<Timestamp>>,
+    /// The most join requests sent in one series interval.
+    pub join_requests_peak_per_interval: u64,
+    /// The most places (connections) in line at the end of a series interval.
+    pub queue_places_peak: u64,
     /// When the run ended.
     pub ended_at: Timestamp,
     /// The cap on active admitted people, if the outflow policy sets one.
@@ -116,7 +123,7 @@ pub struct RunSummary {
 }
 
 impl RunSummary {
-    pub(crate) fn new(policy: &str, seed: u64, people: u64) -> RunSummary {
+    pub(crate) fn new(policy: &str, seed: u64, people: u64, cohorts: usize) -> RunSummary {
         RunSummary {
             policy: policy.to_owned(),
             seed,
@@ -140,6 +147,9 @@ impl RunSummary {
             unexpected_errors: 0,
             audit_violations: 0,
             sold_out_at: None,
+            cohort_sold_out_at: vec![None; cohorts],
+            join_requests_peak_per_interval: 0,
+            queue_places_peak: 0,
             ended_at: Timestamp::ZERO,
             active_cap: None,
             active_max_observed: 0,
@@ -165,7 +175,7 @@ impl RunSummary {
         let optional = |time: Option<Timestamp>| {
             time.map_or_else(|| "-".to_owned(), |time| time.as_millis().to_string())
         };
-        let rows: [(&str, String); 22] = [
+        let mut rows: Vec<(String, String)> = [
             ("join_requests", self.join_requests.to_string()),
             (
                 "join_requests_per_person",
@@ -195,10 +205,19 @@ impl RunSummary {
                     .map_or_else(|| "-".to_owned(), |cap| cap.to_string()),
             ),
             ("active_max_observed", self.active_max_observed.to_string()),
-        ];
-        rows.into_iter()
-            .map(|(name, value)| (name.to_owned(), value))
-            .collect()
+            (
+                "join_requests_peak_per_interval",
+                self.join_requests_peak_per_interval.to_string(),
+            ),
+            ("queue_places_peak", self.queue_places_peak.to_string()),
+        ]
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value))
+        .collect();
+        for (cohort, at) in self.cohort_sold_out_at.iter().enumerate() {
+            rows.push((format!("sold_out_at_ms_cohort_{cohort}"), optional(*at)));
+        }
+        rows
     }
 }
 
@@ -240,6 +259,12 @@ pub struct SeriesPoint {
     pub bookings: u64,
     /// The most active admitted people after any tick of the interval.
     pub active_max: u64,
+    /// Join requests sent during the interval (devices, reconnects, retries, rejoins).
+    pub join_requests: u64,
+    /// Bounces during the interval.
+    pub bounces: u64,
+    /// Bookings made around the queue during the interval.
+    pub bypass_bookings: u64,
 }
 
 /// Where a run is, reported to a progress callback about once per series interval.
@@ -271,6 +296,8 @@ pub(crate) struct SeriesRecorder {
     admitted: u64,
     bookings: u64,
     active_max: u64,
+    /// The run's totals at the end of the last interval, to count each interval's share.
+    totals_before: [u64; 3],
     points: Vec<SeriesPoint>,
 }
 
@@ -282,6 +309,7 @@ impl SeriesRecorder {
             admitted: 0,
             bookings: 0,
             active_max: 0,
+            totals_before: [0; 3],
             points: Vec::new(),
         }
     }
@@ -299,43 +327,67 @@ impl SeriesRecorder {
     }
 
     /// Closes every interval that ended by `now_ms`; returns `true` if it closed any.
+    /// `summary` gives the run's running totals of join requests, bounces and bypasses.
     pub(crate) fn close_due(
         &mut self,
         now_ms: u64,
         waiting_people: u64,
         queue_places: u64,
+        summary: &RunSummary,
     ) -> bool {
         let mut closed = false;
         while now_ms >= self.next_at_ms {
-            self.close(self.next_at_ms, waiting_people, queue_places);
+            self.close(self.next_at_ms, waiting_people, queue_places, summary);
             self.next_at_ms += self.interval_ms;
             closed = true;
         }
         closed
     }
 
-    /// Closes the last, partial interval at `now_ms` and returns the series.
+    /// Closes the last, partial interval at `now_ms`, records the peaks in `summary` and
+    /// returns the series.
     pub(crate) fn finish(
         mut self,
         now_ms: u64,
         waiting_people: u64,
         queue_places: u64,
+        summary: &mut RunSummary,
     ) -> TimeSeries {
-        self.close_due(now_ms, waiting_people, queue_places);
+        self.close_due(now_ms, waiting_people, queue_places, summary);
         if self
             .points
             .last()
             .is_none_or(|point| point.at.as_millis() < now_ms)
         {
-            self.close(now_ms, waiting_people, queue_places);
+            self.close(now_ms, waiting_people, queue_places, summary);
         }
+        summary.join_requests_peak_per_interval = self
+            .points
+            .iter()
+            .map(|point| point.join_requests)
+            .max()
+            .unwrap_or(0);
+        summary.queue_places_peak = self
+            .points
+            .iter()
+            .map(|point| point.queue_places)
+            .max()
+            .unwrap_or(0);
         TimeSeries {
             interval_ms: self.interval_ms,
             points: self.points,
         }
     }
 
-    fn close(&mut self, at_ms: u64, waiting_people: u64, queue_places: u64) {
+    fn close(&mut self, at_ms: u64, waiting_people: u64, queue_places: u64, summary: &RunSummary) {
+        let totals = [
+            summary.join_requests,
+            summary.bounces,
+            summary.bypass_successes,
+        ];
+        let [join_requests, bounces, bypass_bookings] =
+            [0, 1, 2].map(|index| totals[index] - self.totals_before[index]);
+        self.totals_before = totals;
         self.points.push(SeriesPoint {
             at: Timestamp::from_millis(at_ms),
             waiting_people,
@@ -343,6 +395,9 @@ impl SeriesRecorder {
             admitted: self.admitted,
             bookings: self.bookings,
             active_max: self.active_max,
+            join_requests,
+            bounces,
+            bypass_bookings,
         });
         self.admitted = 0;
         self.bookings = 0;
