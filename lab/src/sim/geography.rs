@@ -249,7 +249,13 @@ impl SiteIndex {
         if count == 0 {
             return;
         }
-        let mut found: Vec<(u32, u32)> = Vec::with_capacity(count * 4);
+        // Squared distances in integers: exact, and no square root per site looked at.
+        let squared = |point: Point| {
+            let dx = i64::from(from.x_m) - i64::from(point.x_m);
+            let dy = i64::from(from.y_m) - i64::from(point.y_m);
+            (dx * dx + dy * dy) as u64
+        };
+        let mut found: Vec<(u64, u32)> = Vec::with_capacity(count * 4);
         let column = (from.x_m / self.cell_m).min(self.columns - 1) as i64;
         let row = (from.y_m / self.cell_m).min(self.rows - 1) as i64;
         let max_ring = i64::from(self.columns.max(self.rows));
@@ -264,20 +270,24 @@ impl SiteIndex {
                 }
                 let cell = (cell_row * i64::from(self.columns) + cell_column) as usize;
                 for &site in &self.cells[cell] {
-                    found.push((from.distance_m(self.points[site as usize]), site));
+                    found.push((squared(self.points[site as usize]), site));
                 }
             }
             if found.len() >= count {
                 // Every point in an unseen ring is at least `ring × cell` away from `from`.
-                found.sort_unstable();
+                let (_, kth, _) = found.select_nth_unstable(count - 1);
                 let reach_m = u64::try_from(ring).unwrap_or(0) * u64::from(self.cell_m);
-                if u64::from(found[count - 1].0) <= reach_m {
+                if kth.0 <= reach_m * reach_m {
                     break;
                 }
             }
         }
+        if found.len() > count {
+            found.select_nth_unstable(count - 1);
+            found.truncate(count);
+        }
         found.sort_unstable();
-        out.extend(found.iter().take(count).map(|&(_, site)| site));
+        out.extend(found.iter().map(|&(_, site)| site));
     }
 }
 
@@ -328,12 +338,16 @@ mod tests {
             };
             let count = 1 + rng.below(20) as usize;
             index.nearest(from, count, &mut nearest);
-            let mut all: Vec<(u32, u32)> = points
+            let mut all: Vec<(f64, u32)> = points
                 .iter()
                 .enumerate()
-                .map(|(site, point)| (from.distance_m(*point), site as u32))
+                .map(|(site, point)| {
+                    let dx = f64::from(from.x_m) - f64::from(point.x_m);
+                    let dy = f64::from(from.y_m) - f64::from(point.y_m);
+                    (dx * dx + dy * dy, site as u32)
+                })
                 .collect();
-            all.sort_unstable();
+            all.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
             let expected: Vec<u32> = all.iter().take(count).map(|&(_, site)| site).collect();
             assert_eq!(nearest, expected, "from {from:?}, {count} nearest");
         }
