@@ -32,8 +32,8 @@ const HOUR_MS: u64 = 60 * MINUTE_MS;
 /// let mut scenario = Scenario::korea_2021(0.01);
 /// assert_eq!(scenario.people, 15_000);
 /// assert_eq!(scenario.cohorts.len(), 3);
-/// // A harsher 2021: every other turn bounces.
-/// scenario.baseline.bounce_probability = 0.5;
+/// // A harsher 2021: a server that holds half as many.
+/// scenario.baseline.server_capacity_users /= 2;
 /// assert!(scenario.validate().is_ok());
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
