@@ -1,10 +1,18 @@
 //! What both kinds of run keep about each person while it plays ([`PersonRecord`], counted by
-//! [`Phase`] in [`Tally`]), and how an admitted person books ([`book`] over [`Seats`]).
+//! [`Phase`] in [`Tally`]), and how an admitted person books ([`book`] over [`Seats`]): their
+//! ranked list first, then the nearest slot with room in their cohort's days ([`FreeSeats`]).
 
 use crate::fairness::PersonOutcome;
+use crate::placement::BookedPlace;
 use fairbook::{PersonId, SlotId, Timestamp};
 
-use super::Arrivals;
+use super::arrivals::slot_index;
+use super::{Arrivals, PersonPlan};
+
+/// How many of the sites nearest a person's wanted place are searched, day by day, for a
+/// slot with room when all their choices are taken, before any site of their cohort's days
+/// will do: 32 clinics cover about 300 km² of the reference map.
+const FALLBACK_NEAREST_SITES: usize = 32;
 
 /// Where a person is in their story.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -64,6 +72,7 @@ pub(crate) struct PersonRecord {
     pub(crate) bounces: u32,
     pub(crate) bypass_booking: bool,
     pub(crate) found_sold_out: bool,
+    pub(crate) booking: Option<BookedPlace>,
 }
 
 /// Everyone's records, with the phase tally kept in step.
@@ -84,6 +93,7 @@ impl People {
             bounces: 0,
             bypass_booking: false,
             found_sold_out: false,
+            booking: None,
         };
         let mut tally = Tally::default();
         tally.0[Phase::NotArrived.index()] = len as u64;
@@ -148,6 +158,7 @@ impl People {
                 got_choice: record.got_choice,
                 bypass_booking: record.bypass_booking,
                 found_sold_out: record.found_sold_out,
+                booking: record.booking,
                 ..arrivals.blank_outcome(join_rank)
             })
             .collect()
@@ -160,7 +171,7 @@ pub(crate) enum Reserved {
     /// Booked the choice at this rank.
     Booked { slot: SlotId, rank: u8 },
     /// None of the choices had room.
-    NoRoom { sold_out: bool },
+    NoRoom,
     /// Refused for another reason (not admitted, lease expired, ...).
     Refused,
 }
@@ -169,83 +180,201 @@ pub(crate) enum Reserved {
 pub(crate) trait Seats {
     /// Books the first of `choices` with room.
     fn reserve(&mut self, person: PersonId, choices: &[SlotId], now: Timestamp) -> Reserved;
-
-    /// `true` if this slot has a free seat.
-    fn has_room(&self, slot: SlotId) -> bool;
-
-    /// How many slots there are.
-    fn slots_len(&self) -> u32;
 }
 
 /// How an admitted person's booking ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum BookOutcome {
     /// Got a slot: `choice` is its rank in their list, or the list's length for "another
-    /// slot, found in the listing".
+    /// slot", the nearest with room.
     Got { slot: SlotId, choice: u8 },
-    /// Nothing was left anywhere.
+    /// Nothing was left in their cohort's days.
     SoldOut,
     /// Refused by the waiting room.
     Refused,
+    /// The run's count of free places said a slot had room and the inventory said it had
+    /// not: a bug of the simulator, counted.
+    Mismatch,
 }
 
-/// Finds "the first slot with room in the site's listing" in amortised O(1): a cursor that
-/// only moves forward over full slots, and back when a booking is given back.
-pub(crate) struct ListingCursor {
-    next: u32,
+/// Free places as the run knows them (it sees every booking and every release), by slot, by
+/// site and day, and by day, so that the nearest slot with room is found without asking the
+/// inventory slot by slot. The inventory still has the last word: it books.
+pub(crate) struct FreeSeats {
+    free: Vec<u32>,
+    site_day_free: Vec<u32>,
+    day_free: Vec<u64>,
+    /// Per day: no site before this one has room that day.
+    day_cursor: Vec<u32>,
+    sites: u32,
+    days: u16,
+    windows: u8,
+    nearest: Vec<u32>,
 }
 
-impl ListingCursor {
-    pub(crate) fn new() -> ListingCursor {
-        ListingCursor { next: 0 }
+impl FreeSeats {
+    pub(crate) fn new(arrivals: &Arrivals) -> FreeSeats {
+        let inventory = &arrivals.scenario().inventory;
+        let days = inventory.days;
+        let mut seats = FreeSeats {
+            free: arrivals.slots().iter().map(|slot| slot.capacity).collect(),
+            site_day_free: vec![0; inventory.sites as usize * usize::from(days)],
+            day_free: vec![0; usize::from(days)],
+            day_cursor: vec![0; usize::from(days)],
+            sites: inventory.sites,
+            days,
+            windows: inventory.windows,
+            nearest: Vec::with_capacity(FALLBACK_NEAREST_SITES),
+        };
+        for spec in arrivals.slots() {
+            let site_day =
+                spec.site.as_u32() as usize * usize::from(days) + usize::from(spec.day.as_u16());
+            seats.site_day_free[site_day] += spec.capacity;
+            seats.day_free[usize::from(spec.day.as_u16())] += u64::from(spec.capacity);
+        }
+        seats
     }
 
-    fn first_with_room(&mut self, seats: &impl Seats) -> Option<SlotId> {
-        while self.next < seats.slots_len() {
-            let slot = SlotId::new(self.next);
-            if seats.has_room(slot) {
-                return Some(slot);
+    fn site_day(&self, slot: SlotId) -> (usize, usize) {
+        let per_site = u32::from(self.days) * u32::from(self.windows);
+        let site = slot.as_u32() / per_site;
+        let day = (slot.as_u32() % per_site) / u32::from(self.windows);
+        (
+            site as usize * usize::from(self.days) + day as usize,
+            day as usize,
+        )
+    }
+
+    /// A seat of `slot` was booked.
+    pub(crate) fn took(&mut self, slot: SlotId) {
+        let (site_day, day) = self.site_day(slot);
+        self.free[slot.as_index()] -= 1;
+        self.site_day_free[site_day] -= 1;
+        self.day_free[day] -= 1;
+    }
+
+    /// A seat of `slot` was given back.
+    pub(crate) fn given_back(&mut self, slot: SlotId) {
+        let (site_day, day) = self.site_day(slot);
+        self.free[slot.as_index()] += 1;
+        self.site_day_free[site_day] += 1;
+        self.day_free[day] += 1;
+        let site = (site_day / usize::from(self.days)) as u32;
+        self.day_cursor[day] = self.day_cursor[day].min(site);
+    }
+
+    /// `true` if the slot has a free seat.
+    pub(crate) fn has_room(&self, slot: SlotId) -> bool {
+        self.free.get(slot.as_index()).is_some_and(|&free| free > 0)
+    }
+
+    /// Places left in the days `first_day .. first_day + days`.
+    pub(crate) fn free_in_days(&self, first_day: u16, days: u16) -> u64 {
+        self.day_free[usize::from(first_day)..usize::from(first_day + days)]
+            .iter()
+            .sum()
+    }
+
+    /// The slot a person whose choices are all taken books: on their wanted day, then each
+    /// later day, then each earlier one of their cohort's days, at the nearest of their
+    /// [`FALLBACK_NEAREST_SITES`] nearest sites with room, in a wanted window if one has
+    /// room; failing that, the first site with room on those days.
+    pub(crate) fn nearest_with_room(
+        &mut self,
+        arrivals: &Arrivals,
+        plan: &PersonPlan,
+    ) -> Option<SlotId> {
+        let cohort = &arrivals.scenario().cohorts[plan.cohort.as_index()];
+        if self.free_in_days(cohort.first_day, cohort.days) == 0 {
+            return None;
+        }
+        let wanted = plan.wanted_day.as_u16();
+        let end = cohort.first_day + cohort.days;
+        let days: Vec<u16> = (wanted..end)
+            .chain((cohort.first_day..wanted).rev())
+            .collect();
+        arrivals.sites().nearest(
+            plan.wanted_place(),
+            FALLBACK_NEAREST_SITES,
+            &mut self.nearest,
+        );
+        for &day in &days {
+            for index in 0..self.nearest.len() {
+                let site = self.nearest[index];
+                if let Some(slot) = self.window_with_room(arrivals, plan, site, day) {
+                    return Some(slot);
+                }
             }
-            self.next += 1;
+        }
+        for &day in &days {
+            let day_index = usize::from(day);
+            if self.day_free[day_index] == 0 {
+                continue;
+            }
+            while self.day_cursor[day_index] < self.sites {
+                let site = self.day_cursor[day_index];
+                if let Some(slot) = self.window_with_room(arrivals, plan, site, day) {
+                    return Some(slot);
+                }
+                self.day_cursor[day_index] += 1;
+            }
         }
         None
     }
 
-    /// A seat of `slot` was given back: the listing may have room there again.
-    pub(crate) fn given_back(&mut self, slot: SlotId) {
-        self.next = self.next.min(slot.as_u32());
+    /// A window of `(site, day)` with room, a wanted one first.
+    fn window_with_room(
+        &self,
+        arrivals: &Arrivals,
+        plan: &PersonPlan,
+        site: u32,
+        day: u16,
+    ) -> Option<SlotId> {
+        if self.site_day_free[site as usize * usize::from(self.days) + usize::from(day)] == 0 {
+            return None;
+        }
+        let inventory = &arrivals.scenario().inventory;
+        let wanted = |window: &u8| plan.wanted_windows & (1u64 << window) != 0;
+        let windows = (0..self.windows)
+            .filter(wanted)
+            .chain((0..self.windows).filter(|window| !wanted(window)));
+        windows
+            .map(|window| SlotId::new(slot_index(inventory, site, day, window)))
+            .find(|&slot| self.has_room(slot))
     }
 }
 
 /// An admitted person books: their ranked list first; if every listed slot is taken, the
-/// first slot with room in the listing (as a person who must get *something* would).
+/// nearest slot with room in their cohort's days (as a person who must get *something*
+/// would).
 pub(crate) fn book(
     seats: &mut impl Seats,
-    cursor: &mut ListingCursor,
-    person: PersonId,
-    choices: &[SlotId],
+    free: &mut FreeSeats,
+    arrivals: &Arrivals,
+    join_rank: u32,
     now: Timestamp,
 ) -> BookOutcome {
-    match seats.reserve(person, choices, now) {
-        Reserved::Booked { slot, rank } => BookOutcome::Got { slot, choice: rank },
-        Reserved::NoRoom { sold_out: true } => BookOutcome::SoldOut,
-        Reserved::Refused => BookOutcome::Refused,
-        Reserved::NoRoom { sold_out: false } => {
-            // Single-threaded, so the slot found with room is still free when booked; the
-            // loop only guards the model against itself.
-            while let Some(slot) = cursor.first_with_room(seats) {
-                match seats.reserve(person, &[slot], now) {
-                    Reserved::Booked { slot, .. } => {
-                        return BookOutcome::Got {
-                            slot,
-                            choice: choices.len() as u8,
-                        };
-                    }
-                    Reserved::Refused => return BookOutcome::Refused,
-                    Reserved::NoRoom { .. } => cursor.next = slot.as_u32() + 1,
-                }
-            }
-            BookOutcome::SoldOut
+    let plan = &arrivals.people()[join_rank as usize];
+    let choices = arrivals.choices(join_rank as usize);
+    match seats.reserve(plan.person, choices, now) {
+        Reserved::Booked { slot, rank } => {
+            free.took(slot);
+            BookOutcome::Got { slot, choice: rank }
         }
+        Reserved::Refused => BookOutcome::Refused,
+        Reserved::NoRoom => match free.nearest_with_room(arrivals, plan) {
+            None => BookOutcome::SoldOut,
+            Some(slot) => match seats.reserve(plan.person, &[slot], now) {
+                Reserved::Booked { slot, .. } => {
+                    free.took(slot);
+                    BookOutcome::Got {
+                        slot,
+                        choice: choices.len() as u8,
+                    }
+                }
+                Reserved::Refused => BookOutcome::Refused,
+                Reserved::NoRoom => BookOutcome::Mismatch,
+            },
+        },
     }
 }
