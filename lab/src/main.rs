@@ -89,7 +89,7 @@ struct Args {
     #[arg(long, default_value = "fairness-lab")]
     out: PathBuf,
     /// Places in the inventory as a share of the people (the preset's own if not given;
-    /// 1.1 is the reference inventory of MISSION.md).
+    /// 1.1 is the reference inventory: 10% more places than people).
     #[arg(long)]
     capacity_ratio: Option<f64>,
 }
