@@ -8,7 +8,9 @@
 
 use core::fmt;
 
+use crate::config::ConfigError;
 use crate::ids::{CohortId, Seq, SlotId};
+use crate::record::Record;
 use crate::time::Timestamp;
 
 /// A call's time is further behind the latest time the engine has seen than the configured
@@ -442,6 +444,114 @@ impl fmt::Display for AddSlotError {
 }
 
 impl std::error::Error for AddSlotError {}
+
+/// Why [`Engine::apply`](crate::Engine::apply) could not apply a record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ApplyError {
+    /// The record does not fit the engine's state: the journal is not this engine's history
+    /// (another configuration, a file from another campaign), or its records are out of order.
+    /// Nothing changed.
+    Inconsistent {
+        /// The record.
+        record: Record,
+        /// What does not fit.
+        reason: &'static str,
+    },
+}
+
+impl fmt::Display for ApplyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApplyError::Inconsistent { record, reason } => {
+                write!(f, "cannot apply {record:?}: {reason}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ApplyError {}
+
+/// Why [`Engine::from_snapshot`](crate::Engine::from_snapshot) could not read a snapshot.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SnapshotError {
+    /// The configuration is out of range, or its memory cannot be had.
+    Config(ConfigError),
+    /// The bytes do not start as a snapshot does.
+    NotASnapshot,
+    /// The bytes end before the snapshot does.
+    Truncated,
+    /// The snapshot was made by an engine with another configuration.
+    Mismatch {
+        /// Which limit differs.
+        what: &'static str,
+    },
+    /// The snapshot describes a state the engine could not be in.
+    Inconsistent {
+        /// What does not fit.
+        reason: &'static str,
+    },
+}
+
+impl fmt::Display for SnapshotError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SnapshotError::Config(error) => error.fmt(f),
+            SnapshotError::NotASnapshot => write!(f, "the bytes are not a snapshot"),
+            SnapshotError::Truncated => write!(f, "the snapshot is cut short"),
+            SnapshotError::Mismatch { what } => {
+                write!(f, "the snapshot was made with another {what}")
+            }
+            SnapshotError::Inconsistent { reason } => {
+                write!(f, "the snapshot is inconsistent: {reason}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for SnapshotError {}
+
+/// Why [`Engine::recover`](crate::Engine::recover) could not rebuild an engine.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RecoverError {
+    /// The configuration is out of range, or its memory cannot be had.
+    Config(ConfigError),
+    /// The snapshot could not be read.
+    Snapshot(SnapshotError),
+    /// A record did not fit.
+    Record {
+        /// Its position among the records after the snapshot, from 0.
+        index: u64,
+        /// Why.
+        error: ApplyError,
+    },
+}
+
+impl fmt::Display for RecoverError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RecoverError::Config(error) => error.fmt(f),
+            RecoverError::Snapshot(error) => error.fmt(f),
+            RecoverError::Record { index, error } => write!(f, "record {index}: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for RecoverError {}
+
+impl From<ConfigError> for RecoverError {
+    fn from(error: ConfigError) -> RecoverError {
+        RecoverError::Config(error)
+    }
+}
+
+impl From<SnapshotError> for RecoverError {
+    fn from(error: SnapshotError) -> RecoverError {
+        RecoverError::Snapshot(error)
+    }
+}
 
 macro_rules! from_time_went_backwards {
     ($($error:ident),*) => {$(

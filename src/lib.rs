@@ -104,6 +104,7 @@ mod error;
 mod ids;
 mod inventory;
 mod platform;
+mod record;
 mod status;
 mod time;
 mod waiting_room;
@@ -115,11 +116,12 @@ pub use config::{
 };
 pub use engine::Engine;
 pub use error::{
-    AddSlotError, AdmittedInError, AdvanceError, EnqueueError, ReleaseError, ReserveError,
-    StatusError, TimeTooFarAhead, TimeWentBackwards,
+    AddSlotError, AdmittedInError, AdvanceError, ApplyError, EnqueueError, RecoverError,
+    ReleaseError, ReserveError, SnapshotError, StatusError, TimeTooFarAhead, TimeWentBackwards,
 };
 pub use ids::{CohortId, Day, PersonId, Seq, SiteId, SlotId, Window};
 pub use inventory::{SlotSpec, SlotView};
+pub use record::{Record, RecordError, RecordSink};
 pub use status::{
     Advanced, BookedSlots, Booking, MemoryUse, Place, Released, ReserveRequest, Stats, Status,
 };

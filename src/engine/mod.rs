@@ -17,12 +17,14 @@
 //! - `add_slot` serialises on the inventory's append mutex (control path).
 
 use core::fmt;
+use std::sync::Arc;
 
 use crossbeam_utils::CachePadded;
 use parking_lot::Mutex;
 
 mod audit;
 mod clock;
+mod recovery;
 
 use crate::config::{Config, ConfigError};
 use crate::error::{
@@ -32,6 +34,7 @@ use crate::error::{
 use crate::ids::{CohortId, PersonId, Seq, SlotId};
 use crate::inventory::{Inventory, Ledger, SlotSpec, SlotView};
 use crate::platform::sync::{AtomicU64, Ordering};
+use crate::record::{Record, RecordSink, Recorder};
 use crate::status::{
     Advanced, BookedSlots, Booking, MemoryUse, Place, Released, ReserveRequest, Stats, Status,
 };
@@ -75,6 +78,7 @@ const RATE_SAMPLES: usize = 16;
 /// ```
 pub struct Engine {
     config: Config,
+    recorder: Recorder,
     clock: Clock,
     room: WaitingRoom,
     ledger: Ledger,
@@ -113,6 +117,26 @@ impl Engine {
     /// # Ok::<(), fairbook::ConfigError>(())
     /// ```
     pub fn new(config: Config) -> Result<Engine, ConfigError> {
+        Engine::build(config, Recorder::default())
+    }
+
+    /// [`Engine::new`], with every state change handed to `sink` as a [`Record`]: the way to
+    /// a durable journal (the `fairbook-journal` crate), a replica, or a test's log. Without a
+    /// sink the engine builds no record at all.
+    ///
+    /// **Locking behaviour:** the sink is called with a person's busy bit, the door's lock or
+    /// the inventory's append lock held (see [`RecordSink`]).
+    ///
+    /// # Errors
+    /// As [`Engine::new`].
+    ///
+    /// # Example
+    /// See [`RecordSink`].
+    pub fn with_sink(config: Config, sink: Arc<dyn RecordSink>) -> Result<Engine, ConfigError> {
+        Engine::build(config, Recorder::new(Some(sink)))
+    }
+
+    fn build(config: Config, recorder: Recorder) -> Result<Engine, ConfigError> {
         let memory = Engine::memory_for(&config)?;
         let refused = |_| ConfigError::MemoryUnavailable {
             bytes: memory.total_bytes(),
@@ -127,6 +151,7 @@ impl Engine {
                 config.person_hash_key,
                 &config.cohorts,
                 config.lapse_policy,
+                recorder.clone(),
             )
             .map_err(refused)?,
             ledger: Ledger::new(config.people_max, config.bookings_per_person_max)
@@ -134,6 +159,7 @@ impl Engine {
             inventory: Inventory::new(config.slots_max).map_err(refused)?,
             advance: Mutex::new(AdvanceState::default()),
             admissions_per_sec_bits: CachePadded::new(AtomicU64::new(0)),
+            recorder,
             config,
         })
     }
@@ -204,9 +230,12 @@ impl Engine {
     /// # Ok::<(), fairbook::ConfigError>(())
     /// ```
     pub fn add_slot(&self, spec: SlotSpec) -> Result<SlotId, AddSlotError> {
-        self.inventory.add(spec).ok_or(AddSlotError::Full {
-            slots_max: self.config.slots_max,
-        })
+        let announce = || self.recorder.record(|| Record::SlotAdded { spec });
+        self.inventory
+            .add(spec, announce)
+            .ok_or(AddSlotError::Full {
+                slots_max: self.config.slots_max,
+            })
     }
 
     /// A snapshot of one slot, or `None` if it does not exist.
@@ -406,11 +435,31 @@ impl Engine {
         how_many: impl FnOnce(&mut AdvanceState) -> u64,
     ) -> Advanced {
         // Sweep first, so that lapsed leases no longer count against an active cap.
-        let (sweep_cursor, lapsed) = self.room.sweep_lapsed(state.sweep_cursor, now);
+        let swept_from = state.sweep_cursor;
+        let (sweep_cursor, lapsed) = self.room.sweep_lapsed(swept_from, now);
         state.sweep_cursor = sweep_cursor;
         let how_many = how_many(state);
         let lease_until = now.plus_millis(self.config.lease_ms);
-        let (admitted, from, to) = self.room.admit(how_many, lease_until);
+        let bucket = state.bucket;
+        let (admitted, from, to) = self
+            .room
+            .admit(how_many, lease_until, |admitted, from, to| {
+                self.recorder.record(|| {
+                    let mut bucket = bucket;
+                    bucket.spend(admitted);
+                    Record::Advanced {
+                        door: now,
+                        swept_from: Seq::new(swept_from),
+                        swept_to: Seq::new(sweep_cursor),
+                        admitted_from: from,
+                        admitted_to: to,
+                        lease_until,
+                        bucket: bucket
+                            .state()
+                            .map(|(tokens_milli, at)| (tokens_milli, Timestamp::from_millis(at))),
+                    }
+                });
+            });
         state.bucket.spend(admitted);
         self.record_rate_sample(state, now, to.as_u64());
         Advanced {
@@ -439,6 +488,14 @@ impl Engine {
         };
         self.admissions_per_sec_bits
             .store(per_sec.to_bits(), Ordering::Release);
+    }
+
+    fn admissions_per_sec_bits_raw(&self) -> u64 {
+        self.admissions_per_sec_bits.load(Ordering::Acquire)
+    }
+
+    fn set_admissions_per_sec_bits_raw(&self, bits: u64) {
+        self.admissions_per_sec_bits.store(bits, Ordering::Release);
     }
 
     fn admissions_per_sec(&self) -> Option<f64> {
@@ -778,6 +835,14 @@ impl Engine {
                     self.ledger.get(seq, count).is_none(),
                     "{seq}: cell {count} in use"
                 );
+                // After the seat is taken and before anyone can see the booking: a release
+                // that freed this seat recorded its release before freeing it, so a replay
+                // never finds the slot over its capacity.
+                self.recorder.record(|| Record::Booked {
+                    seq,
+                    slot,
+                    index: count,
+                });
                 self.ledger.set(seq, count, Some(slot));
                 guard.commit_bookings(count + 1);
                 return Ok(Booking {
@@ -823,6 +888,7 @@ impl Engine {
         match self.room.lock(person, None, now) {
             Ok(Locked::Waiting(guard)) => {
                 let seq = guard.seq();
+                self.recorder.record(|| Record::Left { seq });
                 guard.leave();
                 Ok(Released {
                     seq,
@@ -832,6 +898,8 @@ impl Engine {
             }
             Ok(Locked::Admitted(guard)) => {
                 let seq = guard.seq();
+                // Before any seat is given back (see `book_first_with_room`).
+                self.recorder.record(|| Record::Released { seq });
                 let mut slots = BookedSlots::default();
                 for index in 0..guard.bookings_count() {
                     if let Some(slot) = self.ledger.get(seq, index) {
@@ -896,6 +964,8 @@ impl Engine {
             .ledger
             .position(seq, count, slot)
             .ok_or(ReleaseError::NotBooked { slot })?;
+        self.recorder
+            .record(|| Record::BookingReleased { seq, slot });
         self.inventory.give_back(slot);
         self.ledger.remove(seq, count, index);
         guard.commit_bookings(count - 1);

@@ -167,8 +167,9 @@ impl Inventory {
         slot.as_u32() < self.len()
     }
 
-    /// Appends a slot. `None` when all `slots_max` cells are in use.
-    pub(crate) fn add(&self, spec: SlotSpec) -> Option<SlotId> {
+    /// Appends a slot. `None` when all `slots_max` cells are in use. `announce` runs under the
+    /// append lock before the slot is visible (the engine records the addition there).
+    pub(crate) fn add(&self, spec: SlotSpec, announce: impl FnOnce()) -> Option<SlotId> {
         let _adding = self.add_lock.lock();
         let index = self.len.load(Ordering::Relaxed);
         let cell = self.cells.get(index as usize)?;
@@ -179,6 +180,7 @@ impl Inventory {
             Ordering::Relaxed,
         );
         let slot = SlotId::new(index);
+        announce();
         if spec.capacity > 0 {
             // Before the slot is visible: its free seats must be counted first.
             self.open.will_open(slot);

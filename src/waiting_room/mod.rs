@@ -34,10 +34,12 @@ mod fenwick;
 mod outflow;
 mod person_state;
 mod person_table;
+mod replay;
 mod ring;
 
 pub use outflow::OutflowPolicy;
 pub(crate) use outflow::TokenBucket;
+pub(crate) use replay::PlaceImage;
 
 use crate::audit::Violation;
 use crate::config::{BOOKINGS_PER_PERSON_LIMIT, CohortWindow, LapsePolicy};
@@ -46,6 +48,7 @@ use crate::ids::{CohortId, PersonId, Seq};
 use crate::platform::alloc::AllocError;
 use crate::platform::counter::StripedCounter;
 use crate::platform::sync::Backoff;
+use crate::record::{Record, Recorder};
 use crate::status::Place;
 use crate::time::Timestamp;
 use person_state::{PersonState, Phase};
@@ -58,6 +61,7 @@ pub(crate) struct WaitingRoom {
     cohorts: Box<[CohortWindow]>,
     lapse_policy: LapsePolicy,
     active_count: StripedCounter,
+    recorder: Recorder,
 }
 
 /// What the waiting room knows of one person (which slots they hold is the engine's to say).
@@ -217,6 +221,7 @@ impl WaitingRoom {
         person_hash_key: u64,
         cohorts: &[CohortWindow],
         lapse_policy: LapsePolicy,
+        recorder: Recorder,
     ) -> Result<WaitingRoom, AllocError> {
         Ok(WaitingRoom {
             table: PersonTable::new(people_max, person_hash_key)?,
@@ -224,6 +229,7 @@ impl WaitingRoom {
             cohorts: cohorts.into(),
             lapse_policy,
             active_count: StripedCounter::new(),
+            recorder,
         })
     }
 
@@ -234,6 +240,26 @@ impl WaitingRoom {
 
     pub(crate) fn memory_bytes(&self) -> usize {
         self.table.memory_bytes() + self.ring.memory_bytes()
+    }
+
+    /// The most places the room can ever hand out (`people_max`).
+    pub(crate) fn places_max(&self) -> u64 {
+        self.ring.len()
+    }
+
+    /// The bookings count of a place holding a lease, 0 for any other (recovery).
+    pub(crate) fn bookings_count_of(&self, seq: Seq) -> u8 {
+        let state = self.ring.state(seq);
+        if state.phase() == Phase::Leased {
+            state.bookings_count()
+        } else {
+            0
+        }
+    }
+
+    /// Hands the room's changes to `recorder` from now on (recovery only).
+    pub(crate) fn set_recorder(&mut self, recorder: Recorder) {
+        self.recorder = recorder;
     }
 
     /// Places handed out so far (first joins and requeues).
@@ -418,7 +444,10 @@ impl WaitingRoom {
             let existing = Place { seq, is_new: false };
             match state.phase() {
                 Phase::Empty | Phase::Waiting => return Ok(existing),
-                Phase::Left | Phase::Done => return Err(EnqueueError::PlaceReleased { seq }),
+                // A void place has no person, so no table cell leads to it.
+                Phase::Left | Phase::Done | Phase::Void => {
+                    return Err(EnqueueError::PlaceReleased { seq });
+                }
                 // A requeue moved this person on; follow the table to their new place.
                 Phase::Moved => entry = self.table.entry(entry.cell),
                 Phase::Leased if !is_lapsed(state, now) => return Ok(existing),
@@ -467,6 +496,11 @@ impl WaitingRoom {
                 people_max: self.ring.len(),
             }));
         };
+        self.recorder.record(|| Record::Requeued {
+            person,
+            from: old_seq,
+            to: new_seq,
+        });
         self.ring.publish(new_seq, person);
         self.table.move_to(entry.cell, new_seq);
         if guard.state.is_active() {
@@ -540,6 +574,9 @@ impl WaitingRoom {
     #[inline]
     fn publish_first_join(&self, cell: usize, person: PersonId, seq: Seq) -> Place {
         debug_assert!(seq.as_u64() < self.ring.len());
+        // Recorded while the place is claimed but not visible: nothing can act on it (not
+        // even the door, which stops at it) before its record is in.
+        self.recorder.record(|| Record::Joined { person, seq });
         self.ring.publish(seq, person);
         self.table.publish(cell, seq);
         Place { seq, is_new: true }
@@ -563,6 +600,24 @@ impl WaitingRoom {
             .and_then(|ticket| self.lock_ticket(person, ticket))
             .or_else(|| self.lock_person(person))
             .ok_or(Refusal::Unknown)?;
+        self.classify(guard, now)
+    }
+
+    /// Takes the busy bit of the place `seq` and hands back what it holds, as
+    /// [`WaitingRoom::lock`] does for a person (replay: records name places).
+    pub(crate) fn lock_place(&self, seq: Seq, now: Timestamp) -> Result<Locked<'_>, Refusal> {
+        if seq.as_u64() >= self.ring.claimed_count() || self.ring.state(seq).phase() == Phase::Empty
+        {
+            return Err(Refusal::Unknown);
+        }
+        self.classify(self.lock_seq(None, seq), now)
+    }
+
+    fn classify<'a>(
+        &'a self,
+        guard: PersonGuard<'a>,
+        now: Timestamp,
+    ) -> Result<Locked<'a>, Refusal> {
         let (seq, state) = (guard.seq, guard.state);
         match state.phase() {
             Phase::Empty | Phase::Waiting => {
@@ -575,7 +630,9 @@ impl WaitingRoom {
                 seq,
                 at: state.deadline(),
             }),
-            Phase::Left | Phase::Done | Phase::Moved => Err(Refusal::Released { seq }),
+            Phase::Left | Phase::Done | Phase::Moved | Phase::Void => {
+                Err(Refusal::Released { seq })
+            }
         }
     }
 
@@ -678,7 +735,7 @@ impl WaitingRoom {
                     seq,
                     at: state.deadline(),
                 },
-                Phase::Left | Phase::Done => PlaceView::Released { seq },
+                Phase::Left | Phase::Done | Phase::Void => PlaceView::Released { seq },
             };
         }
     }
@@ -699,18 +756,37 @@ impl WaitingRoom {
         let ring = &self.ring;
         (from.as_u64()..to.as_u64().min(ring.claimed_count()))
             .map(Seq::new)
-            .filter(move |&seq| !matches!(ring.state(seq).phase(), Phase::Left | Phase::Empty))
+            .filter(move |&seq| {
+                !matches!(
+                    ring.state(seq).phase(),
+                    Phase::Left | Phase::Void | Phase::Empty
+                )
+            })
             .map(move |seq| (seq, ring.person(seq)))
     }
 
     /// Admits up to `how_many` waiting people in sequence order, each with a lease until
-    /// `deadline`. Returns the number admitted and the range of places considered.
+    /// `deadline`. Returns the number admitted and the range of places considered, which it
+    /// hands to `record` before anyone can see an admission.
+    ///
+    /// With a record sink, admission is two steps: first the busy bit of every person to
+    /// admit is taken (a person who leaves meanwhile is skipped, one who is mid-call is waited
+    /// for), then `record` runs, then the leases are stored and the busy bits let go. So no
+    /// call can act on an admission (book, say) before the door's record is in, and no one can
+    /// leave a place the record says was admitted. Without a sink, one step: each lease is
+    /// stored by one compare-and-swap around the busy bit.
     ///
     /// The caller holds the engine's advance lock.
-    pub(crate) fn admit(&self, how_many: u64, deadline: Timestamp) -> (u64, Seq, Seq) {
+    pub(crate) fn admit(
+        &self,
+        how_many: u64,
+        deadline: Timestamp,
+        record: impl FnOnce(u64, Seq, Seq),
+    ) -> (u64, Seq, Seq) {
         let start = self.ring.admit_cursor();
         let end = self.ring.claimed_count();
         let leased = PersonState::leased(deadline);
+        let two_steps = self.recorder.is_on();
         let mut cursor = start;
         let mut admitted = 0;
         let backoff = Backoff::new();
@@ -726,19 +802,30 @@ impl WaitingRoom {
                     continue;
                 }
                 Phase::Waiting => {
-                    if self.ring.compare_exchange(seq, state, leased).is_err() {
+                    let next = if two_steps { state.with_busy() } else { leased };
+                    if self.ring.compare_exchange(seq, state, next).is_err() {
                         backoff.spin();
                         continue;
                     }
-                    self.active_count.increment();
                     admitted += 1;
                 }
-                Phase::Left => {}
+                Phase::Left | Phase::Void => {}
                 phase => debug_assert!(false, "place {seq} past the admission cursor is {phase:?}"),
             }
             cursor += 1;
         }
         debug_assert!(admitted <= how_many && cursor <= end);
+        record(admitted, Seq::new(start), Seq::new(cursor));
+        if two_steps {
+            for raw in start..cursor {
+                let seq = Seq::new(raw);
+                // The waiting places in the range are exactly the ones this call holds.
+                if self.ring.state(seq).phase() == Phase::Waiting {
+                    self.ring.unlock(seq, leased);
+                }
+            }
+        }
+        self.active_count.add(admitted as i64);
         self.ring.set_admit_cursor(cursor);
         (admitted, Seq::new(start), Seq::new(cursor))
     }
@@ -755,7 +842,7 @@ impl WaitingRoom {
             let seq = Seq::new(cursor);
             let state = self.ring.state(seq);
             match state.phase() {
-                Phase::Left => {}
+                Phase::Left | Phase::Void => {}
                 _ if state.deadline() > now => break,
                 _ if state.is_busy() => {
                     backoff.snooze();
@@ -797,7 +884,7 @@ impl WaitingRoom {
         let places = ring.claimed_count();
         let admit_cursor = ring.admit_cursor();
         let mut active_counted = 0i64;
-        let mut moved = 0u64;
+        let mut dead = 0u64;
         for raw in 0..places {
             let seq = Seq::new(raw);
             let state = ring.state(seq);
@@ -806,7 +893,7 @@ impl WaitingRoom {
                 violations.push(Violation::Hole { seq });
                 continue;
             }
-            let admitted = !matches!(phase, Phase::Waiting | Phase::Left);
+            let admitted = !matches!(phase, Phase::Waiting | Phase::Left | Phase::Void);
             let below_cursor = raw < admit_cursor;
             if (phase == Phase::Waiting && below_cursor) || (admitted && !below_cursor) {
                 violations.push(Violation::OutOfOrder { seq });
@@ -814,8 +901,9 @@ impl WaitingRoom {
             if state.is_active() {
                 active_counted += 1;
             }
-            if phase == Phase::Moved {
-                moved += 1;
+            if matches!(phase, Phase::Moved | Phase::Void) {
+                // Dead places: no table cell leads to them.
+                dead += 1;
             }
             each_place(
                 seq,
@@ -842,13 +930,14 @@ impl WaitingRoom {
             }
             live_places += 1;
         }
-        if live_places + moved != places {
+        if live_places + dead != places {
             // More places than people-plus-requeues: someone holds two.
             for raw in 0..places {
                 let seq = Seq::new(raw);
                 let person = ring.person(seq);
                 let live = self.table.find(person).map(|entry| entry.seq());
-                if ring.state(seq).phase() != Phase::Moved && live != Some(seq) {
+                let dead = matches!(ring.state(seq).phase(), Phase::Moved | Phase::Void);
+                if !dead && live != Some(seq) {
                     violations.push(Violation::DuplicatePlace { person });
                 }
             }

@@ -32,6 +32,7 @@
 //! | LEFT     | 0    | 0   | 0     | 0        | gave their place back before admission           |
 //! | DONE     | 0    | 0/1 | 0     | set      | admitted, then gave everything back              |
 //! | MOVED    | 0    | 0   | 0     | set      | lapsed, then rejoined at a later sequence        |
+//! | VOID     | 0    | 0   | 0     | 0        | claimed, join lost in a crash (recovery only)    |
 //!
 //! A LEASED person whose deadline has passed is *lapsed* even before the sweep marks them:
 //! every reader compares the deadline with its own `now`.
@@ -49,6 +50,9 @@ pub(crate) enum Phase {
     Left = 4,
     Done = 5,
     Moved = 6,
+    /// Claimed, but its join was never recorded: lost in a crash before its record was
+    /// durable, so nobody holds it (found only by recovery from a journal).
+    Void = 7,
 }
 
 const PHASE_MASK: u64 = 0b111;
@@ -63,7 +67,7 @@ const DEADLINE_SHIFT: u32 = 12;
 const _: () = assert!(BOOKINGS_PER_PERSON_LIMIT as u64 == COUNT_MASK >> COUNT_SHIFT);
 const _: () = assert!(DEADLINE_SHIFT > COUNT_SHIFT + 4);
 const _: () = assert!(Timestamp::MAX.as_millis() == u64::MAX >> DEADLINE_SHIFT);
-const _: () = assert!(Phase::Moved as u64 <= PHASE_MASK);
+const _: () = assert!(Phase::Void as u64 <= PHASE_MASK);
 
 /// One person's packed state. See the module docs for the layout.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -93,7 +97,8 @@ impl PersonState {
             3 => Phase::Lapsed,
             4 => Phase::Left,
             5 => Phase::Done,
-            _ => Phase::Moved,
+            6 => Phase::Moved,
+            _ => Phase::Void,
         }
     }
 
@@ -130,6 +135,25 @@ impl PersonState {
 
     pub(crate) fn deadline(self) -> Timestamp {
         Timestamp::from_millis(self.0 >> DEADLINE_SHIFT)
+    }
+
+    /// A state the engine could have written (the table in the module docs), busy bit clear:
+    /// what a snapshot may restore.
+    pub(crate) fn is_well_formed(self) -> bool {
+        const SPARE: u64 = 0b111 << 9;
+        if self.0 & (SPARE | BUSY) != 0 {
+            return false;
+        }
+        let only_phase = self.0 & !PHASE_MASK == 0;
+        let count = self.bookings_count();
+        match self.phase() {
+            Phase::Empty | Phase::Waiting | Phase::Left | Phase::Void => only_phase,
+            Phase::Leased => {
+                count <= BOOKINGS_PER_PERSON_LIMIT && (count == 0 || self.has_booked())
+            }
+            Phase::Lapsed => count == 0 && !self.has_booked(),
+            Phase::Done | Phase::Moved => count == 0,
+        }
     }
 
     /// Counted as an *active* admitted person: holds a lease and has never booked.

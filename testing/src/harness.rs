@@ -16,8 +16,9 @@
 
 use core::fmt;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use crate::{Model, ModelStats, Op, PEOPLE, SLOT_IDS, Universe};
+use crate::{Model, ModelStats, Op, PEOPLE, RecordLog, SLOT_IDS, Universe};
 use fairbook::{
     Advanced, AuditReport, Config, ConfigError, Engine, EnqueueError, PersonId, ReserveError,
     ReserveRequest, SlotId, SlotSpec, Timestamp,
@@ -279,6 +280,9 @@ pub struct Harness {
     pub now: Timestamp,
     /// The outcomes seen so far.
     pub coverage: Coverage,
+    /// With [`Harness::recorded`], every record the engine made: after each op, the records
+    /// must rebuild the engine exactly (see [`RecordLog::rebuilds`]).
+    pub journal: Option<Arc<RecordLog>>,
 }
 
 impl Harness {
@@ -290,6 +294,24 @@ impl Harness {
     pub fn new(universe: &Universe) -> Harness {
         Harness::with_config(universe.config(), &universe.capacities, Timestamp::ZERO)
             .expect("a universe's configuration is valid")
+    }
+
+    /// [`Harness::new`], with the engine's records kept and checked after every op: replaying
+    /// them (from nothing, and from a snapshot part way) must rebuild the engine byte for byte.
+    pub fn recorded(universe: &Universe) -> Harness {
+        let journal = Arc::new(RecordLog::default());
+        let mut harness = Harness::new(universe);
+        harness.engine = journal
+            .engine(universe.config())
+            .expect("a universe's configuration is valid");
+        for &capacity in &universe.capacities {
+            harness
+                .engine
+                .add_slot(SlotSpec::with_capacity(capacity))
+                .expect("the model took the same slots");
+        }
+        harness.journal = Some(journal);
+        harness
     }
 
     /// An engine and a model for any configuration, with slots of `capacities` added, the
@@ -317,6 +339,7 @@ impl Harness {
             model: model?,
             now: start,
             coverage: Coverage::default(),
+            journal: None,
         };
         for &capacity in capacities {
             let spec = SlotSpec::with_capacity(capacity);
@@ -512,6 +535,15 @@ impl Harness {
     pub fn check_state(&mut self) -> Result<(), Mismatch> {
         let report = check_audit(&self.engine)?;
         self.model.check_invariants().map_err(Mismatch::Model)?;
+        if let Some(journal) = &self.journal {
+            journal
+                .rebuilds(self.engine.config().clone(), &self.engine)
+                .map_err(|broken| Mismatch::State {
+                    what: "recovery from the records".into(),
+                    engine: "the live engine".into(),
+                    model: broken,
+                })?;
+        }
 
         let stats = self.engine.stats();
         compare_state(
