@@ -474,7 +474,7 @@ impl Journal {
     /// let dir = tempfile::tempdir()?;
     /// let journal = Journal::create(dir.path(), JournalConfig::default(), [0; 32])?;
     /// let lsn = journal.append(b"record")?;
-    /// assert_eq!(journal.appended(), lsn);
+    /// assert!(journal.appended() >= lsn); // equal, unless the flusher appended a marker since
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn appended(&self) -> Lsn {

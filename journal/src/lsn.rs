@@ -20,8 +20,9 @@ use core::fmt;
 /// let first = journal.append(b"32 bytes of a compact record....")?;
 /// let second = journal.append(b"another")?;
 /// assert_eq!(first, Lsn::new(48)); // 16 + 32
-/// assert_eq!(second, Lsn::new(48 + 24)); // 16 + 7, rounded up to 8
-/// assert_eq!(journal.appended(), second);
+/// // 16 + 7, rounded up to 8; more if the flusher put a commit marker in between.
+/// assert!(second.get() >= 48 + 24);
+/// assert!(journal.appended() >= second);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
