@@ -90,7 +90,7 @@ fn records_from_a_clean_close_come_back_in_order() {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(24))]
+    #![proptest_config(ProptestConfig::with_cases(16))]
 
     /// The property: cut the last segment at every byte offset of its last record, and
     /// recovery returns exactly the records before it.
