@@ -32,10 +32,12 @@ const IDLE_SLEEP: Duration = Duration::from_millis(50);
 /// spends an fdatasync on a marker alone.
 const MARKER_ALONE_DELAY: Duration = Duration::from_millis(2);
 
-/// How many times the flusher re-reads an unpublished frame before ending the batch before it:
-/// an append copies a few dozen bytes between its reservation and its publication, well under
-/// a microsecond unless its thread is preempted.
-const PUBLISH_SPINS: u32 = 256;
+/// How many times the flusher re-reads an unpublished frame at the start of an otherwise empty
+/// batch: an append copies a few dozen bytes between its reservation and its publication, well
+/// under a microsecond unless its thread is preempted. A batch that already holds frames ends
+/// before an unpublished one at once: spinning there only took a core from the appends (16%
+/// of the samples of a 2-thread run were the flusher spinning).
+const PUBLISH_SPINS: u32 = 64;
 
 /// One round's frames.
 struct Batch {
@@ -127,7 +129,7 @@ impl Flusher {
                     }
                     batch.end += bytes;
                 }
-                None if spins < PUBLISH_SPINS => {
+                None if batch.end == start && spins < PUBLISH_SPINS => {
                     spins += 1;
                     std::hint::spin_loop();
                 }
@@ -142,8 +144,13 @@ impl Flusher {
         let segment_bytes_max = self.shared.config.segment_bytes_max;
         let mut position = start;
         while position < batch.end {
-            // The frames that fit this segment (at least one, in an empty segment).
+            // The frames that fit this segment (at least one, in an empty segment). Walked
+            // only when the batch does not fit whole: walking every frame a second time
+            // measured 16% of the flusher's time.
             let mut piece_end = position;
+            if batch.end - self.segment_first <= segment_bytes_max {
+                piece_end = batch.end;
+            }
             while piece_end < batch.end {
                 let (_, bytes) = self
                     .shared

@@ -10,13 +10,17 @@
 //! copied, and the batch ends before it. After writing a batch to the file, the flusher zeroes
 //! its words and moves the release cursor, which gives the space back to appends.
 //!
-//! The single `unsafe` of the crate is here: the flusher hands the published bytes to the file
-//! as a byte slice instead of copying them out word by word.
+//! The crate's only `unsafe` is here: the flusher hands the published bytes to the file as a
+//! byte slice instead of copying them out word by word, and zeroes them with one memset.
 
 use crossbeam_utils::CachePadded;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::format::{FRAME_ALIGN, FrameKind, frame_bytes, frame_checksum, frame_word0};
+
+/// Frames up to this long are laid out on the stack before they are copied in: 128 bytes, a
+/// payload of up to 112.
+const SMALL_FRAME_BYTES: usize = 128;
 
 /// A word's value whose bytes in memory are `bytes` (the file's byte order is little-endian;
 /// the ring is written out as raw memory).
@@ -103,8 +107,30 @@ impl Ring {
     /// Copies a frame into its reserved space (which [`Ring::has_room`] said is free) and
     /// publishes it. `start` is what [`Ring::reserve`] returned for `frame_bytes(payload.len())`.
     pub(crate) fn write_frame(&self, start: u64, kind: FrameKind, payload: &[u8]) {
-        let bytes = frame_bytes(payload.len()) as u64;
-        let lsn = start + bytes;
+        let bytes = frame_bytes(payload.len());
+        let lsn = start + bytes as u64;
+        if bytes <= SMALL_FRAME_BYTES {
+            // The usual record (tens of bytes): laid out once on the stack, so that the
+            // checksum is one CRC32C call over contiguous bytes. Three calls over the pieces
+            // (head, payload, padding) measured 22% of an appending thread's time, against
+            // 14% for the whole copy-and-publish.
+            let mut frame = [0u8; SMALL_FRAME_BYTES];
+            frame[4..7].copy_from_slice(&(payload.len() as u32).to_le_bytes()[..3]);
+            frame[7] = kind as u8;
+            frame[8..16].copy_from_slice(&lsn.to_le_bytes());
+            frame[16..16 + payload.len()].copy_from_slice(payload);
+            let checksum = crc32c::crc32c(&frame[4..bytes]);
+            frame[..4].copy_from_slice(&checksum.to_le_bytes());
+            for offset in (8..bytes).step_by(8) {
+                let word = word_from_bytes(frame[offset..offset + 8].try_into().expect("8 bytes"));
+                self.word(start + offset as u64)
+                    .store(word, Ordering::Relaxed);
+            }
+            // Release: the flusher that sees this word sees the whole frame.
+            let word0 = word_from_bytes(frame[..8].try_into().expect("8 bytes"));
+            self.word(start).store(word0, Ordering::Release);
+            return;
+        }
         self.word(start + 8)
             .store(word_from_bytes(lsn.to_le_bytes()), Ordering::Relaxed);
         let mut position = start + 16;
@@ -123,7 +149,6 @@ impl Ring {
         }
         let checksum = frame_checksum(payload.len(), kind, lsn, payload);
         let word0 = frame_word0(checksum, payload.len(), kind);
-        // Release: the flusher that sees this word sees the whole frame.
         self.word(start)
             .store(word_from_bytes(word0.to_le_bytes()), Ordering::Release);
     }
@@ -166,10 +191,19 @@ impl Ring {
     /// Zeroes `[from, to)` (so that no stale frame looks published on the next lap) and gives
     /// the space back to appends.
     pub(crate) fn release(&self, from: u64, to: u64) {
-        let mut position = from;
-        while position < to {
-            self.word(position).store(0, Ordering::Relaxed);
-            position += 8;
+        let capacity = self.capacity_bytes();
+        let start = (from % capacity) as usize;
+        let len = (to - from) as usize;
+        let first = len.min(capacity as usize - start);
+        // Through the words' `UnsafeCell`s, so writing through this pointer is allowed.
+        let base = self.words.as_ptr().cast::<u8>().cast_mut();
+        // SAFETY: the range lies within the buffer (as in `bytes`). It was published and
+        // written out; no append writes there until the release cursor, stored below, moves
+        // past it, and only this thread (the flusher) reads it. A memset here instead of a loop
+        // of atomic stores measured a quarter of the flusher's own time.
+        unsafe {
+            std::ptr::write_bytes(base.add(start), 0, first);
+            std::ptr::write_bytes(base, 0, len - first);
         }
         // An append that sees the new cursor sees the zeroes (SeqCst for the waiters' count).
         self.released.store(to, Ordering::SeqCst);
@@ -202,6 +236,30 @@ mod tests {
         for round in 0..10u8 {
             let frame = decode_frame(&file, offset, 0).unwrap();
             assert_eq!(frame.payload, &[round; 5]);
+            offset += frame.bytes;
+        }
+    }
+
+    #[test]
+    fn small_and_large_frames_are_laid_out_alike() {
+        let ring = Ring::new(1 << 12, 0);
+        let mut file = vec![0u8; HEADER_BYTES];
+        let payloads: Vec<Vec<u8>> = [0, 1, 7, 8, 111, 112, 113, 500]
+            .iter()
+            .map(|&len| (0..len).map(|i| i as u8).collect())
+            .collect();
+        for payload in &payloads {
+            let bytes = frame_bytes(payload.len()) as u64;
+            let start = ring.reserve(bytes);
+            ring.write_frame(start, FrameKind::Record, payload);
+            for piece in ring.bytes(start, start + bytes) {
+                file.extend_from_slice(piece);
+            }
+        }
+        let mut offset = HEADER_BYTES;
+        for payload in &payloads {
+            let frame = decode_frame(&file, offset, 0).unwrap();
+            assert_eq!(frame.payload, &payload[..]);
             offset += frame.bytes;
         }
     }
