@@ -6,9 +6,13 @@
 //!   CRC32C, and, when waiting for durability, a flush and one fdatasync per window of records
 //!   under the lock (each thread commits its own window).
 //!
-//! "durable" means each thread appends a window of 1,024 records (a service thread with that
-//! many requests in flight) and waits until the last is durable before the next window; one
-//! iteration is 2 × 64 windows. "append" means 2 × 200,000 appends without waiting: the
+//! "durable" means each thread appends windows of 1,024 records (a service thread's requests)
+//! and acknowledges a window once its last record is durable, with two windows in flight while
+//! it appends the next (requests keep arriving while an fdatasync runs: about 6,000 requests in
+//! flight in all, what an async service holds at 1 M requests/s and a few milliseconds of
+//! fdatasync). The baseline commits each window with its own fdatasync under its lock, its
+//! simplest form: nothing can be appended meanwhile. Every record of an iteration (2 × 64
+//! windows) is durable when the iteration's time stops. "append" means 2 × 200,000 appends without waiting: the
 //! journal's flusher writes and fdatasyncs behind them all along (its backlog is bounded, 8 MiB
 //! by default), while the baseline only fills the page cache.
 //!
@@ -30,6 +34,9 @@ const PAYLOAD: [u8; 32] = [0x5A; 32];
 const APPENDS_PER_THREAD: usize = 200_000;
 const WINDOW: usize = 1_024;
 const WINDOWS_PER_THREAD: usize = 64;
+/// Windows a journal thread appends before it waits for the oldest: requests in flight per
+/// thread are `WINDOW` × (this + 1).
+const WINDOWS_IN_FLIGHT: usize = 2;
 
 /// Runs `work(thread)` on `THREADS` threads started together; returns the wall time until
 /// the last one finished.
@@ -183,12 +190,21 @@ fn durable(c: &mut Criterion) {
             let mut total = Duration::ZERO;
             for _ in 0..iterations {
                 total += on_threads(|_| {
+                    let mut in_flight = std::collections::VecDeque::new();
                     for _ in 0..WINDOWS_PER_THREAD {
                         let mut last = Lsn::ZERO;
                         for _ in 0..WINDOW {
                             last = run.journal.append(&PAYLOAD).unwrap();
                         }
-                        run.journal.wait_durable(last).unwrap();
+                        in_flight.push_back(last);
+                        // New requests arrive while earlier windows' fdatasync runs.
+                        if in_flight.len() > WINDOWS_IN_FLIGHT {
+                            let oldest = in_flight.pop_front().unwrap();
+                            run.journal.wait_durable(oldest).unwrap();
+                        }
+                    }
+                    for lsn in in_flight {
+                        run.journal.wait_durable(lsn).unwrap();
                     }
                 });
                 run.prune();
