@@ -111,7 +111,32 @@ pub(crate) struct Frame<'a> {
     pub bytes: usize,
 }
 
-/// What is wrong with the bytes at an offset. Part of [`OpenError::Corrupt`](crate::OpenError).
+/// What is wrong with the bytes at an offset: part of
+/// [`OpenError::Corrupt`](crate::OpenError::Corrupt) and of a [`TornTail`](crate::TornTail).
+///
+/// # Example
+/// ```
+/// use fairbook_journal::{Damage, Journal, JournalConfig, OpenError};
+///
+/// let dir = tempfile::tempdir()?;
+/// let journal = Journal::create(dir.path(), JournalConfig::default(), [0; 32])?;
+/// journal.append(b"first")?;
+/// journal.append(b"second")?;
+/// journal.close()?; // the closing commit marker vouches for both
+/// let segment = dir.path().join("00000000000000000000.segment");
+/// let mut bytes = std::fs::read(&segment)?;
+/// bytes[64 + 16] ^= 0xFF; // the first record's payload, at offset 80
+/// std::fs::write(&segment, &bytes)?;
+///
+/// match Journal::open(dir.path(), JournalConfig::default(), [0; 32]) {
+///     Err(OpenError::Corrupt { offset, damage, .. }) => {
+///         assert_eq!(offset, 64); // the frame's start
+///         assert_eq!(damage, Damage::ChecksumMismatch);
+///     }
+///     other => panic!("expected corruption, got {other:?}"),
+/// }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Damage {

@@ -134,6 +134,29 @@ impl RecoveredSnapshot {
 }
 
 /// The end of the last segment that a crash left half-written, cut off by `open`.
+///
+/// # Example
+/// ```
+/// use fairbook_journal::{Damage, Journal, JournalConfig};
+///
+/// let dir = tempfile::tempdir()?;
+/// let journal = Journal::create(dir.path(), JournalConfig::default(), [0; 32])?;
+/// let kept = journal.append(b"acknowledged")?;
+/// journal.wait_durable(kept)?;
+/// drop(journal);
+/// // A crash in the middle of writing the next record: half a frame at the end of the file.
+/// let segment = dir.path().join("00000000000000000000.segment");
+/// let mut bytes = std::fs::read(&segment)?;
+/// bytes.extend_from_slice(&[0x11; 20]);
+/// std::fs::write(&segment, &bytes)?;
+///
+/// let (_journal, recovery) = Journal::open(dir.path(), JournalConfig::default(), [0; 32])?;
+/// assert_eq!(recovery.records().map(|r| r.payload).collect::<Vec<_>>(), [b"acknowledged"]);
+/// let torn = recovery.torn_tail().expect("the half frame was cut off");
+/// assert_eq!(torn.bytes_dropped, 20);
+/// assert_eq!(torn.damage, Damage::UnknownKind); // 0x11 is neither a record nor a marker
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct TornTail {
