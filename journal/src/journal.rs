@@ -48,6 +48,10 @@ pub(crate) struct Shared {
     durable: CachePadded<AtomicU64>,
     /// Set once, by the first failed write or fdatasync.
     failure: OnceLock<IoFailure>,
+    /// Whether `failure` is set, stored SeqCst after it: the waiters' "count myself, then
+    /// check" protocol needs the check to be in one total order with the failing flusher's
+    /// "set, then look for waiters" (the `OnceLock` alone is only acquire/release).
+    failed: AtomicBool,
     closing: AtomicBool,
     /// The flusher's sleep: the flag tells an append whether to take the lock and notify.
     flusher_sleeping: AtomicBool,
@@ -74,7 +78,11 @@ impl Shared {
     }
 
     pub(crate) fn failure(&self) -> Option<&IoFailure> {
-        self.failure.get()
+        if self.failed.load(Ordering::SeqCst) {
+            self.failure.get()
+        } else {
+            None
+        }
     }
 
     /// `Some` once waiting for `lsn` is over: durable, failed, or never appended.
@@ -113,6 +121,7 @@ impl Shared {
     /// Puts the journal in the failed state for good and wakes everybody.
     pub(crate) fn fail(&self, failure: IoFailure) {
         let _ = self.failure.set(failure);
+        self.failed.store(true, Ordering::SeqCst);
         self.waiters.wake(self.durable(), true);
         self.room_freed();
     }
@@ -395,6 +404,7 @@ impl Journal {
             fingerprint,
             durable: CachePadded::new(AtomicU64::new(position)),
             failure: OnceLock::new(),
+            failed: AtomicBool::new(false),
             closing: AtomicBool::new(false),
             flusher_sleeping: AtomicBool::new(false),
             flusher_lock: Mutex::new(()),
@@ -602,7 +612,8 @@ impl Journal {
             .last()
             .copied()
             .unwrap_or(0);
-        self.shared.ring.reserved() - latest >= self.shared.config.snapshot_interval_bytes
+        self.shared.ring.reserved().saturating_sub(latest)
+            >= self.shared.config.snapshot_interval_bytes
     }
 
     /// The failure that stopped the journal, if it failed: a service's health check.
