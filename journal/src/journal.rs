@@ -563,8 +563,9 @@ impl Journal {
     /// [`JournalConfig::snapshots_kept`] snapshots and removes the segments wholly before the
     /// oldest of them. Appends go on meanwhile.
     ///
-    /// `covers` must be an LSN this journal handed out ([`Journal::append`],
-    /// [`Journal::appended`] or [`Recovery::end`]), the end of a record.
+    /// `covers` is normally an LSN this journal handed out ([`Journal::append`],
+    /// [`Journal::appended`] or [`Recovery::end`]). Whatever its value, the snapshot stands for
+    /// the records whose LSN is at or below it, and recovery replays the ones above it.
     ///
     /// # Errors
     /// [`SnapshotError`]: `covers` not appended or not newer than the latest snapshot, the

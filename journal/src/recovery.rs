@@ -466,7 +466,6 @@ pub(crate) fn recover(
     let mut expected_first = segments[start_index];
     let mut valid_len = HEADER_BYTES;
     let last_index = segments.len() - 1;
-    let mut covers_seen = needed_from == segments[start_index];
     for (index, &first) in segments.iter().enumerate().skip(start_index) {
         let file = dir.join(segment_name(first));
         let is_last = index == last_index;
@@ -514,57 +513,44 @@ pub(crate) fn recover(
                 damage,
             });
         }
-        // Skip the frames the snapshot covers.
+        // Skip the frames the snapshot covers: those ending at or before its position (the
+        // start segment is the only one holding any).
         let mut start_offset = HEADER_BYTES;
-        if !covers_seen {
-            while start_offset < scan.valid_end {
-                let Ok(frame) = decode_frame(&bytes, start_offset, first) else {
-                    break;
-                };
-                start_offset += frame.bytes;
-                if frame.lsn == needed_from {
-                    covers_seen = true;
-                    break;
-                }
-                if frame.lsn > needed_from {
-                    break;
-                }
+        while start_offset < scan.valid_end {
+            let Ok(frame) = decode_frame(&bytes, start_offset, first) else {
+                break;
+            };
+            if frame.lsn > needed_from {
+                break;
             }
+            start_offset += frame.bytes;
         }
-        if covers_seen {
-            let mut offset = start_offset;
-            while offset < scan.valid_end {
-                let Ok(frame) = decode_frame(&bytes, offset, first) else {
-                    break;
-                };
-                record_count += usize::from(frame.kind == FrameKind::Record);
-                offset += frame.bytes;
-            }
+        let mut offset = start_offset;
+        while offset < scan.valid_end {
+            let Ok(frame) = decode_frame(&bytes, offset, first) else {
+                break;
+            };
+            record_count += usize::from(frame.kind == FrameKind::Record);
+            offset += frame.bytes;
         }
         expected_first = scan.end_position;
         valid_len = scan.valid_end;
         recovered.push(RecoveredSegment {
             bytes,
             first_position: first,
-            start_offset: if covers_seen {
-                start_offset
-            } else {
-                scan.valid_end
-            },
+            start_offset,
             end_offset: scan.valid_end,
         });
     }
-    if !covers_seen {
-        // The snapshot covers a position that is no record's end: not a snapshot this journal
-        // wrote for this log. A torn tail cannot explain it, since a snapshot is written only
-        // once what it covers is durable, and vouches for it.
-        let file = snapshot
-            .as_ref()
-            .map_or_else(|| dir.to_path_buf(), |snapshot| snapshot.file.clone());
+    if expected_first < needed_from {
+        // The log ends before the snapshot's position. A torn tail cannot explain it (a
+        // snapshot is written only once what it covers is durable, and vouches for it like a
+        // marker): the end of the log was lost.
+        let file = dir.join(segment_name(segments[last_index]));
         return Err(OpenError::Corrupt {
             file,
-            offset: 48,
-            damage: Damage::LsnMismatch,
+            offset: valid_len as u64,
+            damage: Damage::Truncated,
         });
     }
 

@@ -377,3 +377,44 @@ fn a_segment_created_at_a_crash_with_a_torn_header_is_started_afresh() {
     let all = recovered(dir.path(), &config).unwrap();
     assert_eq!(all.len(), 101);
 }
+
+#[test]
+fn a_snapshot_at_any_position_stands_for_the_records_at_or_below_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = JournalConfig::default();
+    let journal = Journal::create(dir.path(), config.clone(), FINGERPRINT).unwrap();
+    let lsns: Vec<Lsn> = (0..10).map(|i| journal.append(&[i; 32]).unwrap()).collect();
+    // Not a record's end: inside the fifth record.
+    let inside = Lsn::new(lsns[4].get() - 5);
+    journal.write_snapshot(inside, b"the first four").unwrap();
+    journal.close().unwrap();
+    let (_journal, recovery) = Journal::open(dir.path(), config, FINGERPRINT).unwrap();
+    assert_eq!(recovery.snapshot().unwrap().covers(), inside);
+    let replayed: Vec<u8> = recovery.records().map(|record| record.payload[0]).collect();
+    assert_eq!(replayed, (4..10).collect::<Vec<u8>>());
+}
+
+#[test]
+fn a_log_that_ends_before_its_snapshot_is_corruption() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = JournalConfig::default();
+    let journal = Journal::create(dir.path(), config.clone(), FINGERPRINT).unwrap();
+    let lsns: Vec<Lsn> = (0..10).map(|i| journal.append(&[i; 32]).unwrap()).collect();
+    journal.write_snapshot(lsns[9], b"all ten").unwrap();
+    journal.close().unwrap();
+    // The end of the log disappears, records the snapshot vouches for included.
+    let segment = segments(dir.path()).pop().unwrap();
+    fs::OpenOptions::new()
+        .write(true)
+        .open(&segment)
+        .unwrap()
+        .set_len(64 + 48 * 5)
+        .unwrap();
+    match Journal::open(dir.path(), config, FINGERPRINT) {
+        Err(OpenError::Corrupt { file, damage, .. }) => {
+            assert_eq!(file, segment);
+            assert_eq!(damage, Damage::Truncated);
+        }
+        other => panic!("expected corruption, got {other:?}"),
+    }
+}
