@@ -44,6 +44,8 @@ pub enum FileOp {
     SyncDir,
     /// Starting the flusher thread (the operating system refused a thread).
     StartFlusher,
+    /// Taking the directory's lock.
+    Lock,
 }
 
 impl fmt::Display for FileOp {
@@ -61,6 +63,7 @@ impl fmt::Display for FileOp {
             FileOp::Remove => "removing",
             FileOp::SyncDir => "syncing directory",
             FileOp::StartFlusher => "starting the flusher thread for",
+            FileOp::Lock => "locking",
         })
     }
 }
@@ -139,6 +142,11 @@ pub enum CreateError {
         /// The directory.
         dir: PathBuf,
     },
+    /// Another journal (in this process or another) has the directory open.
+    Locked {
+        /// The directory.
+        dir: PathBuf,
+    },
     /// A file operation failed.
     Io(IoFailure),
 }
@@ -149,6 +157,9 @@ impl fmt::Display for CreateError {
             CreateError::Config(error) => write!(f, "bad journal config: {error}"),
             CreateError::AlreadyExists { dir } => {
                 write!(f, "{} already holds a journal", dir.display())
+            }
+            CreateError::Locked { dir } => {
+                write!(f, "another journal has {} open", dir.display())
             }
             CreateError::Io(failure) => write!(f, "creating the journal failed: {failure}"),
         }
@@ -181,6 +192,11 @@ pub enum OpenError {
     Config(JournalConfigError),
     /// The directory holds no segment file.
     NoJournal {
+        /// The directory.
+        dir: PathBuf,
+    },
+    /// Another journal (in this process or another) has the directory open.
+    Locked {
         /// The directory.
         dir: PathBuf,
     },
@@ -232,6 +248,7 @@ impl fmt::Display for OpenError {
         match self {
             OpenError::Config(error) => write!(f, "bad journal config: {error}"),
             OpenError::NoJournal { dir } => write!(f, "{} holds no journal", dir.display()),
+            OpenError::Locked { dir } => write!(f, "another journal has {} open", dir.display()),
             OpenError::Io(failure) => write!(f, "opening the journal failed: {failure}"),
             OpenError::Corrupt {
                 file,

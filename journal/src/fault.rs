@@ -13,7 +13,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::storage::{OsStorage, Storage, StorageFile};
+use crate::storage::{DirLock, OsStorage, Storage, StorageFile};
 
 /// A fault armed on one kind of operation: that many more succeed, then every one fails.
 #[derive(Clone, Copy, Debug)]
@@ -150,6 +150,10 @@ impl Storage for FaultyStorage {
 
     fn sync_dir(&self, dir: &Path) -> io::Result<()> {
         OsStorage.sync_dir(dir)
+    }
+
+    fn lock_dir(&self, dir: &Path) -> io::Result<DirLock> {
+        OsStorage.lock_dir(dir)
     }
 }
 

@@ -22,7 +22,7 @@ use crate::lsn::Lsn;
 use crate::recovery::{Recovery, recover};
 use crate::ring::Ring;
 use crate::stats::{Counters, JournalStats};
-use crate::storage::{OsStorage, Storage, StorageFile};
+use crate::storage::{DirLock, OsStorage, Storage, StorageFile};
 
 /// How many times an append re-checks for room before it sleeps: the flusher frees a whole
 /// batch at once, usually within microseconds of a full ring.
@@ -218,6 +218,8 @@ impl Shared {
 pub struct Journal {
     shared: Arc<Shared>,
     flusher: Option<JoinHandle<()>>,
+    /// Held until the journal is dropped, after the flusher stopped.
+    _lock: DirLock,
 }
 
 impl Journal {
@@ -277,6 +279,15 @@ impl Journal {
         storage
             .create_dir_all(dir)
             .map_err(io(FileOp::CreateDir, dir))?;
+        let lock = storage.lock_dir(dir).map_err(|error| {
+            if error.kind() == std::io::ErrorKind::WouldBlock {
+                CreateError::Locked {
+                    dir: dir.to_path_buf(),
+                }
+            } else {
+                CreateError::Io(IoFailure::new(FileOp::Lock, dir, error))
+            }
+        })?;
         let names = storage.list_dir(dir).map_err(io(FileOp::ListDir, dir))?;
         if names
             .iter()
@@ -305,7 +316,7 @@ impl Journal {
             segments: vec![0],
             snapshots: Vec::new(),
         };
-        Journal::start(storage, dir, config, fingerprint, file, 0, 0, files)
+        Journal::start(storage, dir, config, fingerprint, file, 0, 0, files, lock)
             .map_err(CreateError::Io)
     }
 
@@ -366,6 +377,16 @@ impl Journal {
         config: JournalConfig,
         fingerprint: [u8; 32],
     ) -> Result<(Journal, Recovery), OpenError> {
+        config.validate().map_err(OpenError::Config)?;
+        let lock = storage.lock_dir(dir).map_err(|error| match error.kind() {
+            std::io::ErrorKind::WouldBlock => OpenError::Locked {
+                dir: dir.to_path_buf(),
+            },
+            std::io::ErrorKind::NotFound => OpenError::NoJournal {
+                dir: dir.to_path_buf(),
+            },
+            _ => OpenError::Io(IoFailure::new(FileOp::Lock, dir, error)),
+        })?;
         let (recovery, resume) = recover(&*storage, dir, &config, &fingerprint)?;
         let files = Files {
             segments: resume.segments,
@@ -380,6 +401,7 @@ impl Journal {
             resume.segment_first,
             resume.position,
             files,
+            lock,
         )
         .map_err(OpenError::Io)?;
         Ok((journal, recovery))
@@ -395,6 +417,7 @@ impl Journal {
         segment_first: u64,
         position: u64,
         files: Files,
+        lock: DirLock,
     ) -> Result<Journal, IoFailure> {
         let shared = Arc::new(Shared {
             ring: Ring::new(config.backlog_bytes_max, position),
@@ -425,6 +448,7 @@ impl Journal {
         Ok(Journal {
             shared,
             flusher: Some(handle),
+            _lock: lock,
         })
     }
 

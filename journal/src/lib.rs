@@ -99,6 +99,7 @@
 //! | `<P>.segment` | records from stream position `P` on (`P` in 20 decimal digits) |
 //! | `<C>.snapshot` | a snapshot covering every record up to position `C` |
 //! | `*.partial` | a snapshot being written; removed by `open` |
+//! | `LOCK` | empty; held with `flock` by the one journal that has the directory open |
 //!
 //! **The stream.** Records form one byte stream; a record's [`Lsn`] is the stream position
 //! just past it, so LSNs increase with append order and a record's LSN is the previous one
@@ -178,4 +179,4 @@ pub use recovery::{
     Record, Records, RecoveredSnapshot, Recovery, RejectedSnapshot, SnapshotProblem, TornTail,
 };
 pub use stats::JournalStats;
-pub use storage::{OsStorage, Storage, StorageFile};
+pub use storage::{DirLock, OsStorage, Storage, StorageFile};

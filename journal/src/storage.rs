@@ -67,6 +67,53 @@ pub trait Storage: Send + Sync + fmt::Debug {
     /// # Errors
     /// The operating system's error.
     fn sync_dir(&self, dir: &Path) -> io::Result<()>;
+
+    /// Takes the directory for one writer, until the returned lock is dropped: a second
+    /// journal on the same directory, in this process or another, would interleave its
+    /// frames with the first one's. The default takes no lock, for storages no one else can
+    /// reach (in memory, say).
+    ///
+    /// # Errors
+    /// `WouldBlock` if another writer holds the directory; the operating system's error.
+    fn lock_dir(&self, dir: &Path) -> io::Result<DirLock> {
+        let _ = dir;
+        Ok(DirLock::none())
+    }
+}
+
+/// A journal directory taken for one writer (see [`Storage::lock_dir`]); released on drop.
+///
+/// # Example
+/// ```
+/// use fairbook_journal::{OsStorage, Storage};
+/// use std::io::ErrorKind;
+///
+/// let dir = tempfile::tempdir()?;
+/// let lock = OsStorage.lock_dir(dir.path())?;
+/// assert_eq!(OsStorage.lock_dir(dir.path()).unwrap_err().kind(), ErrorKind::WouldBlock);
+/// drop(lock);
+/// OsStorage.lock_dir(dir.path())?;
+/// # Ok::<(), std::io::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct DirLock {
+    /// The locked file; closing it releases the lock.
+    _file: Option<File>,
+}
+
+impl DirLock {
+    /// The name of the file [`OsStorage`] locks in a journal directory.
+    pub const FILE_NAME: &'static str = "LOCK";
+
+    /// No lock, for a storage no other writer can reach.
+    pub fn none() -> DirLock {
+        DirLock { _file: None }
+    }
+
+    /// A lock held for as long as `file` is open (a file locked with `File::lock`, say).
+    pub fn holding(file: File) -> DirLock {
+        DirLock { _file: Some(file) }
+    }
 }
 
 /// An open file of a journal, written at explicit offsets.
@@ -128,6 +175,20 @@ impl Storage for OsStorage {
 
     fn sync_dir(&self, dir: &Path) -> io::Result<()> {
         File::open(dir)?.sync_all()
+    }
+
+    fn lock_dir(&self, dir: &Path) -> io::Result<DirLock> {
+        let file = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(dir.join(DirLock::FILE_NAME))?;
+        // flock(LOCK_EX | LOCK_NB): released when the file is closed, also by a crash.
+        file.try_lock().map_err(|error| match error {
+            std::fs::TryLockError::WouldBlock => io::Error::from(io::ErrorKind::WouldBlock),
+            std::fs::TryLockError::Error(error) => error,
+        })?;
+        Ok(DirLock::holding(file))
     }
 }
 

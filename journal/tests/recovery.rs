@@ -358,6 +358,24 @@ fn another_engines_journal_is_refused() {
 }
 
 #[test]
+fn a_second_journal_on_the_same_directory_is_refused_until_the_first_is_gone() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = JournalConfig::default();
+    let first = Journal::create(dir.path(), config.clone(), FINGERPRINT).unwrap();
+    assert!(matches!(
+        Journal::open(dir.path(), config.clone(), FINGERPRINT),
+        Err(OpenError::Locked { .. })
+    ));
+    assert!(matches!(
+        Journal::create(dir.path(), config.clone(), FINGERPRINT),
+        Err(fairbook_journal::CreateError::Locked { .. })
+    ));
+    first.append(b"one writer").unwrap();
+    drop(first);
+    assert_eq!(recovered(dir.path(), &config).unwrap(), [b"one writer"]);
+}
+
+#[test]
 fn a_segment_created_at_a_crash_with_a_torn_header_is_started_afresh() {
     let dir = tempfile::tempdir().unwrap();
     let config = small_segments();
