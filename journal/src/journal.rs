@@ -532,6 +532,41 @@ impl Journal {
         Lsn::new(self.shared.durable())
     }
 
+    /// Reads the journal back while it runs, read-only: the latest snapshot and every record
+    /// after it up to [`Journal::durable_lsn`] (bytes past it may be mid-write and are not
+    /// read). The way to build a new snapshot without pausing anyone: replay this into a
+    /// private replica, export its state, and [`Journal::write_snapshot`] it as covering
+    /// [`Recovery::end`].
+    ///
+    /// Do not run it at the same time as [`Journal::write_snapshot`], which may remove the
+    /// segments it reads: one thread should do both.
+    ///
+    /// # Errors
+    /// As [`Journal::open`], for damage below the durable position.
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook_journal::{Journal, JournalConfig};
+    ///
+    /// let dir = tempfile::tempdir()?;
+    /// let journal = Journal::create(dir.path(), JournalConfig::default(), [0; 32])?;
+    /// let lsn = journal.append(b"a place was given")?;
+    /// journal.wait_durable(lsn)?;
+    /// let back = journal.read_back()?;
+    /// assert_eq!(back.records().next().unwrap().payload, b"a place was given");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn read_back(&self) -> Result<Recovery, OpenError> {
+        let shared = &self.shared;
+        crate::recovery::read_back(
+            &*shared.storage,
+            &shared.dir,
+            &shared.config,
+            &shared.fingerprint,
+            shared.durable(),
+        )
+    }
+
     /// Blocks until every record up to `lsn` is on disk (covered by an fdatasync), or the
     /// journal failed. Many threads may wait at once; one fdatasync wakes them all.
     ///

@@ -151,6 +151,7 @@
 
 mod config;
 mod durable;
+mod durable_engine;
 mod error;
 mod fault;
 mod flusher;
@@ -168,6 +169,9 @@ pub use config::{
     SEGMENT_BYTES_MIN, SNAPSHOTS_KEPT_LIMIT,
 };
 pub use durable::Durable;
+pub use durable_engine::{
+    DurableEngine, DurableEngineError, JournalSink, Recovered, config_fingerprint,
+};
 pub use error::{
     AppendError, CreateError, DurableError, FileOp, IoFailure, OpenError, SnapshotError,
 };

@@ -402,6 +402,30 @@ pub(crate) fn recover(
     config: &JournalConfig,
     fingerprint: &[u8; 32],
 ) -> Result<(Recovery, Resume), OpenError> {
+    let (recovery, resume) = read(storage, dir, config, fingerprint, None)?;
+    Ok((recovery, resume.expect("a full recovery resumes")))
+}
+
+/// Reads a live journal's directory back, read-only, up to `durable` (a frame boundary that
+/// its flusher has synced): the latest snapshot and every record after it up to there. Bytes
+/// past `durable` may be mid-write and are not read; nothing is repaired or removed.
+pub(crate) fn read_back(
+    storage: &dyn Storage,
+    dir: &Path,
+    config: &JournalConfig,
+    fingerprint: &[u8; 32],
+    durable: u64,
+) -> Result<Recovery, OpenError> {
+    Ok(read(storage, dir, config, fingerprint, Some(durable))?.0)
+}
+
+fn read(
+    storage: &dyn Storage,
+    dir: &Path,
+    config: &JournalConfig,
+    fingerprint: &[u8; 32],
+    limit: Option<u64>,
+) -> Result<(Recovery, Option<Resume>), OpenError> {
     config.validate().map_err(OpenError::Config)?;
     let names = storage.list_dir(dir).map_err(|error| {
         if error.kind() == std::io::ErrorKind::NotFound {
@@ -430,10 +454,12 @@ pub(crate) fn recover(
             dir: dir.to_path_buf(),
         });
     };
-    for partial in &partials {
-        storage
-            .remove_file(partial)
-            .map_err(io(FileOp::Remove, partial))?;
+    if limit.is_none() {
+        for partial in &partials {
+            storage
+                .remove_file(partial)
+                .map_err(io(FileOp::Remove, partial))?;
+        }
     }
 
     let mut snapshots_rejected = Vec::new();
@@ -467,9 +493,19 @@ pub(crate) fn recover(
     let mut valid_len = HEADER_BYTES;
     let last_index = segments.len() - 1;
     for (index, &first) in segments.iter().enumerate().skip(start_index) {
+        if limit.is_some_and(|limit| first >= limit && first > needed_from) {
+            // Wholly past what the flusher has synced: not read back.
+            break;
+        }
         let file = dir.join(segment_name(first));
-        let is_last = index == last_index;
-        let bytes = storage.read_file(&file).map_err(io(FileOp::Read, &file))?;
+        // Read back, the segment holding the limit is the last one read; nothing past the
+        // limit is looked at, so it cannot be torn.
+        let is_last = index == last_index && limit.is_none();
+        let mut bytes = storage.read_file(&file).map_err(io(FileOp::Read, &file))?;
+        if let Some(limit) = limit {
+            let end = HEADER_BYTES as u64 + limit.saturating_sub(first);
+            bytes.truncate(usize::try_from(end).unwrap_or(usize::MAX));
+        }
         let corrupt = |offset: usize, damage: Damage| OpenError::Corrupt {
             file: file.clone(),
             offset: offset as u64,
@@ -554,6 +590,18 @@ pub(crate) fn recover(
         });
     }
 
+    if limit.is_some() {
+        let recovery = Recovery {
+            snapshot,
+            segments: recovered,
+            record_count,
+            end: Lsn::new(expected_first),
+            torn_tail,
+            snapshots_rejected,
+        };
+        return Ok((recovery, None));
+    }
+
     // Repair: cut the torn tail (or rewrite a torn header), durably, before appending.
     let last_first = segments[last_index];
     let last_file = dir.join(segment_name(last_first));
@@ -599,5 +647,5 @@ pub(crate) fn recover(
         segments,
         snapshots: usable_snapshots,
     };
-    Ok((recovery, resume))
+    Ok((recovery, Some(resume)))
 }
