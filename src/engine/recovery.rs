@@ -354,17 +354,18 @@ impl Engine {
             });
         }
         let slots = reader.u32()?;
-        for _ in 0..slots {
-            let spec = SlotSpec {
-                site: SiteId::new(reader.u32()?),
-                day: Day::new(reader.u16()?),
-                window: Window::new(reader.u8()?),
-                capacity: reader.u32()?,
-            };
-            self.inventory
-                .add(spec, || ())
-                .ok_or(SnapshotError::Mismatch { what: "slots_max" })?;
+        if u64::from(slots) * 11 > reader.len() {
+            return Err(SnapshotError::Truncated);
         }
+        let specs = (0..slots).map(|_| SlotSpec {
+            site: SiteId::new(reader.u32().unwrap_or(0)),
+            day: Day::new(reader.u16().unwrap_or(0)),
+            window: Window::new(reader.u8().unwrap_or(0)),
+            capacity: reader.u32().unwrap_or(0),
+        });
+        self.inventory
+            .restore(specs)
+            .ok_or(SnapshotError::Mismatch { what: "slots_max" })?;
         let places = reader.u64()?;
         let place_len = 16 + 4 * u64::from(per_place);
         if places > self.room.places_max() || places.saturating_mul(place_len) != reader.len() {

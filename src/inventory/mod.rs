@@ -189,6 +189,32 @@ impl Inventory {
         Some(slot)
     }
 
+    /// Appends every slot of `specs` at once, to an inventory no other thread uses (restoring
+    /// a snapshot): one lock, and the open-slot counts set once at the end rather than slot by
+    /// slot. `None` if they do not all fit.
+    pub(crate) fn restore(&self, specs: impl IntoIterator<Item = SlotSpec>) -> Option<()> {
+        let _adding = self.add_lock.lock();
+        let mut len = self.len.load(Ordering::Relaxed);
+        let first = len;
+        for spec in specs {
+            let cell = self.cells.get(len as usize)?;
+            cell.capacity.store(spec.capacity, Ordering::Relaxed);
+            cell.site.store(spec.site.as_u32(), Ordering::Relaxed);
+            cell.day_window.store(
+                (u32::from(spec.day.as_u16()) << 16) | u32::from(spec.window.as_u8()),
+                Ordering::Relaxed,
+            );
+            len += 1;
+        }
+        for raw in first..len {
+            if self.cells[raw as usize].capacity.load(Ordering::Relaxed) > 0 {
+                self.open.will_open(SlotId::new(raw));
+            }
+        }
+        self.len.store(len, Ordering::Release);
+        Some(())
+    }
+
     /// Starts loading the slot's cell into the cache (see [`hints::prefetch`]). The
     /// caller has checked [`Inventory::contains`].
     #[inline(always)]

@@ -169,9 +169,7 @@ impl WaitingRoom {
                         return Err("a place holds the reserved person id");
                     }
                     self.ring.replay_claim(seq);
-                    self.ring.publish(seq, person);
-                    self.ring.lock(seq);
-                    self.ring.unlock(seq, state);
+                    self.ring.restore(seq, person, state);
                     if state.is_active() {
                         self.active_count.add(1);
                     }

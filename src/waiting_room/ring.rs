@@ -111,6 +111,13 @@ impl Ring {
             .fetch_max(seq.as_u64() + 1, Ordering::AcqRel);
     }
 
+    /// Writes a place restored from a snapshot (to a ring no other thread uses).
+    pub(crate) fn restore(&self, seq: Seq, person: PersonId, state: PersonState) {
+        let entry = &self.entries[seq.as_index()];
+        entry.person.store(person.as_u64(), Ordering::Relaxed);
+        entry.state.store(state.bits(), Ordering::Release);
+    }
+
     /// Marks a claimed place that was never published as void (recovery only).
     pub(crate) fn publish_void(&self, seq: Seq) {
         let entry = &self.entries[seq.as_index()];
