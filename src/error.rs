@@ -1,5 +1,6 @@
 //! One small error enum per operation: [`EnqueueError`], [`AdvanceError`], [`StatusError`],
-//! [`ReserveError`], [`ReleaseError`] and [`AddSlotError`].
+//! [`ReserveError`], [`ReleaseError`] and [`AddSlotError`]; the flows' own (holds, rebooking,
+//! linked bookings, retry-safe operations) are in `error/flows.rs`.
 //!
 //! Operating conditions (the line is full, the slot is sold out, the lease has lapsed, the
 //! window is closed) are errors, never panics. Every error is returned before the engine
@@ -12,6 +13,13 @@ use crate::config::ConfigError;
 use crate::ids::{CohortId, Seq, SlotId};
 use crate::record::Record;
 use crate::time::Timestamp;
+
+mod flows;
+
+pub use flows::{
+    CancelError, ConfirmError, GroupError, HoldError, OpError, RebookError, RegisterError,
+    SeriesError,
+};
 
 /// A call's time is further behind the latest time the engine has seen than the configured
 /// tolerance. Shared by every operation's error enum.
@@ -146,6 +154,14 @@ pub enum EnqueueError {
         /// When the lease ran out.
         at: Timestamp,
     },
+    /// The person is registered as a dependant of another person's place: they hold no place
+    /// of their own, and the person they are registered to books for them.
+    Dependant {
+        /// The place they are registered to.
+        holder: Seq,
+    },
+    /// See [`OpError`].
+    Op(OpError),
 }
 
 impl fmt::Display for EnqueueError {
@@ -186,6 +202,11 @@ impl fmt::Display for EnqueueError {
             EnqueueError::LeaseLapsed { seq, at } => {
                 write!(f, "place {seq} had its turn; the lease lapsed at {at}")
             }
+            EnqueueError::Dependant { holder } => write!(
+                f,
+                "the person is a dependant of place {holder}, whose holder books for them"
+            ),
+            EnqueueError::Op(error) => error.fmt(f),
         }
     }
 }
@@ -308,6 +329,14 @@ pub enum ReserveError {
         /// `true` if every slot in the engine is full, not just the listed ones.
         sold_out: bool,
     },
+    /// The person is registered as a dependant: the person they are registered to books for
+    /// them ([`Engine::book_group`](crate::Engine::book_group)).
+    Dependant {
+        /// The place they are registered to.
+        holder: Seq,
+    },
+    /// See [`OpError`].
+    Op(OpError),
 }
 
 impl fmt::Display for ReserveError {
@@ -337,6 +366,11 @@ impl fmt::Display for ReserveError {
             ReserveError::NoRoom { sold_out: false } => {
                 write!(f, "every chosen slot is fully booked")
             }
+            ReserveError::Dependant { holder } => write!(
+                f,
+                "the person is a dependant of place {holder}, whose holder books for them"
+            ),
+            ReserveError::Op(error) => error.fmt(f),
         }
     }
 }
@@ -370,6 +404,14 @@ pub enum ReleaseError {
         /// The slot named.
         slot: SlotId,
     },
+    /// The person is registered as a dependant: their seat is given back with their holder's
+    /// place ([`Engine::release`](crate::Engine::release) by the holder).
+    Dependant {
+        /// The place they are registered to.
+        holder: Seq,
+    },
+    /// See [`OpError`].
+    Op(OpError),
 }
 
 impl fmt::Display for ReleaseError {
@@ -380,6 +422,11 @@ impl fmt::Display for ReleaseError {
             ReleaseError::UnknownPerson => write!(f, "the person has not joined the waiting room"),
             ReleaseError::NothingToRelease => write!(f, "the person holds nothing to give back"),
             ReleaseError::NotBooked { slot } => write!(f, "the person holds no booking of {slot}"),
+            ReleaseError::Dependant { holder } => write!(
+                f,
+                "the person is a dependant of place {holder}, whose holder releases for them"
+            ),
+            ReleaseError::Op(error) => error.fmt(f),
         }
     }
 }
@@ -591,3 +638,15 @@ macro_rules! from_call_time_error {
 }
 
 from_call_time_error!(EnqueueError, StatusError, ReserveError, ReleaseError);
+
+macro_rules! from_op_error {
+    ($($error:ident),*) => {$(
+        impl From<OpError> for $error {
+            fn from(error: OpError) -> $error {
+                $error::Op(error)
+            }
+        }
+    )*};
+}
+
+from_op_error!(EnqueueError, ReserveError, ReleaseError);

@@ -227,3 +227,38 @@ impl fmt::Display for Seq {
         write!(f, "#{}", self.0)
     }
 }
+
+/// A client's operation id: the idempotency key of one mutating call (as Stripe's
+/// `Idempotency-Key` header and TigerBeetle's transfer ids are).
+///
+/// A service takes it from the request (a header, a field the client generates once per
+/// user action and sends again with every retry) and passes it to
+/// [`Engine::once`](crate::Engine::once). The engine remembers the answer of each successful
+/// operation by id: a retry with the same id and the same arguments gets that answer back and
+/// changes nothing; the same id with other arguments is an error.
+///
+/// # Example
+/// ```
+/// use fairbook::OpId;
+/// assert_eq!(OpId::new(7).as_u64(), 7);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct OpId(u64);
+
+impl OpId {
+    /// Wraps a raw id.
+    pub const fn new(raw: u64) -> OpId {
+        OpId(raw)
+    }
+
+    /// The raw id.
+    pub const fn as_u64(self) -> u64 {
+        self.0
+    }
+}
+
+impl fmt::Display for OpId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "operation {}", self.0)
+    }
+}

@@ -100,8 +100,9 @@ mod record_log;
 pub use harness::{Coverage, Failure, Harness, Mismatch, assert_audit_ok, check_audit};
 pub use model::{Model, ModelStats, validate};
 pub use ops::{
-    COHORTS, Op, PEOPLE, SLOT_IDS, SLOTS_MAX, Universe, op_strategy, ops_strategy,
-    scenario_strategy, universe_strategy,
+    COHORTS, OP_IDS, Op, PEOPLE, SLOT_IDS, SLOTS_MAX, Universe, flows_op_strategy,
+    flows_scenario_strategy, flows_universe_strategy, op_strategy, ops_strategy, scenario_strategy,
+    universe_strategy,
 };
 pub use record_log::RecordLog;
 
