@@ -291,10 +291,11 @@ impl std::error::Error for RecordError {}
 
 impl Record {
     /// The most bytes an encoded record takes: an [`Record::Answered`] of a release that
-    /// gave back 15 seats (a tag, the id and digest, the answer's kind, its place, a flag, a
-    /// count and 15 slots of at most five bytes each). Every other record takes at most a tag
-    /// and nine varints of at most ten bytes each.
-    pub const ENCODED_MAX: usize = 1 + 2 * 10 + 1 + 10 + 2 + 15 * 5;
+    /// gave back 15 seats (a tag, the id and digest of ten bytes each, the answer's kind, its
+    /// place of at most nine, places being below 2⁶³, a flag, a count and 15 slots of at most
+    /// five bytes each). Every other record takes at most a tag and nine varints of at most
+    /// ten bytes each.
+    pub const ENCODED_MAX: usize = 1 + 2 * 10 + 1 + 9 + 2 + 15 * 5;
 
     /// Writes the record into `out` and returns how many bytes it took (at most
     /// [`Record::ENCODED_MAX`]).
@@ -696,9 +697,123 @@ mod tests {
                     capacity: u32::MAX,
                 },
             },
+            Record::Held {
+                seq: big,
+                slot: SlotId::new(u32::MAX),
+                index: 14,
+                until: Timestamp::MAX,
+            },
+            Record::HoldConfirmed {
+                seq: big,
+                slot: SlotId::new(u32::MAX),
+            },
+            Record::HoldCancelled {
+                seq: Seq::new(0),
+                slot: SlotId::new(0),
+            },
+            Record::HoldExpired {
+                seq: Seq::new(300),
+                slot: SlotId::new(70_000),
+            },
+            Record::Rebooked {
+                seq: big,
+                from: SlotId::new(0),
+                to: SlotId::new(u32::MAX),
+            },
+            Record::SeriesBooked {
+                seq: big,
+                first: SlotId::new(u32::MAX),
+                second: SlotId::new(1),
+            },
+            Record::SeriesReleased { seq: big },
+            Record::DependantRegistered {
+                holder: big,
+                dependant: PersonId::new(u64::MAX - 1),
+            },
+            Record::GroupBooked {
+                seq: big,
+                slot: SlotId::new(u32::MAX),
+                seats: 16,
+            },
         ] {
             round_trip(record);
         }
+    }
+
+    #[test]
+    fn every_answer_round_trips_and_the_largest_fits() {
+        use crate::ids::OpId;
+        use crate::status::{
+            BookedSlots, Booking, GroupBooking, Hold, Place, Registered, Released, SeriesBooking,
+        };
+        let big = Seq::new(i64::MAX as u64);
+        let slot = SlotId::new(u32::MAX);
+        let answers = [
+            OpAnswer::Place(Place {
+                seq: big,
+                is_new: true,
+            }),
+            OpAnswer::Booking(Booking {
+                seq: big,
+                slot,
+                rank: u8::MAX,
+            }),
+            OpAnswer::Released(Released {
+                seq: big,
+                slots: BookedSlots::from_slice(&[slot; BookedSlots::CAPACITY]).unwrap(),
+                was_waiting: false,
+            }),
+            OpAnswer::Released(Released {
+                seq: Seq::new(0),
+                slots: BookedSlots::default(),
+                was_waiting: true,
+            }),
+            OpAnswer::Hold(Hold {
+                seq: big,
+                slot,
+                rank: 63,
+                until: Timestamp::MAX,
+            }),
+            OpAnswer::Series(SeriesBooking {
+                seq: big,
+                first: slot,
+                second: SlotId::new(0),
+                rank: 1,
+            }),
+            OpAnswer::Registered(Registered {
+                holder: big,
+                dependants: 15,
+            }),
+            OpAnswer::Group(GroupBooking {
+                seq: big,
+                slot,
+                rank: 2,
+                seats: 16,
+            }),
+        ];
+        let mut longest = 0;
+        for answer in answers {
+            let record = Record::Answered {
+                op: OpId::new(u64::MAX),
+                digest: u64::MAX,
+                answer,
+            };
+            round_trip(record);
+            let mut bytes = [0; Record::ENCODED_MAX];
+            longest = longest.max(record.encode(&mut bytes));
+        }
+        // The release of fifteen seats of the largest slot id is the longest record there is.
+        assert_eq!(longest, Record::ENCODED_MAX);
+        // A flag of 2 in an answer, and an answer of an unknown kind, are refused.
+        assert_eq!(
+            Record::decode(&[18, 0, 0, 1, 0, 2]),
+            Err(RecordError::BadField)
+        );
+        assert_eq!(Record::decode(&[18, 0, 0, 9]), Err(RecordError::BadField));
+        // A release listing sixteen seats is refused, not truncated.
+        let mut sixteen = vec![18, 0, 0, 3, 0, 0, 16];
+        sixteen.extend([0; 16]);
+        assert_eq!(Record::decode(&sixteen), Err(RecordError::BadField));
     }
 
     #[test]
