@@ -635,7 +635,12 @@ impl Engine {
     ///
     /// `choices` is one slot or a ranked list. The seat is taken atomically: a slot seen with
     /// room is either booked by this call or skipped because another call took its last seat
-    /// first; it never overbooks. Slots this person already holds are skipped.
+    /// first; it never overbooks.
+    ///
+    /// A retry is safe without an operation id: if the person already books one of
+    /// `choices`, the call returns that booking (its rank in this call's `choices`) and changes
+    /// nothing, whatever the limit and whichever slots opened since. To make every verb
+    /// retry-safe, with the first answer returned as it was, use [`Engine::once`].
     ///
     /// # Errors
     /// - Bad input: [`ReserveError::TimeWentBackwards`], [`ReserveError::UnknownPerson`],
@@ -657,7 +662,12 @@ impl Engine {
     /// engine.advance(now, 1).unwrap();
     /// let booking = engine.reserve(person, &[full, open], now).unwrap();
     /// assert_eq!((booking.slot, booking.rank), (open, 1));
-    /// assert_eq!(engine.reserve(person, &[open], now), Err(ReserveError::BookingLimit { bookings_max: 1 }));
+    /// // A retry gets the booking back; it does not book again.
+    /// assert_eq!(engine.reserve(person, &[full, open], now), Ok(booking));
+    /// assert_eq!(engine.slot(open).unwrap().booked, 1);
+    /// // Another slot is a second booking, over the default limit of one.
+    /// let other = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
+    /// assert_eq!(engine.reserve(person, &[other], now), Err(ReserveError::BookingLimit { bookings_max: 1 }));
     /// # Ok::<(), fairbook::ConfigError>(())
     /// ```
     pub fn reserve(
