@@ -33,6 +33,7 @@ use crate::inventory::{Inventory, Ledger, SlotSpec, SlotView};
 use crate::platform::sync::{AtomicU64, Ordering};
 use crate::status::{Advanced, BookedSlots, Booking, MemoryUse, Place, Released, Stats, Status};
 use crate::time::Timestamp;
+use crate::trace;
 use crate::waiting_room::{
     AdmittedGuard, Locked, OutflowPolicy, PlaceView, Refusal, TokenBucket, WaitingRoom,
 };
@@ -111,7 +112,7 @@ impl Engine {
     /// ```
     pub fn new(config: Config) -> Result<Engine, ConfigError> {
         config.validate()?;
-        Ok(Engine {
+        let engine = Engine {
             clock: LatestTime::new(config.time_skew_tolerance_ms),
             room: WaitingRoom::new(config.people_max, &config.cohorts, config.lapse_policy),
             ledger: Ledger::new(config.people_max, config.bookings_per_person_max),
@@ -119,7 +120,9 @@ impl Engine {
             advance: Mutex::new(AdvanceState::default()),
             admissions_per_sec_bits: CachePadded::new(AtomicU64::new(0)),
             config,
-        })
+        };
+        trace::engine_built(&engine);
+        Ok(engine)
     }
 
     /// The configuration the engine was built with.
@@ -188,9 +191,11 @@ impl Engine {
     /// # Ok::<(), fairbook::ConfigError>(())
     /// ```
     pub fn add_slot(&self, spec: SlotSpec) -> Result<SlotId, AddSlotError> {
-        self.inventory.add(spec).ok_or(AddSlotError::Full {
+        let added = self.inventory.add(spec).ok_or(AddSlotError::Full {
             slots_max: self.config.slots_max,
-        })
+        });
+        trace::slot_added(&spec, &added);
+        added
     }
 
     /// A snapshot of one slot, or `None` if it does not exist.
@@ -404,13 +409,15 @@ impl Engine {
         let (admitted, from, to) = self.room.admit(how_many, lease_until);
         state.bucket.spend(admitted);
         self.record_rate_sample(state, now, to.as_u64());
-        Advanced {
+        let advanced = Advanced {
             admitted,
             from,
             to,
             lease_until,
             lapsed,
-        }
+        };
+        trace::advanced(&advanced);
+        advanced
     }
 
     fn record_rate_sample(&self, state: &mut AdvanceState, now: Timestamp, cursor: u64) {
