@@ -4,6 +4,8 @@
 use std::io;
 use std::net::SocketAddr;
 
+use std::time::Duration;
+
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
@@ -11,6 +13,10 @@ use tokio::task::JoinHandle;
 use crate::door::spawn_door;
 use crate::routes::router;
 use crate::state::AppState;
+
+/// How long [`RunningServer::stop`] lets requests in flight finish: a booking takes
+/// microseconds, so a second is ample for everything but the endless status streams.
+pub const STOP_GRACE: Duration = Duration::from_secs(1);
 
 /// A server running on the current tokio runtime.
 #[derive(Debug)]
@@ -68,7 +74,9 @@ impl RunningServer {
         format!("http://{}", self.address)
     }
 
-    /// Stops accepting, lets requests in flight finish, and stops the door.
+    /// Stops accepting, lets requests in flight finish for up to [`STOP_GRACE`], and stops
+    /// the door. Live status streams never finish by themselves, so whatever is still open
+    /// after the grace is cut.
     ///
     /// # Errors
     /// The server's I/O error, if it failed while serving.
@@ -77,7 +85,13 @@ impl RunningServer {
             let _ = stop.send(());
         }
         self.door.abort();
-        (&mut self.serving).await.map_err(io::Error::other)?
+        match tokio::time::timeout(STOP_GRACE, &mut self.serving).await {
+            Ok(finished) => finished.map_err(io::Error::other)?,
+            Err(_) => {
+                self.serving.abort();
+                Ok(())
+            }
+        }
     }
 
     /// Waits until the server stops by itself (it does not, short of an I/O failure) or the
