@@ -3,14 +3,6 @@
 -- are retries of a request that already booked. Arguments: passes_file slots.
 local entries, slots = {}, 1
 local index, entry, devices_left = 0, nil, 0
--- A global, so that done() can read it from each thread with thread:get.
-codes = {}
-local threads = {}
-
-function setup(thread)
-  table.insert(threads, thread)
-end
-
 function init(args)
   for line in io.lines(args[1]) do
     local person, pass = line:match("(%d+) (%x+)")
@@ -40,21 +32,13 @@ function request()
   }, entry.body)
 end
 
-function response(status, headers, body)
-  codes[status] = (codes[status] or 0) + 1
-end
-
+-- No response() callback: handing every body to Lua would slow the client, and the count of
+-- non-2xx answers wrk keeps is all the invariant check needs (every answer here is 200 or 409).
 function done(summary, latency, requests)
   io.write(string.format("RESULT reserve %.0f %d %d %d %d\n",
     summary.requests / (summary.duration / 1e6), latency:percentile(50), latency:percentile(99),
     summary.requests, summary.errors.status))
-  local total = {}
-  for _, thread in ipairs(threads) do
-    for code, count in pairs(thread:get("codes")) do
-      total[code] = (total[code] or 0) + count
-    end
-  end
-  for code, count in pairs(total) do
-    io.write(string.format("CODES reserve %d %d\n", code, count))
-  end
+  local e = summary.errors
+  io.write(string.format("BOOKED reserve %d\n",
+    summary.requests - e.status - e.connect - e.read - e.write - e.timeout))
 end

@@ -8,13 +8,19 @@
 # that each gets its own requests/s and latency percentiles, with the HTTP floor (a trivial
 # handler on the same server, GET /floor) measured right before each engine-backed phase:
 #
-#   floor, join (every person from 1-3 devices), floor, status (polling; collects the passes
-#   of the admitted), floor, reserve (each device of a person sends the same request: one
-#   books, the others are retries)
+#   floor, join (every person from 1-3 devices), floor, status (devices polling), floor,
+#   reserve (each device of a person sends the same request: one books, the others are
+#   retries)
 #
-# The door admits without limit during the test, so that everyone who joined holds a pass by
-# the status phase. Afterwards the admin audit must hold, and the bookings it counts must equal
-# the 200 answers the reserve phases got: no booking acknowledged and lost, none twice.
+# Between join and status, an unmeasured pass asks each person's status once and keeps the
+# passes of the admitted for the reserve phase (the door admits without limit during the test,
+# so everyone who joined has one). No measured phase hands response bodies to Lua, so the
+# client does the same work per request for the floor and for the engine's endpoints.
+#
+# Afterwards the admin audit must hold (no slot over capacity, nobody over their booking
+# limit: 0 double bookings), and every booking acknowledged with a 200 must be held. The audit
+# may hold a few more than were acknowledged: when a phase's time runs out, wrk drops the
+# answers still in flight (at most one per connection), so up to `connections` per round.
 # Prints a table of medians over the rounds; exits non-zero if an invariant fails.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -66,7 +72,7 @@ echo "server $url, reference campaign ($slots slots), wrk 1 thread x $connection
 phase() { # name script args...
   local script=$1; shift
   wrk -t1 -c"$connections" -d"${seconds}s" --timeout 10s -s "server/load/$script" "$url" -- "$@" \
-    | grep -E '^(RESULT|CODES)' | sed "s/^/$round_tag /" >>"$work/results"
+    | grep -E '^(RESULT|BOOKED)' | sed "s/^/$round_tag /" >>"$work/results"
 }
 : >"$work/results"
 for round in $(seq 1 "$rounds"); do
@@ -75,11 +81,14 @@ for round in $(seq 1 "$rounds"); do
   passes="$work/passes-$round"
   phase floor.lua
   phase join.lua "$base" "$people"
+  FAIRBOOK_PASSES_FILE="$passes" wrk -t1 -c"$connections" -d120s --timeout 10s \
+    -s server/load/collect.lua "$url" -- "$base" "$people" >/dev/null
   phase floor.lua
-  FAIRBOOK_PASSES_FILE="$passes" phase status.lua "$base" "$people"
+  phase status.lua "$base" "$people"
   phase floor.lua
   phase reserve.lua "$passes" "$slots"
   echo "round $round done: $(wc -l <"$passes") passes collected" >&2
+  [ -s "$passes" ] || { echo "FAIL: no passes collected" >&2; exit 1; }
 done
 
 # Medians per endpoint, and each engine-backed phase against the floor run just before it.
@@ -107,17 +116,19 @@ awk '
   }' "$work/results"
 
 # The invariants, through the admin audit.
-booked_ok=$(awk '$2 == "CODES" && $4 == 200 { s += $5 } END { print s + 0 }' "$work/results")
-refused=$(awk '$2 == "CODES" && $4 != 200 { printf "%s%s: %s", sep, $4, $5; sep = ", " }' "$work/results")
+booked_ok=$(awk '$2 == "BOOKED" { s += $4 } END { print s + 0 }' "$work/results")
+refused=$(awk '$2 == "RESULT" && $3 == "reserve" { s += $8 } END { print s + 0 }' "$work/results")
 audit=$(curl -fsS "${admin[@]}" "$url/admin/audit")
 audit_ok=$(printf '%s' "$audit" | sed -n 's/^{"ok":\([a-z]*\).*/\1/p')
 bookings=$(printf '%s' "$audit" | sed -n 's/.*"bookings":\([0-9]*\).*/\1/p')
 violations=$(printf '%s' "$audit" | sed -n 's/.*"violations":\[\([^]]*\)\].*/\1/p')
 echo
-echo "reserve answers: $booked_ok booked (200), refused: ${refused:-none}"
+echo "reserve answers: $booked_ok booked (200), $refused refused (409: the retries)"
 echo "audit: ok=$audit_ok, $bookings bookings held, violations: [${violations}]"
 if [ "$audit_ok" != "true" ]; then echo "FAIL: the audit found violations" >&2; exit 1; fi
-if [ "$bookings" != "$booked_ok" ]; then
-  echo "FAIL: $booked_ok bookings acknowledged but $bookings held" >&2; exit 1
+in_flight_max=$(( connections * rounds ))
+if [ "$bookings" -lt "$booked_ok" ] || [ "$bookings" -gt $(( booked_ok + in_flight_max )) ]; then
+  echo "FAIL: $booked_ok bookings acknowledged, $bookings held (at most $in_flight_max answers cut off)" >&2
+  exit 1
 fi
-echo "invariants hold: 0 double bookings, 0 acknowledged bookings lost"
+echo "invariants hold: 0 double bookings, 0 acknowledged bookings lost ($(( bookings - booked_ok )) booked as a phase ended, answers cut off)"
