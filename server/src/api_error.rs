@@ -2,7 +2,7 @@
 //! `Retry-After` where waiting helps.
 //!
 //! The body is `{"code": "not_admitted", "message": "...", "retry_after_ms": 1500}` plus the
-//! engine error's own fields under `"detail"` when it has any. The codes are the core's
+//! engine error as it serializes (its code and fields) under `"detail"`. The codes are the core's
 //! `code()` strings, so a client can switch on them.
 //!
 //! | status | codes |
@@ -19,11 +19,12 @@ use axum::response::{IntoResponse, Response};
 use fairbook::pass::PassError;
 use fairbook::{EnqueueError, ReleaseError, ReserveError, StatusError, Timestamp};
 use serde::Serialize;
+use serde_json::value::RawValue;
 
 use crate::ack::AckError;
 
 /// A refusal, ready to send.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct ApiError {
     /// The HTTP status.
     pub status: StatusCode,
@@ -34,8 +35,8 @@ pub struct ApiError {
     /// When to try again, in milliseconds, if waiting helps; sent as `Retry-After` in whole
     /// seconds, rounded up.
     pub retry_after_ms: Option<u64>,
-    /// The engine error's fields, if any.
-    pub detail: Option<serde_json::Value>,
+    /// The engine error, serialized, if the refusal comes from one.
+    pub detail: Option<Box<RawValue>>,
 }
 
 #[derive(Serialize)]
@@ -45,7 +46,7 @@ struct Body<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     retry_after_ms: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    detail: Option<&'a serde_json::Value>,
+    detail: Option<&'a RawValue>,
 }
 
 impl ApiError {
@@ -67,13 +68,8 @@ impl ApiError {
     }
 
     fn with_detail(mut self, error: &impl Serialize) -> ApiError {
-        // The serialized engine error carries its code too; keep only its fields.
-        if let Ok(serde_json::Value::Object(mut fields)) = serde_json::to_value(error) {
-            fields.remove("code");
-            if !fields.is_empty() {
-                self.detail = Some(serde_json::Value::Object(fields));
-            }
-        }
+        // Written once, as text: the response embeds it as it is.
+        self.detail = serde_json::value::to_raw_value(error).ok();
         self
     }
 
@@ -164,7 +160,7 @@ impl IntoResponse for ApiError {
             code: self.code,
             message: &self.message,
             retry_after_ms: self.retry_after_ms,
-            detail: self.detail.as_ref(),
+            detail: self.detail.as_deref(),
         };
         let mut response = (self.status, axum::Json(body)).into_response();
         if let Some(retry_after_ms) = self.retry_after_ms {

@@ -1,7 +1,9 @@
-//! `GET /floor`: a handler that does nothing, measured beside the engine's endpoints so that
-//! the load test can tell the engine's cost from HTTP's.
+//! `GET` and `POST /floor`: handlers that do nothing, measured beside the engine's endpoints
+//! so that the load test can tell the engine's cost from HTTP's. The `POST` one reads its
+//! body, as every handler that takes one must.
 
 use axum::Json;
+use axum::body::Bytes;
 use serde::Serialize;
 
 /// A body of the size of a small status answer's envelope.
@@ -10,7 +12,13 @@ pub(crate) struct Floor {
     ok: bool,
 }
 
-/// `{"ok":true}`.
+/// `GET /floor`: `{"ok":true}`.
 pub(crate) async fn floor() -> Json<Floor> {
+    Json(Floor { ok: true })
+}
+
+/// `POST /floor`: reads the body, ignores it, `{"ok":true}`.
+pub(crate) async fn floor_with_body(body: Bytes) -> Json<Floor> {
+    drop(body);
     Json(Floor { ok: true })
 }

@@ -13,7 +13,7 @@
 //! | `GET`, `PUT /admin/outflow` | `admin` | the door's policy |
 //! | `GET /admin/stats` | `admin` | engine counters, memory, cohorts |
 //! | `GET /admin/audit` | `admin` | a full recount of every invariant |
-//! | `GET /floor` | `floor` | a trivial handler: the HTTP floor the load test compares with |
+//! | `GET`, `POST /floor` | `floor` | a trivial handler: the HTTP floor the load test compares with |
 //!
 //! Two-phase holds (`POST /api/hold`, `POST /api/confirm`) and slot search
 //! (`GET /api/search`) take their own modules here beside `reserve` and `slots` once the
@@ -52,6 +52,6 @@ pub fn router(state: AppState) -> Router {
         )
         .route("/admin/stats", get(admin::stats))
         .route("/admin/audit", get(admin::audit))
-        .route("/floor", get(floor::floor))
+        .route("/floor", get(floor::floor).post(floor::floor_with_body))
         .with_state(state)
 }

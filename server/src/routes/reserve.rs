@@ -11,8 +11,8 @@
 //! first answer belong to the engine and will slot in here.
 
 use axum::Json;
+use axum::body::Bytes;
 use axum::extract::State;
-use axum::extract::rejection::JsonRejection;
 use fairbook::{Booking, ReserveError, SlotId};
 use serde::{Deserialize, Serialize};
 
@@ -39,9 +39,12 @@ pub(crate) async fn reserve(
     State(state): State<AppState>,
     identity: Identity,
     pass: PresentedPass,
-    body: Result<Json<ReserveRequest>, JsonRejection>,
+    body: Bytes,
 ) -> Result<Json<Reserved>, ApiError> {
-    let Json(request) = body.map_err(|rejection| ApiError::bad_request(rejection.body_text()))?;
+    // Parsed here rather than by axum's `Json`, which wraps the deserializer to track error
+    // paths on every request, failed or not (a visible share of this handler under perf).
+    let request: ReserveRequest = serde_json::from_slice(&body)
+        .map_err(|error| ApiError::bad_request(format!("not a reserve request: {error}")))?;
     let now = state.clock().now();
     let claims = state
         .verifier()
