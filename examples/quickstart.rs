@@ -102,7 +102,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         ));
     }
     for slot in [near_work, near_home] {
-        println!("{}", engine.slot(slot).expect("slot exists"));
+        println!("slot {}", engine.slot(slot).expect("slot exists"));
     }
 
     let report = engine.audit();
