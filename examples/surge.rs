@@ -1230,7 +1230,7 @@ fn book_everybody(
                     .and_then(|slot| choices.iter().position(|choice| choice == slot))
                     .ok_or_else(|| {
                         CheckFailed(format!(
-                            "{person} holds {slots:?}, not one of their choices"
+                            "person {person} holds {slots:?}, not one of their choices"
                         ))
                     })?;
                 report.bookings_by_rank[rank] += 1;
@@ -1243,12 +1243,16 @@ fn book_everybody(
                     .map(|view| view.free())
                     .sum();
                 check(free == 0, || {
-                    format!("{person} booked nothing though {free} of their choices are free")
+                    format!(
+                        "person {person} booked nothing though {free} of their choices are free"
+                    )
                 })?;
                 report.no_room += 1;
             }
             other => {
-                return Err(CheckFailed(format!("{person} is {other} after booking")).into());
+                return Err(
+                    CheckFailed(format!("person {person} is {other} after booking")).into(),
+                );
             }
         }
     }
@@ -1362,7 +1366,9 @@ fn churn(
             Ok(_) => report.rebooked_offered_seat += 1,
             Err(ReserveError::NoRoom { .. }) => report.still_no_room += 1,
             Err(error) => {
-                return Err(CheckFailed(format!("{person} could not rebook: {error}")).into());
+                return Err(
+                    CheckFailed(format!("person {person} could not rebook: {error}")).into(),
+                );
             }
         }
     }

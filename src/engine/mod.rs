@@ -39,6 +39,7 @@ use crate::status::{
     Advanced, BookedSlots, Booking, MemoryUse, Place, Released, ReserveRequest, Stats, Status,
 };
 use crate::time::Timestamp;
+use crate::trace;
 use crate::waiting_room::{
     AdmittedGuard, Locked, OutflowPolicy, PlaceView, Refusal, TokenBucket, WaitingRoom,
 };
@@ -141,7 +142,7 @@ impl Engine {
         let refused = |_| ConfigError::MemoryUnavailable {
             bytes: memory.total_bytes(),
         };
-        Ok(Engine {
+        let engine = Engine {
             clock: Clock::new(
                 config.time_skew_tolerance_ms,
                 config.time_ahead_tolerance_ms,
@@ -161,7 +162,9 @@ impl Engine {
             admissions_per_sec_bits: CachePadded::new(AtomicU64::new(0)),
             recorder,
             config,
-        })
+        };
+        trace::engine_built(&engine);
+        Ok(engine)
     }
 
     /// The configuration the engine was built with.
@@ -231,11 +234,14 @@ impl Engine {
     /// ```
     pub fn add_slot(&self, spec: SlotSpec) -> Result<SlotId, AddSlotError> {
         let announce = || self.recorder.record(|| Record::SlotAdded { spec });
-        self.inventory
+        let added = self
+            .inventory
             .add(spec, announce)
             .ok_or(AddSlotError::Full {
                 slots_max: self.config.slots_max,
-            })
+            });
+        trace::slot_added(&spec, &added);
+        added
     }
 
     /// A snapshot of one slot, or `None` if it does not exist.
@@ -462,13 +468,15 @@ impl Engine {
             });
         state.bucket.spend(admitted);
         self.record_rate_sample(state, now, to.as_u64());
-        Advanced {
+        let advanced = Advanced {
             admitted,
             from,
             to,
             lease_until,
             lapsed,
-        }
+        };
+        trace::advanced(&advanced);
+        advanced
     }
 
     fn record_rate_sample(&self, state: &mut AdvanceState, now: Timestamp, cursor: u64) {

@@ -1,0 +1,135 @@
+//! [`Acknowledger`]: what a mutation handler waits on before it answers.
+//!
+//! A booking service must not tell a person "booked" and then lose the booking in a crash.
+//! Every handler that changes the engine (join, reserve, release) calls
+//! [`Acknowledger::acknowledge`] after the engine call and awaits the [`Acknowledgement`]
+//! before it answers. Today the server uses [`Immediate`], which answers at once: the engine
+//! is in memory only, so a restart loses everything whatever the handler waits for. Once the
+//! engine writes its changes to a journal, an acknowledger that awaits the journal's
+//! durability of the mutation's record takes its place, and no handler changes.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+
+use fairbook::PersonId;
+
+/// Which kind of change a handler made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum MutationKind {
+    /// A person took a place in line (or was given theirs again: a repeat join changes
+    /// nothing, and an acknowledger may answer it at once).
+    Join {
+        /// `true` if the engine handed out a new place.
+        is_new: bool,
+    },
+    /// A booking was made.
+    Reserve,
+    /// A booking or a place was given back.
+    Release,
+}
+
+/// A change the engine has made and a person is about to be told of.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Mutation {
+    /// What changed.
+    pub kind: MutationKind,
+    /// Whose.
+    pub person: PersonId,
+}
+
+impl Mutation {
+    /// A mutation of `kind` for `person`.
+    pub fn new(kind: MutationKind, person: PersonId) -> Mutation {
+        Mutation { kind, person }
+    }
+}
+
+/// A pending acknowledgement: already settled, or a future to await.
+///
+/// The settled case allocates nothing, so the in-memory server pays nothing for the seam.
+pub enum Acknowledgement {
+    /// Settled: answer now.
+    Settled(Result<(), AckError>),
+    /// Answer once this resolves.
+    Pending(Pin<Box<dyn Future<Output = Result<(), AckError>> + Send>>),
+}
+
+impl Acknowledgement {
+    /// Waits until the mutation may be acknowledged.
+    ///
+    /// # Errors
+    /// [`AckError`] if it never will be (the journal failed): the person must be told that
+    /// the outcome is unknown, not that it succeeded.
+    pub async fn settled(self) -> Result<(), AckError> {
+        match self {
+            Acknowledgement::Settled(result) => result,
+            Acknowledgement::Pending(future) => future.await,
+        }
+    }
+}
+
+impl fmt::Debug for Acknowledgement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Acknowledgement::Settled(result) => f.debug_tuple("Settled").field(result).finish(),
+            Acknowledgement::Pending(_) => f.write_str("Pending"),
+        }
+    }
+}
+
+/// Decides when a mutation may be acknowledged to the person.
+///
+/// # Example: an acknowledger that holds every answer until a durability signal
+/// ```
+/// use fairbook_server::{AckError, Acknowledgement, Acknowledger, Mutation};
+/// use tokio::sync::watch;
+///
+/// struct WaitForFlush(watch::Receiver<u64>);
+///
+/// impl Acknowledger for WaitForFlush {
+///     fn acknowledge(&self, _mutation: &Mutation) -> Acknowledgement {
+///         let mut flushed = self.0.clone();
+///         let wanted = *flushed.borrow() + 1;
+///         Acknowledgement::Pending(Box::pin(async move {
+///             flushed.wait_for(|&done| done >= wanted).await.map_err(|_| AckError::Unavailable)?;
+///             Ok(())
+///         }))
+///     }
+/// }
+/// ```
+pub trait Acknowledger: Send + Sync + 'static {
+    /// The acknowledgement of `mutation`, which the engine has already applied.
+    fn acknowledge(&self, mutation: &Mutation) -> Acknowledgement;
+}
+
+/// Acknowledges every mutation at once: right for an engine that keeps nothing on disk.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Immediate;
+
+impl Acknowledger for Immediate {
+    fn acknowledge(&self, _mutation: &Mutation) -> Acknowledgement {
+        Acknowledgement::Settled(Ok(()))
+    }
+}
+
+/// Why a mutation cannot be acknowledged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AckError {
+    /// Whatever makes mutations durable has failed or stopped; the change may not survive a
+    /// restart.
+    Unavailable,
+}
+
+impl fmt::Display for AckError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AckError::Unavailable => write!(f, "the change could not be made durable"),
+        }
+    }
+}
+
+impl std::error::Error for AckError {}
