@@ -2,7 +2,12 @@
 # The server's load test: a scripted surge by a real HTTP client (wrk, with the Lua scripts
 # beside this file), on loopback only, bounded in time, against the reference campaign.
 #
-#   server/load/run.sh [--rounds N] [--seconds S] [--people N] [--connections C]
+#   server/load/run.sh [--rounds N] [--seconds S] [--people N] [--connections C] [--journal]
+#
+# With --journal the server journals every change and answers each mutation only once it is
+# durable; after the audit the script kills it with SIGKILL, starts it again on the same
+# journal, and checks that the recovered engine holds every acknowledged booking and passes
+# the audit.
 #
 # Each round takes a fresh range of people through the whole flow, one endpoint at a time so
 # that each gets its own requests/s and latency percentiles, with the HTTP floor measured
@@ -31,13 +36,15 @@ rounds=3
 seconds=8
 people=150000
 connections=64
+journal=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds=$2; shift 2 ;;
     --seconds) seconds=$2; shift 2 ;;
     --people) people=$2; shift 2 ;;
     --connections) connections=$2; shift 2 ;;
-    *) echo "usage: $0 [--rounds N] [--seconds S] [--people N] [--connections C]" >&2; exit 2 ;;
+    --journal) journal=yes; shift ;;
+    *) echo "usage: $0 [--rounds N] [--seconds S] [--people N] [--connections C] [--journal]" >&2; exit 2 ;;
   esac
 done
 
@@ -55,22 +62,27 @@ trap cleanup EXIT
 # A fresh pass secret for this run, from the kernel's random source.
 FAIRBOOK_PASS_KEY_1=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
 export FAIRBOOK_PASS_KEY_1
-RUST_LOG=warn target/release/fairbook-server --campaign server/campaigns/reference.toml \
-  --listen 127.0.0.1:0 >"$work/server.out" 2>"$work/server.err" &
-server_pid=$!
-for _ in $(seq 1 300); do
-  grep -q "listening on" "$work/server.out" 2>/dev/null && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.err" >&2; exit 1; }
-  sleep 0.1
-done
-url=$(sed -n 's/^listening on //p' "$work/server.out")
-[ -n "$url" ] || { echo "the server did not start" >&2; exit 1; }
-case "$url" in http://127.*) ;; *) echo "refusing a non-loopback address: $url" >&2; exit 1 ;; esac
+server_args=(--campaign server/campaigns/reference.toml --listen 127.0.0.1:0)
+[ -z "$journal" ] || server_args+=(--journal "$work/journal")
+start_server() {
+  : >"$work/server.out"
+  RUST_LOG=warn target/release/fairbook-server "${server_args[@]}" >"$work/server.out" 2>"$work/server.err" &
+  server_pid=$!
+  for _ in $(seq 1 600); do
+    grep -q "listening on" "$work/server.out" 2>/dev/null && break
+    kill -0 "$server_pid" 2>/dev/null || { cat "$work/server.err" >&2; exit 1; }
+    sleep 0.1
+  done
+  url=$(sed -n 's/^listening on //p' "$work/server.out")
+  [ -n "$url" ] || { echo "the server did not start" >&2; exit 1; }
+  case "$url" in http://127.*) ;; *) echo "refusing a non-loopback address: $url" >&2; exit 1 ;; esac
+}
+start_server
 admin=(-H "authorization: Bearer reference-admin")
 curl -fsS "${admin[@]}" -X PUT -H 'content-type: application/json' -d '{}' "$url/admin/outflow" >/dev/null
 slots=$(curl -fsS "${admin[@]}" "$url/admin/stats" | sed -n 's/.*"slots":\([0-9]*\).*/\1/p')
 
-echo "server $url, reference campaign ($slots slots), wrk 1 thread x $connections connections, ${seconds} s per phase, $rounds rounds of $people people" >&2
+echo "server $url${journal:+ (journaled)}, reference campaign ($slots slots), wrk 1 thread x $connections connections, ${seconds} s per phase, $rounds rounds of $people people" >&2
 phase() { # name script args...
   local script=$1; shift
   wrk -t1 -c"$connections" -d"${seconds}s" --timeout 10s -s "server/load/$script" "$url" -- "$@" \
@@ -134,3 +146,21 @@ if [ "$bookings" -lt "$booked_ok" ] || [ "$bookings" -gt $(( booked_ok + in_flig
   exit 1
 fi
 echo "invariants hold: 0 double bookings, 0 acknowledged bookings lost ($(( bookings - booked_ok )) booked as a phase ended, answers cut off)"
+
+if [ -n "$journal" ]; then
+  # A crash, then a restart on the same journal: nothing acknowledged may be missing.
+  kill -9 "$server_pid"; wait "$server_pid" 2>/dev/null || true
+  started=$(date +%s%N)
+  start_server
+  recovered_ms=$(( ($(date +%s%N) - started) / 1000000 ))
+  audit=$(curl -fsS "${admin[@]}" "$url/admin/audit")
+  audit_ok=$(printf '%s' "$audit" | sed -n 's/^{"ok":\([a-z]*\).*/\1/p')
+  recovered=$(printf '%s' "$audit" | sed -n 's/.*"bookings":\([0-9]*\).*/\1/p')
+  echo "after kill -9 and restart (${recovered_ms} ms to listening): audit ok=$audit_ok, $recovered bookings held"
+  if [ "$audit_ok" != "true" ]; then echo "FAIL: the recovered engine fails its audit" >&2; exit 1; fi
+  if [ "$recovered" -lt "$booked_ok" ]; then
+    echo "FAIL: $booked_ok bookings acknowledged, $recovered recovered" >&2
+    exit 1
+  fi
+  echo "recovery holds: every acknowledged booking is back ($(( recovered - booked_ok )) more: booked, not yet answered)"
+fi

@@ -8,6 +8,7 @@
 //! listen = "127.0.0.1:8080"
 //! tick_ms = 100                 # how often the door lets people in
 //! admin_token = "change-me"     # bearer token of the /admin endpoints
+//! journal = "/var/lib/fairbook" # optional: journal every change, answer once durable
 //!
 //! [engine]                      # fairbook::Config; every field optional
 //! people_max = 1_500_000
@@ -73,6 +74,13 @@ pub struct ServerSettings {
     pub events_poll_ms: u64,
     /// The most slots one `GET /api/slots` lists.
     pub slots_page_max: u32,
+    /// The journal's directory. With one, every change is journaled, a mutation is answered
+    /// only once it is durable, and a restart rebuilds the engine from it (the campaign's
+    /// inventory is added only when the directory holds no journal yet). Without one, the
+    /// engine lives in memory only.
+    pub journal: Option<std::path::PathBuf>,
+    /// How often the server checks whether a snapshot of the journal is due, in milliseconds.
+    pub snapshot_check_ms: u64,
 }
 
 impl Default for ServerSettings {
@@ -86,6 +94,10 @@ impl Default for ServerSettings {
             // Four looks a second per open page: a status is about a microsecond.
             events_poll_ms: 250,
             slots_page_max: 500,
+            journal: None,
+            // A snapshot is built on a replica in a blocking thread; checking every ten
+            // seconds keeps the log between snapshots to a few seconds of traffic.
+            snapshot_check_ms: 10_000,
         }
     }
 }
@@ -215,6 +227,11 @@ impl Campaign {
         if self.server.tick_ms == 0 {
             return Err(CampaignError::Invalid {
                 reason: "server.tick_ms must be at least 1".to_owned(),
+            });
+        }
+        if self.server.snapshot_check_ms == 0 {
+            return Err(CampaignError::Invalid {
+                reason: "server.snapshot_check_ms must be at least 1".to_owned(),
             });
         }
         if !self.engine.cohorts.is_empty() && self.engine.cohorts != Config::default().cohorts {
@@ -379,6 +396,14 @@ pub enum CampaignError {
         /// What.
         reason: String,
     },
+    /// The journal could not be created, opened or replayed (damage, a lock, a journal of
+    /// another campaign's limits).
+    Journal {
+        /// The directory.
+        dir: String,
+        /// What the journal said.
+        reason: String,
+    },
 }
 
 impl fmt::Display for CampaignError {
@@ -389,6 +414,7 @@ impl fmt::Display for CampaignError {
             CampaignError::Engine(error) => write!(f, "engine limits: {error}"),
             CampaignError::PassKey { key_id, error } => write!(f, "pass key {key_id}: {error}"),
             CampaignError::Invalid { reason } => f.write_str(reason),
+            CampaignError::Journal { dir, reason } => write!(f, "journal {dir}: {reason}"),
         }
     }
 }

@@ -25,7 +25,9 @@
 //!
 //! Errors are an HTTP status, a stable machine code and `Retry-After` where waiting helps
 //! ([`ApiError`]). Every change is acknowledged through an [`Acknowledger`] before the
-//! answer goes out: [`Immediate`] today; the journal's durability once the engine writes one.
+//! answer goes out: at once ([`Immediate`]) for an engine in memory, or once the change is
+//! durable ([`JournalAcknowledger`]) for a server started with a journal
+//! ([`AppState::journaled`]), which a restart rebuilds the engine from.
 
 pub mod ack;
 pub mod api_error;
@@ -34,12 +36,16 @@ pub mod door;
 pub mod identity;
 pub mod routes;
 pub mod serve;
+pub mod snapshots;
 pub mod state;
 
-pub use ack::{AckError, Acknowledgement, Acknowledger, Immediate, Mutation, MutationKind};
+pub use ack::{
+    AckError, Acknowledgement, Acknowledger, Immediate, JournalAcknowledger, Mutation, MutationKind,
+};
 pub use api_error::ApiError;
 pub use campaign::{Campaign, CampaignError};
 pub use door::spawn_door;
 pub use routes::{StatusView, router};
 pub use serve::{RunningServer, start};
-pub use state::AppState;
+pub use snapshots::spawn_snapshots;
+pub use state::{AppState, JournalStart};

@@ -2,7 +2,7 @@
 //! process would.
 //!
 //! ```text
-//! fairbook-server --campaign FILE [--listen ADDRESS]
+//! fairbook-server --campaign FILE [--listen ADDRESS] [--journal DIR]
 //! fairbook-server check-pass --campaign FILE --person ID PASS
 //! ```
 //!
@@ -15,15 +15,18 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use fairbook::{PersonId, WallClock};
-use fairbook_server::{AppState, Campaign, start};
+use fairbook_journal::JournalConfig;
+use fairbook_server::{AppState, Campaign, JournalStart, start};
 use tracing_subscriber::EnvFilter;
 
 const USAGE: &str = "\
-usage: fairbook-server --campaign FILE [--listen ADDRESS]
+usage: fairbook-server --campaign FILE [--listen ADDRESS] [--journal DIR]
        fairbook-server check-pass --campaign FILE --person ID PASS
 
   --campaign FILE    the campaign (TOML); see server/campaigns/
   --listen ADDRESS   overrides server.listen (e.g. 127.0.0.1:8080; port 0 picks a free one)
+  --journal DIR      overrides server.journal: journal every change there and answer each
+                     once durable; a restart on the same DIR recovers every booking
   --person ID        check-pass: whose pass it should be
   RUST_LOG           log filter (default: info)";
 
@@ -31,6 +34,7 @@ enum Command {
     Serve {
         campaign: PathBuf,
         listen: Option<SocketAddr>,
+        journal: Option<PathBuf>,
     },
     CheckPass {
         campaign: PathBuf,
@@ -42,6 +46,7 @@ enum Command {
 fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
     let mut check = false;
     let (mut campaign, mut listen, mut person, mut pass) = (None, None, None, None);
+    let mut journal = None;
     while let Some(arg) = args.next() {
         let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value"));
         match arg.as_str() {
@@ -51,6 +56,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
                 let text = value("--listen")?;
                 listen = Some(text.parse().map_err(|_| format!("bad address {text:?}"))?);
             }
+            "--journal" => journal = Some(PathBuf::from(value("--journal")?)),
             "--person" => {
                 let text = value("--person")?;
                 person = Some(text.parse().map_err(|error| format!("--person: {error}"))?);
@@ -70,7 +76,11 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
             pass: pass.ok_or("check-pass needs the pass")?,
         })
     } else {
-        Ok(Command::Serve { campaign, listen })
+        Ok(Command::Serve {
+            campaign,
+            listen,
+            journal,
+        })
     }
 }
 
@@ -91,7 +101,11 @@ fn main() -> ExitCode {
             person,
             pass,
         } => check_pass(&campaign, person, &pass),
-        Command::Serve { campaign, listen } => serve(&campaign, listen),
+        Command::Serve {
+            campaign,
+            listen,
+            journal,
+        } => serve(&campaign, listen, journal),
     }
 }
 
@@ -130,7 +144,7 @@ fn check_pass(path: &std::path::Path, person: PersonId, pass: &str) -> ExitCode 
     }
 }
 
-fn serve(path: &std::path::Path, listen: Option<SocketAddr>) -> ExitCode {
+fn serve(path: &std::path::Path, listen: Option<SocketAddr>, journal: Option<PathBuf>) -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
@@ -149,7 +163,27 @@ fn serve(path: &std::path::Path, listen: Option<SocketAddr>) -> ExitCode {
         }
     };
     runtime.block_on(async {
-        let state = match AppState::from_campaign(&campaign) {
+        let built = match journal.or_else(|| campaign.server.journal.clone()) {
+            None => AppState::from_campaign(&campaign),
+            Some(dir) => AppState::journaled(&campaign, &dir, JournalConfig::default()).map(
+                |(state, start)| {
+                    match start {
+                        JournalStart::Created => {
+                            tracing::info!(dir = %dir.display(), "new journal");
+                        }
+                        JournalStart::Recovered(report) => tracing::info!(
+                            dir = %dir.display(),
+                            records = report.records,
+                            snapshot = ?report.snapshot_covers,
+                            torn_bytes = report.torn_bytes,
+                            "recovered from the journal"
+                        ),
+                    }
+                    state
+                },
+            ),
+        };
+        let state = match built {
             Ok(state) => state,
             Err(error) => {
                 eprintln!("fairbook-server: {error}");
@@ -167,6 +201,9 @@ fn serve(path: &std::path::Path, listen: Option<SocketAddr>) -> ExitCode {
         // One line on standard output that scripts can read the address from.
         println!("listening on {}", server.url());
         tracing::info!(address = %server.address(), "serving");
+        let stopping = tokio::signal::ctrl_c();
+        tokio::pin!(stopping);
+        let mut server = server;
         tokio::select! {
             result = server.wait() => {
                 if let Err(error) = result {
@@ -174,7 +211,13 @@ fn serve(path: &std::path::Path, listen: Option<SocketAddr>) -> ExitCode {
                     return ExitCode::FAILURE;
                 }
             }
-            _ = tokio::signal::ctrl_c() => tracing::info!("stopping"),
+            _ = &mut stopping => tracing::info!("stopping"),
+        }
+        // Stopping drops the engine and its journal once the last request is done, which
+        // flushes and syncs whatever was appended.
+        if let Err(error) = server.stop().await {
+            eprintln!("fairbook-server: {error}");
+            return ExitCode::FAILURE;
         }
         ExitCode::SUCCESS
     })

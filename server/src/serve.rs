@@ -12,6 +12,7 @@ use tokio::task::JoinHandle;
 
 use crate::door::spawn_door;
 use crate::routes::router;
+use crate::snapshots::spawn_snapshots;
 use crate::state::AppState;
 
 /// How long [`RunningServer::stop`] lets requests in flight finish: a booking takes
@@ -23,11 +24,14 @@ pub const STOP_GRACE: Duration = Duration::from_secs(1);
 pub struct RunningServer {
     address: SocketAddr,
     stop: Option<oneshot::Sender<()>>,
-    serving: JoinHandle<io::Result<()>>,
+    /// `None` once [`RunningServer::wait`] saw it finish.
+    serving: Option<JoinHandle<io::Result<()>>>,
     door: JoinHandle<()>,
+    snapshots: Option<JoinHandle<()>>,
 }
 
-/// Binds `listen` (port 0 for any free port), starts the door's timer and serves `state`.
+/// Binds `listen` (port 0 for any free port), starts the door's timer (and, for a journaled
+/// state, the snapshot timer) and serves `state`.
 ///
 /// # Errors
 /// The bind's I/O error (address in use, permission).
@@ -45,6 +49,10 @@ pub async fn start(state: AppState, listen: SocketAddr) -> io::Result<RunningSer
     let listener = TcpListener::bind(listen).await?;
     let address = listener.local_addr()?;
     let door = spawn_door(state.clone());
+    let snapshots = state.durable().map(|durable| {
+        let every = Duration::from_millis(state.settings().snapshot_check_ms);
+        spawn_snapshots(durable.clone(), every)
+    });
     let (stop, stopped) = oneshot::channel::<()>();
     let app = router(state);
     let serving = tokio::spawn(async move {
@@ -58,8 +66,9 @@ pub async fn start(state: AppState, listen: SocketAddr) -> io::Result<RunningSer
     Ok(RunningServer {
         address,
         stop: Some(stop),
-        serving,
+        serving: Some(serving),
         door,
+        snapshots,
     })
 }
 
@@ -75,8 +84,8 @@ impl RunningServer {
     }
 
     /// Stops accepting, lets requests in flight finish for up to [`STOP_GRACE`], and stops
-    /// the door. Live status streams never finish by themselves, so whatever is still open
-    /// after the grace is cut.
+    /// the door (and the snapshot timer). Live status streams never finish by themselves, so
+    /// whatever is still open after the grace is cut.
     ///
     /// # Errors
     /// The server's I/O error, if it failed while serving.
@@ -84,31 +93,48 @@ impl RunningServer {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
-        self.door.abort();
-        match tokio::time::timeout(STOP_GRACE, &mut self.serving).await {
+        self.stop_timers();
+        let Some(mut serving) = self.serving.take() else {
+            return Ok(());
+        };
+        match tokio::time::timeout(STOP_GRACE, &mut serving).await {
             Ok(finished) => finished.map_err(io::Error::other)?,
             Err(_) => {
-                self.serving.abort();
+                serving.abort();
                 Ok(())
             }
         }
     }
 
     /// Waits until the server stops by itself (it does not, short of an I/O failure) or the
-    /// future is dropped.
+    /// future is dropped. Cancel-safe: drop it (in a `select!`) and [`RunningServer::stop`]
+    /// the server.
     ///
     /// # Errors
     /// The server's I/O error.
-    pub async fn wait(mut self) -> io::Result<()> {
-        let result = (&mut self.serving).await.map_err(io::Error::other)?;
+    pub async fn wait(&mut self) -> io::Result<()> {
+        let Some(serving) = self.serving.as_mut() else {
+            return Ok(());
+        };
+        let finished = serving.await;
+        self.serving = None;
+        self.stop_timers();
+        finished.map_err(io::Error::other)?
+    }
+}
+
+impl RunningServer {
+    fn stop_timers(&mut self) {
         self.door.abort();
-        result
+        if let Some(snapshots) = &self.snapshots {
+            snapshots.abort();
+        }
     }
 }
 
 impl Drop for RunningServer {
     fn drop(&mut self) {
-        self.door.abort();
+        self.stop_timers();
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
