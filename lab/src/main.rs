@@ -135,13 +135,14 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     let scenario = arrivals.scenario().clone();
     eprintln!(
-        "{}: {} people in {} cohorts, {} slots holding {} places, seed {}",
+        "{}: {} people in {} cohorts, {} slots holding {} places, seed {} ({:.2} s to draw)",
         scenario.name,
         scenario.people,
         scenario.cohorts.len(),
         arrivals.slots().len(),
         scenario.inventory.total_capacity,
-        args.seed
+        args.seed,
+        started.elapsed().as_secs_f64()
     );
 
     let threads = args
@@ -149,15 +150,24 @@ fn main() -> Result<(), Box<dyn Error>> {
         .or_else(|| std::thread::available_parallelism().ok().map(usize::from))
         .unwrap_or(1)
         .clamp(1, policies.len().max(1));
+    let runs_started = Instant::now();
     let runs = run_all(&arrivals, &policies, threads, &args.out)?;
+    let runs_s = runs_started.elapsed().as_secs_f64();
 
+    let summary_started = Instant::now();
     let mut summary = File::create(args.out.join("summary.json"))?;
     sim::write_summary_json(&arrivals, &runs, &mut summary)?;
     let table = side_by_side_table(&runs);
     fs::write(args.out.join("table.txt"), &table)?;
     print!("{table}");
+    let summary_s = summary_started.elapsed().as_secs_f64();
 
+    let plots_started = Instant::now();
     plots::draw_all(&args.out, &scenario, &runs)?;
+    eprintln!(
+        "runs {runs_s:.2} s, summary and table {summary_s:.2} s, plots {:.2} s",
+        plots_started.elapsed().as_secs_f64()
+    );
     eprintln!(
         "wrote {} in {:.1} s",
         args.out.display(),
