@@ -177,8 +177,13 @@ pub fn site_points(map: &MapSpec, sites: u32) -> Vec<Point> {
         .collect()
 }
 
-/// Finds the sites nearest a point: a grid of square cells over the map, searched in rings
-/// outwards until no unseen cell can hold anything nearer.
+/// Finds the sites nearest a point: a k-d tree over the sites, searched nearest side first
+/// and pruned by the distance to each splitting line.
+///
+/// Sites are placed by population, so a city centre packs hundreds of clinics into a few
+/// square kilometres while the countryside has one in tens: a k-d tree adapts to that
+/// density where a grid of square cells cannot (a cell sized for the countryside holds
+/// hundreds of sites in a city, and every one of them was looked at).
 ///
 /// # Example
 /// ```
@@ -192,39 +197,46 @@ pub fn site_points(map: &MapSpec, sites: u32) -> Vec<Point> {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SiteIndex {
     points: Vec<Point>,
-    cell_m: u32,
-    columns: u32,
-    rows: u32,
-    /// Site numbers per cell, row by row.
-    cells: Vec<Vec<u32>>,
+    /// Site numbers in tree order: node `n` covers `order[n.start..n.end]`.
+    order: Vec<u32>,
+    /// `points` in tree order, so that a leaf is scanned from one run of memory.
+    ordered_points: Vec<Point>,
+    /// The tree, root first; a node's children follow it (`left` is `n + 1`).
+    nodes: Vec<Node>,
 }
 
+/// One node of the k-d tree: a leaf, or a split of its sites at `split` along `axis`
+/// (sites before the median have a coordinate at most `split`, the others at least).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Node {
+    start: u32,
+    end: u32,
+    /// 0: x, 1: y; meaningless for a leaf.
+    axis: u8,
+    split: u32,
+    /// The index of the right child; 0 for a leaf.
+    right: u32,
+}
+
+/// Sites per leaf: a leaf is scanned whole, a split costs a comparison and a branch.
+const LEAF_SITES: usize = 8;
+
 impl SiteIndex {
-    /// Indexes `points` (site `i` at `points[i]`) on a map of the given size.
-    pub fn new(points: &[Point], width_m: u32, height_m: u32) -> SiteIndex {
-        // About two sites per cell keeps a search to a few rings.
-        let area = f64::from(width_m.max(1)) * f64::from(height_m.max(1));
-        let cell_m = ((area / (points.len().max(1) as f64 / 2.0)).sqrt() as u32).max(100);
-        let columns = width_m / cell_m + 1;
-        let rows = height_m / cell_m + 1;
-        let mut cells = vec![Vec::new(); (columns * rows) as usize];
-        for (site, point) in points.iter().enumerate() {
-            let cell = Self::cell_of(*point, cell_m, columns, rows);
-            cells[cell].push(site as u32);
+    /// Indexes `points` (site `i` at `points[i]`). The map's size is accepted for callers
+    /// that know it; the tree needs only the points.
+    pub fn new(points: &[Point], _width_m: u32, _height_m: u32) -> SiteIndex {
+        let mut order: Vec<u32> = (0..points.len() as u32).collect();
+        let mut nodes = Vec::with_capacity(2 * points.len() / LEAF_SITES + 1);
+        if !points.is_empty() {
+            build(points, &mut order, 0, &mut nodes);
         }
+        let ordered_points = order.iter().map(|&site| points[site as usize]).collect();
         SiteIndex {
             points: points.to_vec(),
-            cell_m,
-            columns,
-            rows,
-            cells,
+            order,
+            ordered_points,
+            nodes,
         }
-    }
-
-    fn cell_of(point: Point, cell_m: u32, columns: u32, rows: u32) -> usize {
-        let column = (point.x_m / cell_m).min(columns - 1);
-        let row = (point.y_m / cell_m).min(rows - 1);
-        (row * columns + column) as usize
     }
 
     /// The site at `site`.
@@ -249,66 +261,121 @@ impl SiteIndex {
         if count == 0 {
             return;
         }
-        // Squared distances in integers: exact, and no square root per site looked at.
-        let squared = |point: Point| {
-            let dx = i64::from(from.x_m) - i64::from(point.x_m);
-            let dy = i64::from(from.y_m) - i64::from(point.y_m);
-            (dx * dx + dy * dy) as u64
+        let mut search = Search {
+            index: self,
+            from,
+            count,
+            // Kept sorted, nearest first, by (squared distance, site): at most `count` long.
+            best: Vec::with_capacity(count + 1),
         };
-        let mut found: Vec<(u64, u32)> = Vec::with_capacity(count * 4);
-        let column = (from.x_m / self.cell_m).min(self.columns - 1) as i64;
-        let row = (from.y_m / self.cell_m).min(self.rows - 1) as i64;
-        let max_ring = i64::from(self.columns.max(self.rows));
-        for ring in 0..=max_ring {
-            for (cell_column, cell_row) in ring_cells(column, row, ring) {
-                if cell_column < 0
-                    || cell_row < 0
-                    || cell_column >= i64::from(self.columns)
-                    || cell_row >= i64::from(self.rows)
-                {
-                    continue;
-                }
-                let cell = (cell_row * i64::from(self.columns) + cell_column) as usize;
-                for &site in &self.cells[cell] {
-                    found.push((squared(self.points[site as usize]), site));
-                }
-            }
-            if found.len() >= count {
-                // Every point in an unseen ring is at least `ring × cell` away from `from`.
-                let (_, kth, _) = found.select_nth_unstable(count - 1);
-                let reach_m = u64::try_from(ring).unwrap_or(0) * u64::from(self.cell_m);
-                if kth.0 <= reach_m * reach_m {
-                    break;
-                }
-            }
-        }
-        if found.len() > count {
-            found.select_nth_unstable(count - 1);
-            found.truncate(count);
-        }
-        found.sort_unstable();
-        out.extend(found.iter().map(|&(_, site)| site));
+        search.visit(0);
+        out.extend(search.best.iter().map(|&(_, site)| site));
     }
 }
 
-/// The cells at Chebyshev distance `ring` from `(column, row)`.
-fn ring_cells(column: i64, row: i64, ring: i64) -> impl Iterator<Item = (i64, i64)> {
-    let side = (-ring..=ring).collect::<Vec<_>>();
-    let edges: Vec<(i64, i64)> = if ring == 0 {
-        vec![(column, row)]
-    } else {
-        let mut cells = Vec::with_capacity(8 * ring as usize);
-        for &offset in &side {
-            cells.push((column + offset, row - ring));
-            cells.push((column + offset, row + ring));
+/// Builds the subtree over `order[start..]` (a slice of the whole `order`, starting at
+/// `start`) into `nodes`, and returns its root's index.
+fn build(points: &[Point], order: &mut [u32], start: usize, nodes: &mut Vec<Node>) -> usize {
+    let index = nodes.len();
+    let end = start + order.len();
+    nodes.push(Node {
+        start: start as u32,
+        end: end as u32,
+        axis: 0,
+        split: 0,
+        right: 0,
+    });
+    if order.len() <= LEAF_SITES {
+        return index;
+    }
+    // Split across the wider side of the sites' bounding box, at the median.
+    let (mut low, mut high) = ([u32::MAX; 2], [0u32; 2]);
+    for &site in order.iter() {
+        let point = points[site as usize];
+        for (axis, value) in [point.x_m, point.y_m].into_iter().enumerate() {
+            low[axis] = low[axis].min(value);
+            high[axis] = high[axis].max(value);
         }
-        for &offset in &side[1..side.len() - 1] {
-            cells.push((column - ring, row + offset));
-            cells.push((column + ring, row + offset));
-        }
-        cells
+    }
+    let axis = usize::from(high[1] - low[1] > high[0] - low[0]);
+    let coordinate = |site: &u32| {
+        let point = points[*site as usize];
+        ([point.x_m, point.y_m][axis], *site)
     };
-    edges.into_iter()
+    let middle = order.len() / 2;
+    order.select_nth_unstable_by_key(middle, coordinate);
+    let split = coordinate(&order[middle]).0;
+    let (left, right) = order.split_at_mut(middle);
+    build(points, left, start, nodes);
+    let right_index = build(points, right, start + middle, nodes);
+    nodes[index].axis = axis as u8;
+    nodes[index].split = split;
+    nodes[index].right = right_index as u32;
+    index
+}
+
+/// One nearest-sites query in progress.
+struct Search<'a> {
+    index: &'a SiteIndex,
+    from: Point,
+    count: usize,
+    best: Vec<(u64, u32)>,
+}
+
+impl Search<'_> {
+    /// The squared distance a site must beat (or tie, with a lower number) to be kept.
+    fn bound(&self) -> u64 {
+        if self.best.len() < self.count {
+            u64::MAX
+        } else {
+            self.best[self.count - 1].0
+        }
+    }
+
+    fn visit(&mut self, node: usize) {
+        let Node {
+            start,
+            end,
+            axis,
+            split,
+            right,
+        } = self.index.nodes[node];
+        if right == 0 {
+            for position in start as usize..end as usize {
+                let point = self.index.ordered_points[position];
+                let dx = i64::from(self.from.x_m) - i64::from(point.x_m);
+                let dy = i64::from(self.from.y_m) - i64::from(point.y_m);
+                // Squared distances in integers: exact, and no square root per site.
+                let key = ((dx * dx + dy * dy) as u64, self.index.order[position]);
+                if self.best.len() == self.count {
+                    if key >= self.best[self.count - 1] {
+                        continue;
+                    }
+                    self.best.pop();
+                }
+                let at = self.best.partition_point(|&kept| kept < key);
+                self.best.insert(at, key);
+            }
+            return;
+        }
+        let value = if axis == 0 {
+            self.from.x_m
+        } else {
+            self.from.y_m
+        };
+        let (near, far) = if value < split {
+            (node + 1, right as usize)
+        } else {
+            (right as usize, node + 1)
+        };
+        self.visit(near);
+        // Every site beyond the line is at least this far away along the axis; one exactly
+        // as far may still win a tie on its number, so only a strictly farther line prunes.
+        let across = u64::from(value.abs_diff(split));
+        if across * across <= self.bound() {
+            self.visit(far);
+        }
+    }
 }
 
 #[cfg(test)]
@@ -348,6 +415,40 @@ mod tests {
                 })
                 .collect();
             all.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            let expected: Vec<u32> = all.iter().take(count).map(|&(_, site)| site).collect();
+            assert_eq!(nearest, expected, "from {from:?}, {count} nearest");
+        }
+    }
+
+    #[test]
+    fn nearest_breaks_ties_by_site_number_as_brute_force_does() {
+        // Sites on a coarse lattice, many at the same point or the same distance.
+        let mut rng = Rng::new(17);
+        let points: Vec<Point> = (0..400)
+            .map(|_| Point {
+                x_m: 1_000 * rng.below(6) as u32,
+                y_m: 1_000 * rng.below(6) as u32,
+            })
+            .collect();
+        let index = SiteIndex::new(&points, 5_000, 5_000);
+        let mut nearest = Vec::new();
+        for _ in 0..300 {
+            let from = Point {
+                x_m: 500 * rng.below(11) as u32,
+                y_m: 500 * rng.below(11) as u32,
+            };
+            let count = 1 + rng.below(450) as usize;
+            index.nearest(from, count, &mut nearest);
+            let mut all: Vec<(u64, u32)> = points
+                .iter()
+                .enumerate()
+                .map(|(site, point)| {
+                    let dx = i64::from(from.x_m) - i64::from(point.x_m);
+                    let dy = i64::from(from.y_m) - i64::from(point.y_m);
+                    ((dx * dx + dy * dy) as u64, site as u32)
+                })
+                .collect();
+            all.sort_unstable();
             let expected: Vec<u32> = all.iter().take(count).map(|&(_, site)| site).collect();
             assert_eq!(nearest, expected, "from {from:?}, {count} nearest");
         }
