@@ -16,7 +16,7 @@ use crate::rng::{Rng, SplitMix64};
 use crate::workload;
 use fairbook::{CohortId, Day, PersonId, SlotId, SlotSpec, Timestamp};
 
-use super::geography::Cities;
+use super::geography::{Cities, NearestLists};
 use super::trace::{TraceError, TraceRow};
 use super::{Point, Scenario, ScenarioError, SiteIndex};
 
@@ -138,6 +138,9 @@ pub struct Arrivals {
     choices: Vec<SlotId>,
     slots: Vec<SlotSpec>,
     sites: SiteIndex,
+    /// The sites nearest each person's wanted place, in join-rank order: where their
+    /// preferences were ranked from, and where they look for room when all are taken.
+    nearest: NearestLists,
 }
 
 /// A person as the generator draws them or a trace gives them, before their behaviour is
@@ -169,16 +172,23 @@ impl Arrivals {
             scenario.map.height_m,
         );
         let drawn = draw_people(scenario, seed);
+        let nearest = nearest_lists(scenario, &sites, &drawn);
         // Preferences come from their own stream, in the order people were drawn, so that
         // changing how many choices people list never changes who arrives when.
         let per_person = usize::from(scenario.behaviour.choices_per_person);
         let mut choices = vec![SlotId::new(0); drawn.len() * per_person];
         let mut rng = Rng::new(SplitMix64::mix(seed ^ PREFERENCE_STREAM));
         let mut ranker = Ranker::default();
-        for (person, list) in drawn.iter().zip(choices.chunks_exact_mut(per_person)) {
+        for (index, (person, list)) in drawn
+            .iter()
+            .zip(choices.chunks_exact_mut(per_person))
+            .enumerate()
+        {
+            nearest.read(index, per_person + 3, &mut ranker.nearest);
             ranker.preferences(scenario, &sites, person, &mut rng, list);
         }
-        Ok(Arrivals::assemble(scenario, seed, drawn, &choices, sites))
+        let a = Arrivals::assemble(scenario, seed, drawn, &choices, &nearest, sites);
+        Ok(a)
     }
 
     /// The people of a trace ([`TraceRow`]s, one per device's first join), played in
@@ -208,7 +218,10 @@ impl Arrivals {
             scenario.map.height_m,
         );
         let (drawn, choices) = drawn_and_choices;
-        Ok(Arrivals::assemble(&scenario, seed, drawn, &choices, sites))
+        let nearest = nearest_lists(&scenario, &sites, &drawn);
+        Ok(Arrivals::assemble(
+            &scenario, seed, drawn, &choices, &nearest, sites,
+        ))
     }
 
     /// The arrivals as a trace: one row per device's first join, by time, then person id,
@@ -242,6 +255,7 @@ impl Arrivals {
         seed: u64,
         drawn: Vec<Drawn>,
         choices: &[SlotId],
+        nearest: &NearestLists,
         sites: SiteIndex,
     ) -> Arrivals {
         let per_person = usize::from(scenario.behaviour.choices_per_person);
@@ -259,6 +273,7 @@ impl Arrivals {
         Arrivals {
             scenario: scenario.clone(),
             seed,
+            nearest: nearest.reordered(plans.iter().map(|&(_, index)| index)),
             people: plans.into_iter().map(|(plan, _)| plan).collect(),
             choices: ordered_choices,
             slots: workload::slots(&scenario.inventory),
@@ -308,6 +323,14 @@ impl Arrivals {
     /// Where the clinics are, indexed for nearest-site searches.
     pub fn sites(&self) -> &SiteIndex {
         &self.sites
+    }
+
+    /// Replaces `out` with the `count` sites nearest the wanted place of the person with
+    /// this join rank, nearest first (ties by site number), as [`SiteIndex::nearest`] finds
+    /// them. `count` is at most [`NEAREST_SITES_KEPT`] (or the number of sites).
+    pub(crate) fn nearest_sites(&self, join_rank: usize, count: usize, out: &mut Vec<u32>) {
+        debug_assert!(count <= self.nearest.per_point().max(NEAREST_SITES_KEPT));
+        self.nearest.read(join_rank, count, out);
     }
 
     /// Where and when `slot` is, against what the person with this join rank wanted.
@@ -427,6 +450,23 @@ fn draw_people(scenario: &Scenario, seed: u64) -> Vec<Drawn> {
     drawn
 }
 
+/// How many of the sites nearest each person's wanted place are kept for them: the most a
+/// person who finds every choice taken looks through (see `people::FALLBACK_NEAREST_SITES`).
+pub(crate) const NEAREST_SITES_KEPT: usize = 32;
+
+/// The sites nearest everyone's wanted place, in the order `drawn` lists them: enough for
+/// their preferences (`choices_per_person + 3`) and for the search for room when all their
+/// choices are taken ([`NEAREST_SITES_KEPT`]). Searched once for every run, on every core:
+/// a run that searched for each person who needed it spent a fifth of its time there.
+fn nearest_lists(scenario: &Scenario, sites: &SiteIndex, drawn: &[Drawn]) -> NearestLists {
+    let places: Vec<Point> = drawn
+        .iter()
+        .map(|person| person.workplace.unwrap_or(person.home))
+        .collect();
+    let ranked = usize::from(scenario.behaviour.choices_per_person) + 3;
+    NearestLists::find(sites, &places, ranked.max(NEAREST_SITES_KEPT))
+}
+
 /// Everything drawn about a person that a trace does not hold, from the seed and their id
 /// alone, so that a person read from a trace behaves as the one written to it.
 fn plan_of(scenario: &Scenario, seed: u64, drawn: Drawn) -> PersonPlan {
@@ -490,6 +530,8 @@ fn plan_of(scenario: &Scenario, seed: u64, drawn: Drawn) -> PersonPlan {
 /// [`DAY_COST_M`] per day away from the wanted one.
 #[derive(Default)]
 struct Ranker {
+    /// The `choices_per_person + 3` sites nearest the person's wanted place, nearest first:
+    /// set before each call.
     nearest: Vec<u32>,
     candidates: Vec<(u64, u32)>,
 }
@@ -508,7 +550,6 @@ impl Ranker {
         let wanted = person.wanted_day.as_u16();
         let place = person.workplace.unwrap_or(person.home);
         let days = candidate_days(cohort.first_day, cohort.days, wanted);
-        sites.nearest(place, out.len() + 3, &mut self.nearest);
         let windows: Vec<u8> = (0..inventory.windows)
             .filter(|&window| person.wanted_windows & (1 << window) != 0)
             .collect();

@@ -11,8 +11,9 @@ use super::{Arrivals, PersonPlan};
 
 /// How many of the sites nearest a person's wanted place are searched, day by day, for a
 /// slot with room when all their choices are taken, before any site of their cohort's days
-/// will do: 32 clinics cover about 300 km² of the reference map.
-const FALLBACK_NEAREST_SITES: usize = 32;
+/// will do: 32 clinics cover about 300 km² of the reference map. The arrivals keep this
+/// many for everyone.
+const FALLBACK_NEAREST_SITES: usize = super::arrivals::NEAREST_SITES_KEPT;
 
 /// Where a person is in their story.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -282,8 +283,9 @@ impl FreeSeats {
     pub(crate) fn nearest_with_room(
         &mut self,
         arrivals: &Arrivals,
-        plan: &PersonPlan,
+        join_rank: u32,
     ) -> Option<SlotId> {
+        let plan = &arrivals.people()[join_rank as usize];
         let cohort = &arrivals.scenario().cohorts[plan.cohort.as_index()];
         if self.free_in_days(cohort.first_day, cohort.days) == 0 {
             return None;
@@ -293,8 +295,8 @@ impl FreeSeats {
         let days: Vec<u16> = (wanted..end)
             .chain((cohort.first_day..wanted).rev())
             .collect();
-        arrivals.sites().nearest(
-            plan.wanted_place(),
+        arrivals.nearest_sites(
+            join_rank as usize,
             FALLBACK_NEAREST_SITES,
             &mut self.nearest,
         );
@@ -362,7 +364,7 @@ pub(crate) fn book(
             BookOutcome::Got { slot, choice: rank }
         }
         Reserved::Refused => BookOutcome::Refused,
-        Reserved::NoRoom => match free.nearest_with_room(arrivals, plan) {
+        Reserved::NoRoom => match free.nearest_with_room(arrivals, join_rank) {
             None => BookOutcome::SoldOut,
             Some(slot) => match seats.reserve(plan.person, &[slot], now) {
                 Reserved::Booked { slot, .. } => {
