@@ -173,22 +173,10 @@ impl Arrivals {
         );
         let drawn = draw_people(scenario, seed);
         let nearest = nearest_lists(scenario, &sites, &drawn);
-        // Preferences come from their own stream, in the order people were drawn, so that
-        // changing how many choices people list never changes who arrives when.
-        let per_person = usize::from(scenario.behaviour.choices_per_person);
-        let mut choices = vec![SlotId::new(0); drawn.len() * per_person];
-        let mut rng = Rng::new(SplitMix64::mix(seed ^ PREFERENCE_STREAM));
-        let mut ranker = Ranker::default();
-        for (index, (person, list)) in drawn
-            .iter()
-            .zip(choices.chunks_exact_mut(per_person))
-            .enumerate()
-        {
-            nearest.read(index, per_person + 3, &mut ranker.nearest);
-            ranker.preferences(scenario, &sites, person, &mut rng, list);
-        }
-        let a = Arrivals::assemble(scenario, seed, drawn, &choices, &nearest, sites);
-        Ok(a)
+        let choices = rank_preferences(scenario, seed, &sites, &drawn, &nearest);
+        Ok(Arrivals::assemble(
+            scenario, seed, drawn, &choices, &nearest, sites,
+        ))
     }
 
     /// The people of a trace ([`TraceRow`]s, one per device's first join), played in
@@ -524,10 +512,80 @@ fn plan_of(scenario: &Scenario, seed: u64, drawn: Drawn) -> PersonPlan {
     }
 }
 
+/// Everyone's ranked preferences, `choices_per_person` each, in the order `drawn` lists them.
+///
+/// Preferences come from their own stream, in the order people were drawn, so that changing
+/// how many choices people list never changes who arrives when. The stream is drawn person
+/// after person (the window of each candidate site and day), then the ranking itself
+/// (distances, scores, the sort) is shared among the cores: each person's ranking needs
+/// only their own draws.
+fn rank_preferences(
+    scenario: &Scenario,
+    seed: u64,
+    sites: &SiteIndex,
+    drawn: &[Drawn],
+    nearest: &NearestLists,
+) -> Vec<SlotId> {
+    let per_person = usize::from(scenario.behaviour.choices_per_person);
+    let ranked_sites = (per_person + 3).min(nearest.per_point());
+    // At most three candidate days per site.
+    let stride = ranked_sites * 3;
+    let mut draws = vec![0u8; drawn.len() * stride];
+    let mut rng = Rng::new(SplitMix64::mix(seed ^ PREFERENCE_STREAM));
+    for (person, draws) in drawn.iter().zip(draws.chunks_exact_mut(stride)) {
+        let cohort = &scenario.cohorts[person.cohort.as_index()];
+        let days = candidate_days(cohort.first_day, cohort.days, person.wanted_day.as_u16());
+        let windows = wanted_windows(scenario, person).len() as u64;
+        for draw in &mut draws[..ranked_sites * days.len()] {
+            *draw = rng.below(windows) as u8;
+        }
+    }
+    let mut choices = vec![SlotId::new(0); drawn.len() * per_person];
+    if per_person == 0 {
+        return choices;
+    }
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(drawn.len() / RANKED_PER_THREAD_MIN)
+        .max(1);
+    let share = drawn.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let shares = drawn
+            .chunks(share)
+            .zip(choices.chunks_mut(share * per_person))
+            .zip(draws.chunks(share * stride))
+            .enumerate();
+        for (number, ((people, choices), draws)) in shares {
+            scope.spawn(move || {
+                let mut ranker = Ranker::default();
+                let lists = choices
+                    .chunks_exact_mut(per_person)
+                    .zip(draws.chunks(stride));
+                for (offset, (person, (list, draws))) in people.iter().zip(lists).enumerate() {
+                    nearest.read(number * share + offset, ranked_sites, &mut ranker.nearest);
+                    ranker.preferences(scenario, sites, person, draws, list);
+                }
+            });
+        }
+    });
+    choices
+}
+
+/// Below this many people, ranking on one thread is quicker than starting others.
+const RANKED_PER_THREAD_MIN: usize = 20_000;
+
+/// The windows a person can come in, in order.
+fn wanted_windows(scenario: &Scenario, person: &Drawn) -> Vec<u8> {
+    (0..scenario.inventory.windows)
+        .filter(|&window| person.wanted_windows & (1 << window) != 0)
+        .collect()
+}
+
 /// Ranks a person's preferences from where and when they want to go: the clinics nearest
 /// their wanted place, on their wanted day and the two after (or before, at the end of
 /// their cohort's days), in one of their wanted windows, scored by distance plus
-/// [`DAY_COST_M`] per day away from the wanted one.
+/// [`DAY_COST_M`] per day away from the wanted one. The window of each candidate is drawn
+/// beforehand, by [`rank_preferences`].
 #[derive(Default)]
 struct Ranker {
     /// The `choices_per_person + 3` sites nearest the person's wanted place, nearest first:
@@ -542,7 +600,7 @@ impl Ranker {
         scenario: &Scenario,
         sites: &SiteIndex,
         person: &Drawn,
-        rng: &mut Rng,
+        draws: &[u8],
         out: &mut [SlotId],
     ) {
         let inventory = &scenario.inventory;
@@ -550,14 +608,14 @@ impl Ranker {
         let wanted = person.wanted_day.as_u16();
         let place = person.workplace.unwrap_or(person.home);
         let days = candidate_days(cohort.first_day, cohort.days, wanted);
-        let windows: Vec<u8> = (0..inventory.windows)
-            .filter(|&window| person.wanted_windows & (1 << window) != 0)
-            .collect();
+        let windows = wanted_windows(scenario, person);
+        let mut draws = draws.iter();
         self.candidates.clear();
         for &site in &self.nearest {
             let distance_m = u64::from(place.distance_m(sites.point(site)));
             for &day in &days {
-                let window = windows[rng.below(windows.len() as u64) as usize];
+                let draw = draws.next().copied().unwrap_or(0);
+                let window = windows[usize::from(draw)];
                 let slot = slot_index(inventory, site, day, window);
                 let score = distance_m + u64::from(day.abs_diff(wanted)) * u64::from(DAY_COST_M);
                 self.candidates.push((score, slot));
