@@ -247,22 +247,32 @@ impl Arrivals {
         sites: SiteIndex,
     ) -> Arrivals {
         let per_person = usize::from(scenario.behaviour.choices_per_person);
-        let mut plans: Vec<(PersonPlan, usize)> = drawn
+        let plans: Vec<PersonPlan> = drawn
             .into_iter()
-            .enumerate()
-            .map(|(index, person)| (plan_of(scenario, seed, person), index))
+            .map(|person| plan_of(scenario, seed, person))
             .collect();
-        plans.sort_unstable_by_key(|(plan, _)| (plan.eligible_at, plan.arrives_at, plan.person));
+        // The keys are sorted, then the plans gathered: a plan is over a hundred bytes, its
+        // key 32.
+        // Person ids are distinct, so no two keys are equal and the order is the same.
+        let mut order: Vec<(Timestamp, Timestamp, PersonId, usize)> = plans
+            .iter()
+            .enumerate()
+            .map(|(index, plan)| (plan.eligible_at, plan.arrives_at, plan.person, index))
+            .collect();
+        order.sort_unstable();
         let mut ordered_choices = Vec::with_capacity(choices.len());
-        for (_, index) in &plans {
+        for &(.., index) in &order {
             ordered_choices
                 .extend_from_slice(&choices[index * per_person..(index + 1) * per_person]);
         }
         Arrivals {
             scenario: scenario.clone(),
             seed,
-            nearest: nearest.reordered(plans.iter().map(|&(_, index)| index)),
-            people: plans.into_iter().map(|(plan, _)| plan).collect(),
+            nearest: nearest.reordered(order.iter().map(|&(.., index)| index)),
+            people: order
+                .iter()
+                .map(|&(.., index)| plans[index].clone())
+                .collect(),
             choices: ordered_choices,
             slots: workload::slots(&scenario.inventory),
             sites,
