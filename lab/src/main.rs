@@ -8,8 +8,8 @@
 //!
 //! The `korea-2021` preset is the reference surge of July 2021 (1.5 million people in three
 //! age-band cohorts) scaled by `--scale`. The default scale, 0.1 (150,000 people), runs all
-//! four policies in well under two minutes on a 2-core machine; `--scale 1` is the full
-//! surge. `small` is a 2,000-person surge (times `--scale` / 0.1) for a quick look.
+//! four policies in seconds on a 2-core machine; `--scale 1` is the full surge (about 40 s
+//! of CPU time; `docs/fairness.md` says where it goes). `small` is a 2,000-person surge (times `--scale` / 0.1) for a quick look.
 //!
 //! Written to `--out`:
 //! - `outcomes-<policy>.csv`: one row per person (see `fairbook_lab::sim::write_outcomes_csv`);

@@ -856,7 +856,10 @@ mod tests {
             for (n, &point) in points.iter().enumerate() {
                 lists.read(n, per_point, &mut found);
                 index.nearest(point, per_point, &mut expected);
-                assert_eq!(found, expected, "point {n} at {point:?}, {per_point} nearest");
+                assert_eq!(
+                    found, expected,
+                    "point {n} at {point:?}, {per_point} nearest"
+                );
             }
         }
     }
