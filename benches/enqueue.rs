@@ -11,16 +11,18 @@
 //!   retries whose sender follows a Zipf law with exponent 0.99 (a few people hammer).
 //!
 //! Each group holds `fairbook/T` (one `enqueue` call per request), `fairbook-batch/T` (one
-//! `enqueue_batch` call per dealt block of 4,096 requests), `std-mutex/T`,
-//! `parking-lot-mutex/T` and `dashmap/T` for `T` threads. The reported throughput is join
-//! requests per second.
+//! `enqueue_batch` call per dealt block of 4,096 requests), `lockfree/T` (the bare
+//! lock-free room of `fairbook_bench::lockfree`, which does less than the engine: the design
+//! to beat), `lockfree-tuned/T` (the same on 2 MiB pages, one prefetching `join_batch` per
+//! dealt block: the batched form's rival), `std-mutex/T`, `parking-lot-mutex/T` and
+//! `dashmap/T` for `T` threads. The reported throughput is join requests per second.
 //!
 //! # What is timed
 //!
 //! One measured iteration is the whole stream. Before the clock starts, a fresh engine (or
 //! room) is built, sized for the spec's 1,500,000 people, and the threads are spawned and
 //! wait at a barrier. The clock runs from the barrier's release to the last thread's last
-//! join; the stream is dealt to the threads in blocks (see `timing/mod.rs`), and each thread
+//! join; the stream is dealt to the threads in blocks (see `fairbook_bench::timing`), and each thread
 //! does nothing but walk its blocks and call `join`. After the clock stops, the bench checks
 //! that exactly the stream's distinct people got places, then drops the engine (untimed).
 //!
@@ -43,6 +45,7 @@ use fairbook_bench::timing;
 use fairbook_lab::workload::{self, JoinSkew, SurgeSpec};
 
 use baselines::{DashMapRoom, ParkingLotRoom, Room, StdMutexRoom};
+use fairbook_bench::lockfree::LockFreeRoom;
 use timing::{blocks_for, run_together};
 
 const THREAD_COUNTS: [usize; 2] = [1, 2];
@@ -59,6 +62,8 @@ struct Surge {
     stream: Vec<PersonId>,
     /// The stream as `enqueue_batch` takes it.
     requests: Vec<(PersonId, CohortId)>,
+    /// The stream as the lock-free baseline's `join_batch` takes it.
+    ids: Vec<u64>,
     distinct_people: u64,
 }
 
@@ -67,11 +72,13 @@ impl Surge {
         let stream = workload::join_stream(&spec);
         let distinct_people = workload::distinct_count(&stream);
         let requests = stream.iter().map(|&person| (person, COHORT)).collect();
+        let ids = stream.iter().map(|person| person.as_u64()).collect();
         Surge {
             name,
             spec,
             stream,
             requests,
+            ids,
             distinct_people,
         }
     }
@@ -133,6 +140,21 @@ fn time_room<R: Room>(surge: &Surge, threads: usize, new_room: fn(usize) -> R) -
     elapsed
 }
 
+/// One pass of the stream through a fresh tuned lock-free room (2 MiB pages, prefetching
+/// `join_batch` per dealt block, as `enqueue_batch` is called); returns the timed part.
+fn time_lockfree_tuned(surge: &Surge, threads: usize) -> Duration {
+    let room = LockFreeRoom::with_capacity_huge(surge.people_capacity());
+    let (elapsed, _) = run_together(threads, |thread| {
+        let mut sequences = vec![0; timing::BLOCK_LEN];
+        for block in blocks_for(&surge.ids, thread, threads) {
+            room.join_batch(block, &mut sequences[..block.len()]);
+            black_box(&sequences);
+        }
+    });
+    assert_eq!(room.people_joined(), surge.distinct_people);
+    elapsed
+}
+
 fn bench_surge(criterion: &mut Criterion, surge: &Surge) {
     let mut group = criterion.benchmark_group(format!("enqueue/{}", surge.name));
     // A measured iteration is a whole surge (from 0.1 s to 2 s), so few and flat samples.
@@ -151,6 +173,20 @@ fn bench_surge(criterion: &mut Criterion, surge: &Surge) {
             bencher.iter_custom(|iters| {
                 (0..iters)
                     .map(|_| time_engine_batched(surge, threads))
+                    .sum()
+            });
+        });
+        group.bench_function(BenchmarkId::new("lockfree", threads), |bencher| {
+            bencher.iter_custom(|iters| {
+                (0..iters)
+                    .map(|_| time_room(surge, threads, LockFreeRoom::with_capacity))
+                    .sum()
+            });
+        });
+        group.bench_function(BenchmarkId::new("lockfree-tuned", threads), |bencher| {
+            bencher.iter_custom(|iters| {
+                (0..iters)
+                    .map(|_| time_lockfree_tuned(surge, threads))
                     .sum()
             });
         });

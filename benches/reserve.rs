@@ -8,7 +8,7 @@
 //!
 //! Each group holds `fairbook/T` and `mutex-inventory/T` for `T` threads (1 and 2). Work is
 //! dealt to the threads in blocks and timed from a barrier's release to the last call (see
-//! `timing/mod.rs`); throughput is `reserve` calls per second.
+//! `fairbook_bench::timing`); throughput is `reserve` calls per second.
 //!
 //! - `reserve/spread`: every person makes one `Engine::reserve(person, &[slot], now)` call
 //!   for one slot drawn uniformly from the whole inventory. Before the clock starts (untimed),
@@ -22,6 +22,8 @@
 //! - `reserve/ranked`: the same, with five ranked choices per person drawn from
 //!   [`Demand::preferences`] (evenings, weekends and busy districts first); the engine books
 //!   the first with room, the baseline's `reserve_first` likewise under its one lock.
+//!   `fairbook-batch` makes the same requests through one `Engine::reserve_batch` call per
+//!   dealt block of 4,096 (prefetching ahead), with exactly the answers of the per-call form.
 //! - `reserve/churn`: steady state. One engine (or inventory) is built once; each measured
 //!   operation is a `reserve` of one uniformly drawn slot followed, if it booked, by a
 //!   `release_booking` of that slot for the same person (the baseline: `reserve` then
@@ -42,7 +44,10 @@ use criterion::{
     BenchmarkGroup, BenchmarkId, Criterion, SamplingMode, Throughput, criterion_group,
     criterion_main,
 };
-use fairbook::{CohortId, Config, Engine, PersonId, Seq, SlotId, SlotSpec, Timestamp};
+use fairbook::{
+    CohortId, Config, Engine, PersonId, ReserveError, ReserveRequest, Seq, SlotId, SlotSpec,
+    Timestamp,
+};
 use fairbook_bench::baselines;
 use fairbook_bench::timing;
 use fairbook_lab::rng::Rng;
@@ -228,6 +233,16 @@ fn bench_ranked(criterion: &mut Criterion, workload: &Workload) {
         .iter()
         .map(|(_, choices)| choices.map(SlotId::as_u32))
         .collect();
+    // `reserve_batch` takes its requests by block, built before any clock starts.
+    let ranked_requests: Vec<ReserveRequest<'_>> = workload
+        .ranked
+        .iter()
+        .map(|(person, choices)| ReserveRequest {
+            person: *person,
+            ticket: None,
+            choices,
+        })
+        .collect();
     for threads in THREAD_COUNTS {
         bench_rounds(&mut group, "fairbook", threads, || {
             let engine = admitted_engine(people(), &workload.slots);
@@ -236,6 +251,21 @@ fn bench_ranked(criterion: &mut Criterion, workload: &Workload) {
                     black_box(engine.reserve(*person, choices, OPENING)).is_ok()
                 });
             assert!(booked > 0);
+            elapsed
+        });
+        bench_rounds(&mut group, "fairbook-batch", threads, || {
+            let engine = admitted_engine(people(), &workload.slots);
+            let (elapsed, booked) = run_together(threads, |thread| {
+                let mut results = vec![Err(ReserveError::EmptyChoice); timing::BLOCK_LEN];
+                let mut booked = 0u64;
+                for block in blocks_for(&ranked_requests, thread, threads) {
+                    let results = &mut results[..block.len()];
+                    black_box(engine.reserve_batch(block, OPENING, results));
+                    booked += results.iter().filter(|result| result.is_ok()).count() as u64;
+                }
+                booked
+            });
+            assert!(booked.iter().sum::<u64>() > 0);
             elapsed
         });
         bench_rounds(&mut group, "mutex-inventory", threads, || {

@@ -289,6 +289,12 @@ struct JournalReport {
     durable_reserve: Duration,
     reserves: u64,
     stats: Option<JournalStats>,
+    /// Bytes on disk per record of the join phase (one per first join) and of the booking
+    /// phase (one per booking), frames included.
+    join_record_bytes: f64,
+    booking_record_bytes: f64,
+    /// fdatasyncs during the durable bookings.
+    booking_fsyncs: u64,
     records: u64,
     log_replay: Duration,
     log_records: usize,
@@ -586,6 +592,20 @@ impl Report {
                 format!("{:.2}x", self.journal_reserve_ratio()),
             );
             row("journal: fdatasyncs", thousands(stats.fsyncs));
+            row(
+                "  per second of durable bookings",
+                format!(
+                    "{:.0}",
+                    per_sec(journal.booking_fsyncs, journal.durable_reserve)
+                ),
+            );
+            row(
+                "  bytes per first join, per booking",
+                format!(
+                    "{:.1}, {:.1}",
+                    journal.join_record_bytes, journal.booking_record_bytes
+                ),
+            );
             row(
                 "  records per fdatasync (mean, max)",
                 format!(
@@ -966,12 +986,16 @@ fn journaled_run(
             engine.stats().places_handed_out == report.distinct_people,
             || "the journaled engine handed out another number of places".to_owned(),
         )?;
+        durable.wait_durable()?;
+        let after_joins = durable.journal().stats();
         let mut now = OPENING;
         while engine.stats().admission_cursor < engine.stats().places_handed_out {
             now = now.plus_millis(ADMISSION_STEP_MS);
             engine.advance(now, ADMISSION_BATCH)?;
         }
         let reserve_at = now.plus_millis(1_000);
+        durable.wait_durable()?;
+        let before_bookings = durable.journal().stats();
         let (elapsed, failures) = run_together(threads, |thread| {
             let mut failures = 0u64;
             for block in blocks_for(requests, thread, threads) {
@@ -993,7 +1017,17 @@ fn journaled_run(
         journal.durable_reserve = elapsed;
         journal.reserves = requests.len() as u64;
         durable.wait_durable()?;
-        journal.stats = Some(durable.journal().stats());
+        let after_bookings = durable.journal().stats();
+        journal.join_record_bytes = ratio(
+            after_joins.record_bytes_written as f64,
+            after_joins.records_written as f64,
+        );
+        journal.booking_record_bytes = ratio(
+            (after_bookings.record_bytes_written - before_bookings.record_bytes_written) as f64,
+            (after_bookings.records_written - before_bookings.records_written) as f64,
+        );
+        journal.booking_fsyncs = after_bookings.fsyncs - before_bookings.fsyncs;
+        journal.stats = Some(after_bookings);
         let audit = engine.audit();
         check(audit.is_ok(), || {
             format!("the journaled engine's audit: {audit}")
@@ -1196,7 +1230,7 @@ fn book_everybody(
                     .and_then(|slot| choices.iter().position(|choice| choice == slot))
                     .ok_or_else(|| {
                         CheckFailed(format!(
-                            "{person} holds {slots:?}, not one of their choices"
+                            "person {person} holds {slots:?}, not one of their choices"
                         ))
                     })?;
                 report.bookings_by_rank[rank] += 1;
@@ -1209,12 +1243,16 @@ fn book_everybody(
                     .map(|view| view.free())
                     .sum();
                 check(free == 0, || {
-                    format!("{person} booked nothing though {free} of their choices are free")
+                    format!(
+                        "person {person} booked nothing though {free} of their choices are free"
+                    )
                 })?;
                 report.no_room += 1;
             }
             other => {
-                return Err(CheckFailed(format!("{person} is {other} after booking")).into());
+                return Err(
+                    CheckFailed(format!("person {person} is {other} after booking")).into(),
+                );
             }
         }
     }
@@ -1328,7 +1366,9 @@ fn churn(
             Ok(_) => report.rebooked_offered_seat += 1,
             Err(ReserveError::NoRoom { .. }) => report.still_no_room += 1,
             Err(error) => {
-                return Err(CheckFailed(format!("{person} could not rebook: {error}")).into());
+                return Err(
+                    CheckFailed(format!("person {person} could not rebook: {error}")).into(),
+                );
             }
         }
     }

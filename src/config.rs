@@ -58,7 +58,16 @@ pub const DEPENDANTS_PER_PERSON_LIMIT: u8 = 15;
 /// assert_eq!(engine.config().people_max, 10_000);
 /// # Ok::<(), fairbook::ConfigError>(())
 /// ```
+///
+/// With the `serde` feature a configuration reads from any serde format; every field may be
+/// left out and takes its default, and an unknown field is an error (a typo in a campaign file
+/// should not pass silently). Times are milliseconds.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct Config {
     /// The most distinct places the waiting room hands out over the engine's life (one per
     /// person, plus one per requeue under [`LapsePolicy::Requeue`]). Past it, first joins get
@@ -293,6 +302,11 @@ impl Config {
 /// assert_eq!(LapsePolicy::default(), LapsePolicy::Forfeit);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "snake_case")
+)]
 #[non_exhaustive]
 pub enum LapsePolicy {
     /// The turn is over: the person cannot reserve, and joining again is refused with
@@ -320,10 +334,17 @@ pub enum LapsePolicy {
 /// assert!(!window.is_open_at(Timestamp::from_secs(20)));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(deny_unknown_fields)
+)]
 pub struct CohortWindow {
     /// The first moment the cohort may join.
+    #[cfg_attr(feature = "serde", serde(default))]
     pub opens_at: Timestamp,
     /// The first moment it may no longer join, if it ever closes.
+    #[cfg_attr(feature = "serde", serde(default))]
     pub closes_at: Option<Timestamp>,
 }
 
@@ -518,3 +539,32 @@ impl fmt::Display for ConfigError {
 }
 
 impl std::error::Error for ConfigError {}
+
+impl ConfigError {
+    /// The stable machine code of the error: the variant's name in snake case
+    /// (`"people_max_out_of_range"`, `"lease_zero"`, ...).
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::ConfigError;
+    /// assert_eq!(ConfigError::LeaseZero.code(), "lease_zero");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            ConfigError::PeopleMaxOutOfRange { .. } => "people_max_out_of_range",
+            ConfigError::SlotsMaxOutOfRange { .. } => "slots_max_out_of_range",
+            ConfigError::LeaseZero => "lease_zero",
+            ConfigError::BookingsPerPersonOutOfRange { .. } => "bookings_per_person_out_of_range",
+            ConfigError::ChoicesMaxOutOfRange { .. } => "choices_max_out_of_range",
+            ConfigError::CohortsOutOfRange { .. } => "cohorts_out_of_range",
+            ConfigError::CohortWindowEmpty { .. } => "cohort_window_empty",
+            ConfigError::MemoryUnavailable { .. } => "memory_unavailable",
+            ConfigError::HoldsPerPersonOutOfRange { .. } => "holds_per_person_out_of_range",
+            ConfigError::HoldTtlZero => "hold_ttl_zero",
+            ConfigError::SeriesGapOutOfRange { .. } => "series_gap_out_of_range",
+            ConfigError::SeriesNeedTwoBookings { .. } => "series_need_two_bookings",
+            ConfigError::DependantsOutOfRange { .. } => "dependants_out_of_range",
+            ConfigError::GroupsMaxZero => "groups_max_zero",
+        }
+    }
+}

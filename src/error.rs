@@ -6,6 +6,13 @@
 //! window is closed) are errors, never panics. Every error is returned before the engine
 //! changes anything, so a failed call leaves the engine exactly as it was.
 //! Each variant's doc says what the caller can do about it.
+//!
+//! Every error has a stable machine code, `code()`, for services that map errors to their own
+//! answers (an HTTP status, a message in the person's language): the code of a variant never
+//! changes, and with the `serde` feature an error serializes as an object whose `"code"` field
+//! is that code, beside the variant's fields. [`EnqueueError::retry_after_ms`] says when a
+//! refused join may succeed (a window's opening); the estimated wait of a person in line comes
+//! with their [`Status`](crate::Status).
 
 use core::fmt;
 
@@ -28,6 +35,7 @@ pub use flows::{
 /// [`Config::time_skew_tolerance_ms`](crate::Config::time_skew_tolerance_ms) if threads read it
 /// far apart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TimeWentBackwards {
     /// The time the call passed.
     pub now: Timestamp,
@@ -47,6 +55,13 @@ impl fmt::Display for TimeWentBackwards {
 
 impl std::error::Error for TimeWentBackwards {}
 
+impl TimeWentBackwards {
+    /// The stable machine code: `"time_went_backwards"`.
+    pub fn code(&self) -> &'static str {
+        "time_went_backwards"
+    }
+}
+
 /// A call's time is further ahead of the door's clock (the latest time an
 /// [`Engine::advance`](crate::Engine::advance) saw) than
 /// [`Config::time_ahead_tolerance_ms`](crate::Config::time_ahead_tolerance_ms). Shared by the
@@ -56,6 +71,7 @@ impl std::error::Error for TimeWentBackwards {}
 /// milliseconds are expected, or a host clock hours off, ends here); call `advance` on a timer,
 /// even with nobody to admit, so that the door's clock keeps up.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TimeTooFarAhead {
     /// The time the call passed.
     pub now: Timestamp,
@@ -76,6 +92,13 @@ impl fmt::Display for TimeTooFarAhead {
 }
 
 impl std::error::Error for TimeTooFarAhead {}
+
+impl TimeTooFarAhead {
+    /// The stable machine code: `"time_too_far_ahead"`.
+    pub fn code(&self) -> &'static str {
+        "time_too_far_ahead"
+    }
+}
 
 /// Why a data-path call's `now` was refused; each operation's error enum converts it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -99,6 +122,11 @@ pub(crate) enum CallTimeError {
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "code", rename_all = "snake_case")
+)]
 pub enum EnqueueError {
     /// See [`TimeWentBackwards`].
     TimeWentBackwards(TimeWentBackwards),
@@ -128,6 +156,7 @@ pub enum EnqueueError {
     },
     /// The waiting room has handed out all [`Config::people_max`](crate::Config::people_max)
     /// places. Nothing will free one: tell the person the line is closed.
+    #[cfg_attr(feature = "serde", serde(rename = "waiting_room_full"))]
     Full {
         /// The configured number of places.
         people_max: u64,
@@ -160,7 +189,9 @@ pub enum EnqueueError {
         /// The place they are registered to.
         holder: Seq,
     },
-    /// See [`OpError`].
+    /// See [`OpError`]. With `serde`, the [`OpError`]'s own object (its `"code"` is
+    /// `"op_conflict"` or `"ops_not_remembered"`).
+    #[cfg_attr(feature = "serde", serde(untagged))]
     Op(OpError),
 }
 
@@ -170,17 +201,19 @@ impl fmt::Display for EnqueueError {
             EnqueueError::TimeWentBackwards(error) => error.fmt(f),
             EnqueueError::TimeTooFarAhead(error) => error.fmt(f),
             EnqueueError::InvalidPerson => write!(f, "person id u64::MAX is reserved"),
-            EnqueueError::UnknownCohort { cohort } => write!(f, "{cohort} is not configured"),
+            EnqueueError::UnknownCohort { cohort } => {
+                write!(f, "cohort {cohort} is not configured")
+            }
             EnqueueError::WindowNotOpen { cohort, opens_at } => {
                 write!(
                     f,
-                    "{cohort} may not join yet; its window opens at {opens_at}"
+                    "cohort {cohort} may not join yet; its window opens at {opens_at}"
                 )
             }
             EnqueueError::WindowClosed { cohort, closed_at } => {
                 write!(
                     f,
-                    "{cohort} may no longer join; its window closed at {closed_at}"
+                    "cohort {cohort} may no longer join; its window closed at {closed_at}"
                 )
             }
             EnqueueError::Full { people_max } => {
@@ -213,6 +246,55 @@ impl fmt::Display for EnqueueError {
 
 impl std::error::Error for EnqueueError {}
 
+impl EnqueueError {
+    /// The stable machine code of the error: the variant's name in snake case
+    /// (`"window_not_open"`, `"sold_out"`, ...), except [`EnqueueError::Full`], which is
+    /// `"waiting_room_full"`.
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::EnqueueError;
+    /// assert_eq!(EnqueueError::SoldOut.code(), "sold_out");
+    /// assert_eq!(EnqueueError::Full { people_max: 10 }.code(), "waiting_room_full");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            EnqueueError::TimeWentBackwards(error) => error.code(),
+            EnqueueError::TimeTooFarAhead(error) => error.code(),
+            EnqueueError::InvalidPerson => "invalid_person",
+            EnqueueError::UnknownCohort { .. } => "unknown_cohort",
+            EnqueueError::WindowNotOpen { .. } => "window_not_open",
+            EnqueueError::WindowClosed { .. } => "window_closed",
+            EnqueueError::Full { .. } => "waiting_room_full",
+            EnqueueError::Crowded => "crowded",
+            EnqueueError::SoldOut => "sold_out",
+            EnqueueError::PlaceReleased { .. } => "place_released",
+            EnqueueError::LeaseLapsed { .. } => "lease_lapsed",
+            EnqueueError::Dependant { .. } => "dependant",
+            EnqueueError::Op(error) => error.code(),
+        }
+    }
+
+    /// How long after `now` the same join may succeed, in milliseconds, where the error says:
+    /// the time until the cohort's window opens (0 once it has). `None` when waiting would not
+    /// help (a closed window, a full line) or when nothing tells how long (sold out: capacity
+    /// comes back only if someone releases).
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{CohortId, EnqueueError, Timestamp};
+    /// let early = EnqueueError::WindowNotOpen { cohort: CohortId::new(0), opens_at: Timestamp::from_secs(100) };
+    /// assert_eq!(early.retry_after_ms(Timestamp::from_secs(98)), Some(2_000));
+    /// assert_eq!(EnqueueError::SoldOut.retry_after_ms(Timestamp::from_secs(98)), None);
+    /// ```
+    pub fn retry_after_ms(&self, now: Timestamp) -> Option<u64> {
+        match self {
+            EnqueueError::WindowNotOpen { opens_at, .. } => Some(opens_at.millis_since(now)),
+            _ => None,
+        }
+    }
+}
+
 /// Why [`Engine::advance`](crate::Engine::advance) did nothing.
 ///
 /// # Example
@@ -226,6 +308,11 @@ impl std::error::Error for EnqueueError {}
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "code", rename_all = "snake_case")
+)]
 pub enum AdvanceError {
     /// See [`TimeWentBackwards`].
     TimeWentBackwards(TimeWentBackwards),
@@ -241,11 +328,25 @@ impl fmt::Display for AdvanceError {
 
 impl std::error::Error for AdvanceError {}
 
+impl AdvanceError {
+    /// The stable machine code of the error: `"time_went_backwards"`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AdvanceError::TimeWentBackwards(error) => error.code(),
+        }
+    }
+}
+
 /// Why [`Engine::status`](crate::Engine::status) could not answer.
 ///
 /// An unknown person is not an error: it is [`Status::Unknown`](crate::Status::Unknown).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "code", rename_all = "snake_case")
+)]
 pub enum StatusError {
     /// See [`TimeWentBackwards`].
     TimeWentBackwards(TimeWentBackwards),
@@ -264,6 +365,17 @@ impl fmt::Display for StatusError {
 
 impl std::error::Error for StatusError {}
 
+impl StatusError {
+    /// The stable machine code of the error: `"time_went_backwards"` or
+    /// `"time_too_far_ahead"`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            StatusError::TimeWentBackwards(error) => error.code(),
+            StatusError::TimeTooFarAhead(error) => error.code(),
+        }
+    }
+}
+
 /// Why [`Engine::reserve`](crate::Engine::reserve) booked nothing.
 ///
 /// # Example
@@ -281,6 +393,11 @@ impl std::error::Error for StatusError {}
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "code", rename_all = "snake_case")
+)]
 pub enum ReserveError {
     /// See [`TimeWentBackwards`].
     TimeWentBackwards(TimeWentBackwards),
@@ -335,7 +452,9 @@ pub enum ReserveError {
         /// The place they are registered to.
         holder: Seq,
     },
-    /// See [`OpError`].
+    /// See [`OpError`]. With `serde`, the [`OpError`]'s own object (its `"code"` is
+    /// `"op_conflict"` or `"ops_not_remembered"`).
+    #[cfg_attr(feature = "serde", serde(untagged))]
     Op(OpError),
 }
 
@@ -349,7 +468,7 @@ impl fmt::Display for ReserveError {
             ReserveError::TooManyChoices { given, max } => {
                 write!(f, "{given} slots were listed, but at most {max} may be")
             }
-            ReserveError::UnknownSlot { slot } => write!(f, "{slot} does not exist"),
+            ReserveError::UnknownSlot { slot } => write!(f, "slot {slot} does not exist"),
             ReserveError::NotAdmitted { seq, ahead } => write!(
                 f,
                 "place {seq} has not been admitted yet; {ahead} people are still ahead"
@@ -377,6 +496,39 @@ impl fmt::Display for ReserveError {
 
 impl std::error::Error for ReserveError {}
 
+impl ReserveError {
+    /// The stable machine code of the error: the variant's name in snake case
+    /// (`"not_admitted"`, `"no_room"`, ...).
+    ///
+    /// A person who is [`ReserveError::NotAdmitted`] is still in line: their estimated wait is
+    /// in [`Status::Waiting`](crate::Status::Waiting), or from
+    /// [`Stats::estimated_wait_ms`](crate::Stats::estimated_wait_ms) for the `ahead` the error
+    /// carries.
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{ReserveError, Seq};
+    /// assert_eq!(ReserveError::NotAdmitted { seq: Seq::new(3), ahead: 2 }.code(), "not_admitted");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            ReserveError::TimeWentBackwards(error) => error.code(),
+            ReserveError::TimeTooFarAhead(error) => error.code(),
+            ReserveError::UnknownPerson => "unknown_person",
+            ReserveError::EmptyChoice => "empty_choice",
+            ReserveError::TooManyChoices { .. } => "too_many_choices",
+            ReserveError::UnknownSlot { .. } => "unknown_slot",
+            ReserveError::NotAdmitted { .. } => "not_admitted",
+            ReserveError::LeaseLapsed { .. } => "lease_lapsed",
+            ReserveError::PlaceReleased => "place_released",
+            ReserveError::BookingLimit { .. } => "booking_limit",
+            ReserveError::NoRoom { .. } => "no_room",
+            ReserveError::Dependant { .. } => "dependant",
+            ReserveError::Op(error) => error.code(),
+        }
+    }
+}
+
 /// Why [`Engine::release`](crate::Engine::release) or
 /// [`Engine::release_booking`](crate::Engine::release_booking) gave nothing back.
 ///
@@ -390,6 +542,11 @@ impl std::error::Error for ReserveError {}
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "code", rename_all = "snake_case")
+)]
 pub enum ReleaseError {
     /// See [`TimeWentBackwards`].
     TimeWentBackwards(TimeWentBackwards),
@@ -410,7 +567,9 @@ pub enum ReleaseError {
         /// The place they are registered to.
         holder: Seq,
     },
-    /// See [`OpError`].
+    /// See [`OpError`]. With `serde`, the [`OpError`]'s own object (its `"code"` is
+    /// `"op_conflict"` or `"ops_not_remembered"`).
+    #[cfg_attr(feature = "serde", serde(untagged))]
     Op(OpError),
 }
 
@@ -421,7 +580,9 @@ impl fmt::Display for ReleaseError {
             ReleaseError::TimeTooFarAhead(error) => error.fmt(f),
             ReleaseError::UnknownPerson => write!(f, "the person has not joined the waiting room"),
             ReleaseError::NothingToRelease => write!(f, "the person holds nothing to give back"),
-            ReleaseError::NotBooked { slot } => write!(f, "the person holds no booking of {slot}"),
+            ReleaseError::NotBooked { slot } => {
+                write!(f, "the person holds no booking of slot {slot}")
+            }
             ReleaseError::Dependant { holder } => write!(
                 f,
                 "the person is a dependant of place {holder}, whose holder releases for them"
@@ -432,6 +593,28 @@ impl fmt::Display for ReleaseError {
 }
 
 impl std::error::Error for ReleaseError {}
+
+impl ReleaseError {
+    /// The stable machine code of the error: the variant's name in snake case
+    /// (`"unknown_person"`, `"nothing_to_release"`, `"not_booked"`, ...).
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::ReleaseError;
+    /// assert_eq!(ReleaseError::NothingToRelease.code(), "nothing_to_release");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            ReleaseError::TimeWentBackwards(error) => error.code(),
+            ReleaseError::TimeTooFarAhead(error) => error.code(),
+            ReleaseError::UnknownPerson => "unknown_person",
+            ReleaseError::NothingToRelease => "nothing_to_release",
+            ReleaseError::NotBooked { .. } => "not_booked",
+            ReleaseError::Dependant { .. } => "dependant",
+            ReleaseError::Op(error) => error.code(),
+        }
+    }
+}
 
 /// Why [`Engine::admitted_in`](crate::Engine::admitted_in) lists nobody: the [`Advanced`]
 /// does not describe an admission this engine made (it came from another engine, or was
@@ -469,11 +652,26 @@ impl fmt::Display for AdmittedInError {
 
 impl std::error::Error for AdmittedInError {}
 
+impl AdmittedInError {
+    /// The stable machine code of the error: `"not_admitted_by_this_engine"`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AdmittedInError::NotAdmitted { .. } => "not_admitted_by_this_engine",
+        }
+    }
+}
+
 /// Why [`Engine::add_slot`](crate::Engine::add_slot) added nothing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "code", rename_all = "snake_case")
+)]
 pub enum AddSlotError {
     /// The engine already holds [`Config::slots_max`](crate::Config::slots_max) slots.
+    #[cfg_attr(feature = "serde", serde(rename = "inventory_full"))]
     Full {
         /// The configured limit.
         slots_max: u32,
@@ -491,6 +689,15 @@ impl fmt::Display for AddSlotError {
 }
 
 impl std::error::Error for AddSlotError {}
+
+impl AddSlotError {
+    /// The stable machine code of the error: `"inventory_full"`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AddSlotError::Full { .. } => "inventory_full",
+        }
+    }
+}
 
 /// Why [`Engine::apply`](crate::Engine::apply) could not apply a record.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -518,6 +725,15 @@ impl fmt::Display for ApplyError {
 }
 
 impl std::error::Error for ApplyError {}
+
+impl ApplyError {
+    /// The stable machine code of the error: `"record_does_not_fit"`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApplyError::Inconsistent { .. } => "record_does_not_fit",
+        }
+    }
+}
 
 /// Why [`Engine::from_snapshot`](crate::Engine::from_snapshot) could not read a snapshot.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -559,6 +775,19 @@ impl fmt::Display for SnapshotError {
 
 impl std::error::Error for SnapshotError {}
 
+impl SnapshotError {
+    /// The stable machine code of the error (`"not_a_snapshot"`, `"snapshot_truncated"`, ...).
+    pub fn code(&self) -> &'static str {
+        match self {
+            SnapshotError::Config(error) => error.code(),
+            SnapshotError::NotASnapshot => "not_a_snapshot",
+            SnapshotError::Truncated => "snapshot_truncated",
+            SnapshotError::Mismatch { .. } => "snapshot_of_another_config",
+            SnapshotError::Inconsistent { .. } => "snapshot_inconsistent",
+        }
+    }
+}
+
 /// Why [`Engine::recover`](crate::Engine::recover) could not rebuild an engine.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -587,6 +816,17 @@ impl fmt::Display for RecoverError {
 }
 
 impl std::error::Error for RecoverError {}
+
+impl RecoverError {
+    /// The stable machine code of the error: the code of its cause.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RecoverError::Config(error) => error.code(),
+            RecoverError::Snapshot(error) => error.code(),
+            RecoverError::Record { error, .. } => error.code(),
+        }
+    }
+}
 
 impl From<ConfigError> for RecoverError {
     fn from(error: ConfigError) -> RecoverError {

@@ -27,6 +27,7 @@ pub use flows::{GroupBooking, HeldSeat, HeldSeats, Hold, Registered, SeriesBooki
 /// # Ok::<(), fairbook::ConfigError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Place {
     /// The place: lower is admitted first.
     pub seq: Seq,
@@ -52,6 +53,7 @@ pub struct Place {
 /// # Ok::<(), fairbook::ConfigError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Advanced {
     /// People let in by this call.
     pub admitted: u64,
@@ -70,6 +72,10 @@ pub struct Advanced {
 ///
 /// A snapshot: under concurrency it may be out of date as soon as it is returned.
 ///
+/// With the `serde` feature a status is an object whose `"state"` field names the variant in
+/// snake case (`"waiting"`, `"admitted"`, `"booked"`, ...), beside the variant's fields:
+/// `{"state":"waiting","seq":3,"ahead":2,"estimated_wait_ms":1500}`.
+///
 /// # Example
 /// ```
 /// use fairbook::{CohortId, Config, Engine, PersonId, Status, Timestamp};
@@ -84,6 +90,11 @@ pub struct Advanced {
 /// # Ok::<(), fairbook::ConfigError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "state", rename_all = "snake_case")
+)]
 #[non_exhaustive]
 pub enum Status {
     /// The engine has no place for this person (never joined, or refused because the
@@ -166,22 +177,26 @@ impl fmt::Display for Status {
                 estimated_wait_ms: Some(wait_ms),
             } => write!(
                 f,
-                "waiting at {seq}, {ahead} ahead, about {wait_ms} ms to go"
+                "waiting at place {seq}, {ahead} ahead, about {wait_ms} ms to go"
             ),
-            Status::Waiting { seq, ahead, .. } => write!(f, "waiting at {seq}, {ahead} ahead"),
+            Status::Waiting { seq, ahead, .. } => {
+                write!(f, "waiting at place {seq}, {ahead} ahead")
+            }
             Status::SoldOut { seq, ahead } => {
                 write!(
                     f,
-                    "waiting at {seq}, {ahead} ahead, but everything is booked"
+                    "waiting at place {seq}, {ahead} ahead, but everything is booked"
                 )
             }
             Status::Admitted { seq, lease_until } => {
-                write!(f, "admitted at {seq}, may book until {lease_until}")
+                write!(f, "admitted at place {seq}, may book until {lease_until}")
             }
             Status::Booked { seq, slots, .. } => {
-                write!(f, "booked at {seq}:")?;
-                for slot in slots.as_slice() {
-                    write!(f, " {slot}")?;
+                let noun = if slots.len() == 1 { "slot" } else { "slots" };
+                write!(f, "booked at place {seq}: {noun}")?;
+                for (index, slot) in slots.as_slice().iter().enumerate() {
+                    let separator = if index == 0 { " " } else { ", " };
+                    write!(f, "{separator}{slot}")?;
                 }
                 Ok(())
             }
@@ -191,22 +206,27 @@ impl fmt::Display for Status {
                 holds,
                 ..
             } => {
-                write!(f, "holding at {seq}:")?;
+                write!(f, "holding at place {seq}:")?;
+                let mut separator = " ";
                 for slot in bookings.as_slice() {
-                    write!(f, " {slot}")?;
+                    write!(f, "{separator}slot {slot} booked")?;
+                    separator = ", ";
                 }
                 for held in holds.as_slice() {
-                    write!(f, " {} (held until {})", held.slot, held.until)?;
+                    write!(f, "{separator}slot {} held until {}", held.slot, held.until)?;
+                    separator = ", ";
                 }
                 Ok(())
             }
             Status::Dependant {
                 holder,
                 slot: Some(slot),
-            } => write!(f, "dependant of {holder}, booked {slot}"),
-            Status::Dependant { holder, slot: None } => write!(f, "dependant of {holder}"),
-            Status::Lapsed { seq, at } => write!(f, "lapsed at {seq}, lease ended {at}"),
-            Status::Released { seq } => write!(f, "released {seq}"),
+            } => write!(f, "dependant of place {holder}, booked slot {slot}"),
+            Status::Dependant { holder, slot: None } => {
+                write!(f, "dependant of place {holder}")
+            }
+            Status::Lapsed { seq, at } => write!(f, "place {seq} lapsed, its lease ended at {at}"),
+            Status::Released { seq } => write!(f, "place {seq} was given back"),
         }
     }
 }
@@ -307,6 +327,7 @@ pub struct ReserveRequest<'a> {
 
 /// A confirmed booking, as [`Engine::reserve`](crate::Engine::reserve) returns it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Booking {
     /// The person's place.
     pub seq: Seq,
@@ -318,6 +339,7 @@ pub struct Booking {
 
 /// What [`Engine::release`](crate::Engine::release) gave back.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Released {
     /// The person's place.
     pub seq: Seq,
@@ -337,6 +359,7 @@ pub struct Released {
 /// # Ok::<(), fairbook::ConfigError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct Stats {
     /// Places handed out (first joins and requeues).
@@ -358,9 +381,36 @@ pub struct Stats {
     pub admissions_per_sec: Option<f64>,
 }
 
+impl Stats {
+    /// The estimated wait of someone with `ahead` people waiting before them, in
+    /// milliseconds, at the admission rate observed over recent advances; `None` until there
+    /// is a rate to go by. The same estimate as [`Status::Waiting`]'s `estimated_wait_ms`, for
+    /// a caller that has only the `ahead` of a [`ReserveError::NotAdmitted`](crate::ReserveError::NotAdmitted).
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{CohortId, Config, Engine, PersonId, Timestamp};
+    /// let engine = Engine::new(Config::default())?;
+    /// for id in 0..100 {
+    ///     engine.enqueue(PersonId::new(id), CohortId::new(0), Timestamp::ZERO).unwrap();
+    /// }
+    /// assert_eq!(engine.stats().estimated_wait_ms(10), None); // no rate yet
+    /// engine.advance(Timestamp::ZERO, 5).unwrap();
+    /// engine.advance(Timestamp::from_secs(1), 5).unwrap(); // 5 admitted per second since
+    /// assert_eq!(engine.stats().estimated_wait_ms(10), Some(2_000));
+    /// # Ok::<(), fairbook::ConfigError>(())
+    /// ```
+    pub fn estimated_wait_ms(&self, ahead: u64) -> Option<u64> {
+        self.admissions_per_sec
+            .filter(|per_sec| *per_sec > 0.0)
+            .map(|per_sec| (ahead as f64 * 1_000.0 / per_sec).ceil() as u64)
+    }
+}
+
 /// The engine's memory, part by part, as [`Engine::memory`](crate::Engine::memory) reports it.
 /// All of it is allocated when the engine is built.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct MemoryUse {
     /// The person table, the admission ring and the count of people who left (per place, see

@@ -273,6 +273,22 @@ impl DurableEngine {
     }
 }
 
+impl DurableEngine {
+    /// [`DurableEngine::snapshot`] if the journal has grown by
+    /// [`JournalConfig::snapshot_interval_bytes`] since the last one ([`Journal::snapshot_due`]),
+    /// else nothing: call it from a background thread every few seconds.
+    ///
+    /// # Errors
+    /// As [`DurableEngine::snapshot`].
+    pub fn snapshot_if_due(&self) -> Result<Option<Lsn>, DurableEngineError> {
+        if self.journal.snapshot_due() {
+            self.snapshot().map(Some)
+        } else {
+            Ok(None)
+        }
+    }
+}
+
 /// An engine from a recovery's snapshot and records.
 fn rebuild(
     config: &Config,

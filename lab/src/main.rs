@@ -8,8 +8,8 @@
 //!
 //! The `korea-2021` preset is the reference surge of July 2021 (1.5 million people in three
 //! age-band cohorts) scaled by `--scale`. The default scale, 0.1 (150,000 people), runs all
-//! four policies in well under two minutes on a 2-core machine; `--scale 1` is the full
-//! surge. `small` is a 2,000-person surge (times `--scale` / 0.1) for a quick look.
+//! four policies in seconds on a 2-core machine; `--scale 1` is the full surge (about 40 s
+//! of CPU time; `docs/fairness.md` says where it goes). `small` is a 2,000-person surge (times `--scale` / 0.1) for a quick look.
 //!
 //! Written to `--out`:
 //! - `outcomes-<policy>.csv`: one row per person (see `fairbook_lab::sim::write_outcomes_csv`);
@@ -32,6 +32,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Instant;
 
 use clap::{Parser, ValueEnum};
+use fairbook_lab::fairness::FairnessReport;
 use fairbook_lab::sim::{self, Arrivals, Policy, Run, Scenario};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
@@ -79,7 +80,8 @@ struct Args {
     /// Run several policies on the same arrivals, comma-separated [default: all four].
     #[arg(long, value_delimiter = ',')]
     compare: Vec<String>,
-    /// How many policies to run at once [default: the machine's cores].
+    /// How many threads: policies run at once, then plots drawn at once [default: the
+    /// machine's cores].
     #[arg(long)]
     threads: Option<usize>,
     /// The seed every random draw comes from.
@@ -135,29 +137,43 @@ fn main() -> Result<(), Box<dyn Error>> {
     }
     let scenario = arrivals.scenario().clone();
     eprintln!(
-        "{}: {} people in {} cohorts, {} slots holding {} places, seed {}",
+        "{}: {} people in {} cohorts, {} slots holding {} places, seed {} ({:.2} s to draw)",
         scenario.name,
         scenario.people,
         scenario.cohorts.len(),
         arrivals.slots().len(),
         scenario.inventory.total_capacity,
-        args.seed
+        args.seed,
+        started.elapsed().as_secs_f64()
     );
 
-    let threads = args
+    let cores = args
         .threads
         .or_else(|| std::thread::available_parallelism().ok().map(usize::from))
         .unwrap_or(1)
-        .clamp(1, policies.len().max(1));
-    let runs = run_all(&arrivals, &policies, threads, &args.out)?;
+        .max(1);
+    let threads = cores.min(policies.len().max(1));
+    let runs_started = Instant::now();
+    let (runs, reports): (Vec<Run>, Vec<FairnessReport>) =
+        run_all(&arrivals, &policies, threads, &args.out)?
+            .into_iter()
+            .unzip();
+    let runs_s = runs_started.elapsed().as_secs_f64();
 
-    let mut summary = File::create(args.out.join("summary.json"))?;
-    sim::write_summary_json(&arrivals, &runs, &mut summary)?;
-    let table = side_by_side_table(&runs);
+    let summary_started = Instant::now();
+    let summary = File::create(args.out.join("summary.json"))?;
+    sim::write_summary_json_with_reports(&arrivals, &runs, &reports, summary)?;
+    let table = side_by_side_table(&runs, &reports);
     fs::write(args.out.join("table.txt"), &table)?;
     print!("{table}");
+    let summary_s = summary_started.elapsed().as_secs_f64();
 
-    plots::draw_all(&args.out, &scenario, &runs)?;
+    let plots_started = Instant::now();
+    plots::draw_all(&args.out, &scenario, &runs, &reports, cores)?;
+    eprintln!(
+        "runs {runs_s:.2} s, summary and table {summary_s:.2} s, plots {:.2} s",
+        plots_started.elapsed().as_secs_f64()
+    );
     eprintln!(
         "wrote {} in {:.1} s",
         args.out.display(),
@@ -166,21 +182,25 @@ fn main() -> Result<(), Box<dyn Error>> {
     Ok(())
 }
 
+/// A run and its fairness report.
+type Played = (Run, FairnessReport);
+
 /// Plays every policy on the same arrivals, `threads` at a time, and writes each run's
-/// files as soon as it is done. Runs come back in the order of `policies`, whatever order
-/// they finish in, so the outputs do not depend on the number of threads.
+/// files and computes its report as soon as it is done. Runs come back in the order of
+/// `policies`, whatever order they finish in, so the outputs do not depend on the number
+/// of threads.
 fn run_all(
     arrivals: &Arrivals,
     policies: &[Box<dyn Policy>],
     threads: usize,
     out: &Path,
-) -> Result<Vec<Run>, Box<dyn Error>> {
+) -> Result<Vec<Played>, Box<dyn Error>> {
     let bars = MultiProgress::new();
     if !std::io::stderr().is_terminal() {
         bars.set_draw_target(indicatif::ProgressDrawTarget::hidden());
     }
     let next = AtomicUsize::new(0);
-    let results: Mutex<Vec<Option<Result<Run, String>>>> =
+    let results: Mutex<Vec<Option<Result<Played, String>>>> =
         Mutex::new((0..policies.len()).map(|_| None).collect());
     std::thread::scope(|scope| {
         for _ in 0..threads {
@@ -209,13 +229,13 @@ fn run_all(
         .collect()
 }
 
-/// Plays one policy with its own progress bar, and writes its files.
+/// Plays one policy with its own progress bar, writes its files and computes its report.
 fn run_one(
     arrivals: &Arrivals,
     policy: &dyn Policy,
     bars: &MultiProgress,
     out: &Path,
-) -> Result<Run, String> {
+) -> Result<Played, String> {
     let name = policy.name().to_owned();
     let bar = bars.add(progress_bar(arrivals.scenario().people, &name));
     let started = Instant::now();
@@ -230,6 +250,7 @@ fn run_one(
     bar.finish_and_clear();
     let simulated_s = started.elapsed().as_secs_f64();
     write_run_files(out, &run).map_err(|error| format!("{name}: {error}"))?;
+    let report = run.report();
     bars.suspend(|| {
         eprintln!(
             "  {name:<14} {simulated_s:>6.2} s simulating, {:>6.2} s in all, {} events",
@@ -237,7 +258,7 @@ fn run_one(
             run.summary.events
         );
     });
-    Ok(run)
+    Ok((run, report))
 }
 
 /// `7 h 05 min`: simulated time for the progress bar.
@@ -258,16 +279,16 @@ fn progress_bar(people: u64, name: &str) -> ProgressBar {
 
 fn write_run_files(out: &Path, run: &Run) -> Result<(), Box<dyn Error>> {
     let name = &run.policy;
-    let mut outcomes = File::create(out.join(format!("outcomes-{name}.csv")))?;
-    sim::write_outcomes_csv(&run.outcomes, &mut outcomes)?;
-    let mut series = File::create(out.join(format!("series-{name}.csv")))?;
-    sim::write_series_csv(&run.series, &mut series)?;
+    let outcomes = File::create(out.join(format!("outcomes-{name}.csv")))?;
+    sim::write_outcomes_csv(&run.outcomes, outcomes)?;
+    let series = File::create(out.join(format!("series-{name}.csv")))?;
+    sim::write_series_csv(&run.series, series)?;
     Ok(())
 }
 
 /// The metrics as a text table: one row per metric, one column per policy.
-fn side_by_side_table(runs: &[Run]) -> String {
-    let rows = sim::comparison_rows(runs);
+fn side_by_side_table(runs: &[Run], reports: &[FairnessReport]) -> String {
+    let rows = sim::comparison_rows_with_reports(runs, reports);
     let name_width = rows.iter().map(|(name, _)| name.len()).max().unwrap_or(6);
     let widths: Vec<usize> = runs
         .iter()

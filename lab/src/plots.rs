@@ -9,9 +9,12 @@
 //! same bytes on every machine.
 
 use std::error::Error;
+use std::ops::Deref;
 use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
-use fairbook_lab::fairness;
+use fairbook_lab::fairness::{self, FairnessReport};
 use fairbook_lab::sim::{Room, Run, Scenario};
 use plotters::coord::Shift;
 use plotters::coord::types::RangedCoordf64;
@@ -21,33 +24,155 @@ use plotters::style::FontStyle;
 
 const MINUTE_MS: f64 = 60_000.0;
 const HOUR_MS: f64 = 3_600_000.0;
+/// Tenths of arrival order, for the plots by order of arrival.
+const TENTHS: usize = 10;
 
 type Chart<'a, DB> = ChartContext<'a, DB, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 type Result<T> = std::result::Result<T, Box<dyn Error>>;
 
-/// Writes every plot into `out`, as `<name>.svg` and `<name>.png`.
-pub(crate) fn draw_all(out: &Path, scenario: &Scenario, runs: &[Run]) -> Result<()> {
-    register_font()?;
-    /// Draws one plot on both backends, so that each plot is written once.
-    macro_rules! both {
-        ($name:literal, $size:expr, $plot:ident) => {{
-            let path = out.join(concat!($name, ".svg"));
-            let root = SVGBackend::new(&path, $size).into_drawing_area();
-            $plot(&root, scenario, runs)?;
-            root.present()?;
-            drop(root);
-            let path = out.join(concat!($name, ".png"));
-            let root = BitMapBackend::new(&path, $size).into_drawing_area();
-            $plot(&root, scenario, runs)?;
-            root.present()?;
-        }};
+/// A run as the plots show it: the run, and what the plots compute from its million rows,
+/// computed once for both backends.
+struct PlotRun<'a> {
+    run: &'a Run,
+    /// The wait CDF: `(wait in hours, share of everyone admitted within it)`.
+    wait_curve: Vec<(f64, f64)>,
+    /// `(tenth + 0.5, mean days late)` for each tenth of arrival order where someone booked.
+    days_late_means: Vec<(f64, f64)>,
+    /// People per booking obtained: each rank of their list, "nearest free", "no booking".
+    got: Vec<u64>,
+    /// `(tenth + 0.5, share who got their first choice)` by tenth of arrival order.
+    first_choice_by_tenth: Vec<(f64, f64)>,
+}
+
+impl Deref for PlotRun<'_> {
+    type Target = Run;
+
+    fn deref(&self) -> &Run {
+        self.run
     }
-    both!("wait-cdf", (1000, 620), wait_cdf);
-    both!("admissions", (1200, 900), admissions);
-    both!("bounces-bypass", (1200, 820), bounces_and_bypass);
-    both!("days-late", (1000, 620), days_late);
-    both!("preferences", (1400, 620), preferences);
-    Ok(())
+}
+
+impl PlotRun<'_> {
+    fn new<'a>(run: &'a Run, report: &FairnessReport, choices: usize) -> PlotRun<'a> {
+        /// Points of a wait CDF: enough for a smooth line, few enough for a small file.
+        const POINTS: usize = 400;
+        let waits = fairness::wait_times_ms(&run.outcomes);
+        let everyone = run.outcomes.len().max(1) as f64;
+        let wait_curve = (0..=POINTS)
+            .filter(|_| !waits.is_empty())
+            .map(|step| {
+                let index = step * (waits.len() - 1) / POINTS;
+                (waits[index] as f64 / HOUR_MS, (index + 1) as f64 / everyone)
+            })
+            .collect();
+        let days_late_means = report
+            .placement
+            .days_late_by_arrival_decile
+            .iter()
+            .enumerate()
+            .filter_map(|(tenth, late)| late.mean.map(|mean| (tenth as f64 + 0.5, mean)))
+            .collect();
+        let mut got = vec![0u64; choices + 2];
+        let people = run.outcomes.len().max(1);
+        let mut firsts = [0u64; TENTHS];
+        let mut totals = [0u64; TENTHS];
+        for outcome in &run.outcomes {
+            let category = match outcome.got_choice {
+                Some(choice) => usize::from(choice).min(choices),
+                None => choices + 1,
+            };
+            got[category] += 1;
+            let tenth = (outcome.join_rank as usize * TENTHS / people).min(TENTHS - 1);
+            totals[tenth] += 1;
+            firsts[tenth] += u64::from(outcome.got_choice == Some(0));
+        }
+        let first_choice_by_tenth = (0..TENTHS)
+            .map(|tenth| {
+                let share = firsts[tenth] as f64 / totals[tenth].max(1) as f64;
+                (tenth as f64 + 0.5, share)
+            })
+            .collect();
+        PlotRun {
+            run,
+            wait_curve,
+            days_late_means,
+            got,
+            first_choice_by_tenth,
+        }
+    }
+}
+
+/// Writes every plot into `out`, as `<name>.svg` and `<name>.png`, on up to `threads`
+/// threads (each file is drawn by one thread, so its bytes do not depend on how many).
+/// `reports[i]` is `runs[i]`'s report.
+pub(crate) fn draw_all(
+    out: &Path,
+    scenario: &Scenario,
+    runs: &[Run],
+    reports: &[FairnessReport],
+    threads: usize,
+) -> Result<()> {
+    register_font()?;
+    let choices = usize::from(scenario.behaviour.choices_per_person);
+    let runs: Vec<PlotRun<'_>> = runs
+        .iter()
+        .zip(reports)
+        .map(|(run, report)| PlotRun::new(run, report, choices))
+        .collect();
+    let runs = runs.as_slice();
+    type Job<'a> = Box<dyn Fn() -> Result<()> + Sync + 'a>;
+    /// One plot on both backends: two jobs.
+    macro_rules! both {
+        ($name:literal, $size:expr, $plot:ident) => {
+            [
+                Box::new(move || {
+                    let path = out.join(concat!($name, ".svg"));
+                    let root = SVGBackend::new(&path, $size).into_drawing_area();
+                    $plot(&root, scenario, runs)?;
+                    root.present()?;
+                    Ok(())
+                }) as Job<'_>,
+                Box::new(move || {
+                    let path = out.join(concat!($name, ".png"));
+                    let root = BitMapBackend::new(&path, $size).into_drawing_area();
+                    $plot(&root, scenario, runs)?;
+                    root.present()?;
+                    Ok(())
+                }),
+            ]
+        };
+    }
+    // The bitmaps of the time plots first: they take longest.
+    let jobs: Vec<Job<'_>> = [
+        both!("admissions", (1200, 900), admissions),
+        both!("bounces-bypass", (1200, 820), bounces_and_bypass),
+        both!("wait-cdf", (1000, 620), wait_cdf),
+        both!("preferences", (1400, 620), preferences),
+        both!("days-late", (1000, 620), days_late),
+    ]
+    .into_iter()
+    .flat_map(|[svg, png]| [png, svg])
+    .collect();
+    let next = AtomicUsize::new(0);
+    let failures = Mutex::new(Vec::new());
+    std::thread::scope(|scope| {
+        for _ in 0..threads.clamp(1, jobs.len()) {
+            scope.spawn(|| {
+                while let Some(job) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
+                    if let Err(error) = job() {
+                        if let Ok(mut failures) = failures.lock() {
+                            failures.push(error.to_string());
+                        }
+                    }
+                }
+            });
+        }
+    });
+    let failures = failures.into_inner().map_err(|_| "a plot panicked")?;
+    match failures.first() {
+        Some(failure) => Err(failure.clone().into()),
+        None => Ok(()),
+    }
 }
 
 fn register_font() -> Result<()> {
@@ -142,7 +267,7 @@ where
 
 /// The hours the time plots cover: from an hour before the first opening to a little after
 /// the last admission of any run.
-fn time_span(scenario: &Scenario, runs: &[Run]) -> (f64, f64) {
+fn time_span(scenario: &Scenario, runs: &[PlotRun<'_>]) -> (f64, f64) {
     let first_opening_h = scenario
         .cohorts
         .iter()
@@ -218,7 +343,7 @@ where
 /// Per run, a mark where each cohort sold out, at the height of that moment's admissions.
 fn mark_sell_outs<'c, DB: DrawingBackend + 'c>(
     chart: &mut Chart<'c, DB>,
-    runs: &[Run],
+    runs: &[PlotRun<'_>],
 ) -> Result<()>
 where
     DB::ErrorType: 'static,
@@ -238,28 +363,15 @@ where
 fn wait_cdf<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     _: &Scenario,
-    runs: &[Run],
+    runs: &[PlotRun<'_>],
 ) -> Result<()>
 where
     DB::ErrorType: 'static,
 {
-    /// Points per curve: enough for a smooth line, few enough for a small file.
-    const POINTS: usize = 400;
     root.fill(&WHITE)?;
     let curves: Vec<(&str, Vec<(f64, f64)>)> = runs
         .iter()
-        .map(|run| {
-            let waits = fairness::wait_times_ms(&run.outcomes);
-            let everyone = run.outcomes.len().max(1) as f64;
-            let points = (0..=POINTS)
-                .filter(|_| !waits.is_empty())
-                .map(|step| {
-                    let index = step * (waits.len() - 1) / POINTS;
-                    (waits[index] as f64 / HOUR_MS, (index + 1) as f64 / everyone)
-                })
-                .collect();
-            (run.policy.as_str(), points)
-        })
+        .map(|run| (run.policy.as_str(), run.wait_curve.clone()))
         .collect();
     let max_wait_h = curves
         .iter()
@@ -295,7 +407,7 @@ where
 fn admissions<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     scenario: &Scenario,
-    runs: &[Run],
+    runs: &[PlotRun<'_>],
 ) -> Result<()>
 where
     DB::ErrorType: 'static,
@@ -395,7 +507,7 @@ where
 fn bounces_and_bypass<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     scenario: &Scenario,
-    runs: &[Run],
+    runs: &[PlotRun<'_>],
 ) -> Result<()>
 where
     DB::ErrorType: 'static,
@@ -457,7 +569,7 @@ where
 fn days_late<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     _: &Scenario,
-    runs: &[Run],
+    runs: &[PlotRun<'_>],
 ) -> Result<()>
 where
     DB::ErrorType: 'static,
@@ -465,15 +577,7 @@ where
     root.fill(&WHITE)?;
     let curves: Vec<(&str, Vec<(f64, f64)>)> = runs
         .iter()
-        .map(|run| {
-            let deciles = fairbook_lab::placement::days_late_by_arrival_decile(&run.outcomes);
-            let points = deciles
-                .iter()
-                .enumerate()
-                .filter_map(|(tenth, late)| late.mean.map(|mean| (tenth as f64 + 0.5, mean)))
-                .collect();
-            (run.policy.as_str(), points)
-        })
+        .map(|run| (run.policy.as_str(), run.days_late_means.clone()))
         .collect();
     let (y_min, y_max) = curves
         .iter()
@@ -509,7 +613,7 @@ where
 fn preferences<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     scenario: &Scenario,
-    runs: &[Run],
+    runs: &[PlotRun<'_>],
 ) -> Result<()>
 where
     DB::ErrorType: 'static,
@@ -519,19 +623,11 @@ where
     let mut categories: Vec<String> = (0..choices).map(|rank| ordinal(rank + 1)).collect();
     categories.push("nearest free".to_owned());
     categories.push("no booking".to_owned());
-    let category_of = |got_choice: Option<u8>| match got_choice {
-        Some(choice) => usize::from(choice).min(choices),
-        None => choices + 1,
-    };
     let shares: Vec<(&str, Vec<f64>)> = runs
         .iter()
         .map(|run| {
-            let mut counts = vec![0u64; categories.len()];
-            for outcome in &run.outcomes {
-                counts[category_of(outcome.got_choice)] += 1;
-            }
             let people = run.outcomes.len().max(1) as f64;
-            let shares = counts.iter().map(|&count| count as f64 / people).collect();
+            let shares = run.got.iter().map(|&count| count as f64 / people).collect();
             (run.policy.as_str(), shares)
         })
         .collect();
@@ -581,7 +677,6 @@ where
     legend(&mut chart, SeriesLabelPosition::UpperMiddle)?;
 
     // Who gets their first choice depends on when they came, and on the policy.
-    const TENTHS: usize = 10;
     let mut chart = ChartBuilder::on(&right)
         .caption("First choice by order of arrival", ("sans-serif", 20))
         .margin(16)
@@ -597,20 +692,7 @@ where
         .y_label_formatter(&|share| format!("{:.0}%", share * 100.0))
         .draw()?;
     for run in runs {
-        let people = run.outcomes.len().max(1);
-        let mut firsts = [0u64; TENTHS];
-        let mut totals = [0u64; TENTHS];
-        for outcome in &run.outcomes {
-            let tenth = (outcome.join_rank as usize * TENTHS / people).min(TENTHS - 1);
-            totals[tenth] += 1;
-            firsts[tenth] += u64::from(outcome.got_choice == Some(0));
-        }
-        let points = (0..TENTHS)
-            .map(|tenth| {
-                let share = firsts[tenth] as f64 / totals[tenth].max(1) as f64;
-                (tenth as f64 + 0.5, share)
-            })
-            .collect();
+        let points = run.first_choice_by_tenth.clone();
         draw_curve(&mut chart, &run.policy, run.policy.clone(), points)?;
     }
     legend(&mut chart, SeriesLabelPosition::UpperRight)

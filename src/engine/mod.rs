@@ -48,6 +48,7 @@ use crate::status::{
     Advanced, BookedSlots, Booking, MemoryUse, Place, Released, ReserveRequest, Stats, Status,
 };
 use crate::time::Timestamp;
+use crate::trace;
 use crate::waiting_room::{
     AdmittedGuard, Locked, OutflowPolicy, PlaceView, Refusal, TokenBucket, WaitingRoom,
 };
@@ -162,7 +163,7 @@ impl Engine {
         let refused = |_| ConfigError::MemoryUnavailable {
             bytes: memory.total_bytes(),
         };
-        Ok(Engine {
+        let engine = Engine {
             clock: Clock::new(
                 config.time_skew_tolerance_ms,
                 config.time_ahead_tolerance_ms,
@@ -186,7 +187,9 @@ impl Engine {
             ops: OpTable::new(config.ops_remembered_max).map_err(refused)?,
             recorder,
             config,
-        })
+        };
+        trace::engine_built(&engine);
+        Ok(engine)
     }
 
     /// The configuration the engine was built with.
@@ -264,11 +267,14 @@ impl Engine {
     /// ```
     pub fn add_slot(&self, spec: SlotSpec) -> Result<SlotId, AddSlotError> {
         let announce = || self.recorder.record(|| Record::SlotAdded { spec });
-        self.inventory
+        let added = self
+            .inventory
             .add(spec, announce)
             .ok_or(AddSlotError::Full {
                 slots_max: self.config.slots_max,
-            })
+            });
+        trace::slot_added(&spec, &added);
+        added
     }
 
     /// A snapshot of one slot, or `None` if it does not exist.
@@ -498,13 +504,15 @@ impl Engine {
             });
         state.bucket.spend(admitted);
         self.record_rate_sample(state, now, to.as_u64());
-        Advanced {
+        let advanced = Advanced {
             admitted,
             from,
             to,
             lease_until,
             lapsed,
-        }
+        };
+        trace::advanced(&advanced);
+        advanced
     }
 
     fn record_rate_sample(&self, state: &mut AdvanceState, now: Timestamp, cursor: u64) {

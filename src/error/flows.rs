@@ -24,15 +24,22 @@ use crate::time::Timestamp;
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "code", rename_all = "snake_case")
+)]
 pub enum OpError {
     /// The id was used before, by a call with other arguments (or another verb). Nothing was
     /// run: a retry must repeat the original call exactly, and a new call needs a new id.
+    #[cfg_attr(feature = "serde", serde(rename = "op_conflict"))]
     Conflict {
         /// The id.
         op: OpId,
     },
     /// [`Config::ops_remembered_max`](crate::Config::ops_remembered_max) is 0: the engine
     /// remembers no answers, so it cannot make the call retry-safe. Nothing was run.
+    #[cfg_attr(feature = "serde", serde(rename = "ops_not_remembered"))]
     NotRemembered,
 }
 
@@ -40,7 +47,10 @@ impl fmt::Display for OpError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             OpError::Conflict { op } => {
-                write!(f, "{op} was already used by a call with other arguments")
+                write!(
+                    f,
+                    "operation {op} was already used by a call with other arguments"
+                )
             }
             OpError::NotRemembered => {
                 write!(
@@ -53,6 +63,26 @@ impl fmt::Display for OpError {
 }
 
 impl std::error::Error for OpError {}
+
+impl OpError {
+    /// The stable machine code of the error: `"op_conflict"` or `"ops_not_remembered"`.
+    /// Every verb's error enum gives its `Op` variant this code, so that a service maps an
+    /// id reused for another call to one answer whichever verb it came with.
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{OpError, OpId, ReserveError};
+    /// let conflict = OpError::Conflict { op: OpId::new(5) };
+    /// assert_eq!(conflict.code(), "op_conflict");
+    /// assert_eq!(ReserveError::Op(conflict).code(), "op_conflict");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            OpError::Conflict { .. } => "op_conflict",
+            OpError::NotRemembered => "ops_not_remembered",
+        }
+    }
+}
 
 /// Why [`Engine::hold`](crate::Engine::hold) took no seat.
 ///
@@ -67,6 +97,11 @@ impl std::error::Error for OpError {}
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "code", rename_all = "snake_case")
+)]
 pub enum HoldError {
     /// See [`TimeWentBackwards`].
     TimeWentBackwards(TimeWentBackwards),
@@ -141,7 +176,9 @@ pub enum HoldError {
         /// `true` if every slot in the engine is full, not just the listed ones.
         sold_out: bool,
     },
-    /// See [`OpError`].
+    /// See [`OpError`]. With `serde`, the [`OpError`]'s own object (its `"code"` is
+    /// `"op_conflict"` or `"ops_not_remembered"`).
+    #[cfg_attr(feature = "serde", serde(untagged))]
     Op(OpError),
 }
 
@@ -194,6 +231,39 @@ impl fmt::Display for HoldError {
 
 impl std::error::Error for HoldError {}
 
+impl HoldError {
+    /// The stable machine code of the error: the variant's name in snake case
+    /// (`"holds_off"`, ...); the time errors and [`HoldError::Op`] take the code of the error
+    /// they carry.
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::HoldError;
+    /// assert_eq!(HoldError::HoldsOff.code(), "holds_off");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            HoldError::TimeWentBackwards(error) => error.code(),
+            HoldError::TimeTooFarAhead(error) => error.code(),
+            HoldError::HoldsOff => "holds_off",
+            HoldError::TtlOutOfRange { .. } => "ttl_out_of_range",
+            HoldError::EmptyChoice => "empty_choice",
+            HoldError::TooManyChoices { .. } => "too_many_choices",
+            HoldError::UnknownSlot { .. } => "unknown_slot",
+            HoldError::UnknownPerson => "unknown_person",
+            HoldError::Dependant { .. } => "dependant",
+            HoldError::NotAdmitted { .. } => "not_admitted",
+            HoldError::LeaseLapsed { .. } => "lease_lapsed",
+            HoldError::PlaceReleased => "place_released",
+            HoldError::HoldLimit { .. } => "hold_limit",
+            HoldError::BookingLimit { .. } => "booking_limit",
+            HoldError::HoldsFull { .. } => "holds_full",
+            HoldError::NoRoom { .. } => "no_room",
+            HoldError::Op(error) => error.code(),
+        }
+    }
+}
+
 /// Why [`Engine::confirm`](crate::Engine::confirm) made no booking.
 ///
 /// # Example
@@ -207,6 +277,11 @@ impl std::error::Error for HoldError {}
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "code", rename_all = "snake_case")
+)]
 pub enum ConfirmError {
     /// See [`TimeWentBackwards`].
     TimeWentBackwards(TimeWentBackwards),
@@ -232,7 +307,9 @@ pub enum ConfirmError {
         /// The slot named.
         slot: SlotId,
     },
-    /// See [`OpError`].
+    /// See [`OpError`]. With `serde`, the [`OpError`]'s own object (its `"code"` is
+    /// `"op_conflict"` or `"ops_not_remembered"`).
+    #[cfg_attr(feature = "serde", serde(untagged))]
     Op(OpError),
 }
 
@@ -257,6 +334,30 @@ impl fmt::Display for ConfirmError {
 
 impl std::error::Error for ConfirmError {}
 
+impl ConfirmError {
+    /// The stable machine code of the error: the variant's name in snake case
+    /// (`"holds_off"`, ...); the time errors and [`ConfirmError::Op`] take the code of the error
+    /// they carry.
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::ConfirmError;
+    /// assert_eq!(ConfirmError::HoldsOff.code(), "holds_off");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            ConfirmError::TimeWentBackwards(error) => error.code(),
+            ConfirmError::TimeTooFarAhead(error) => error.code(),
+            ConfirmError::HoldsOff => "holds_off",
+            ConfirmError::UnknownSlot { .. } => "unknown_slot",
+            ConfirmError::UnknownPerson => "unknown_person",
+            ConfirmError::Dependant { .. } => "dependant",
+            ConfirmError::NotHeld { .. } => "not_held",
+            ConfirmError::Op(error) => error.code(),
+        }
+    }
+}
+
 /// Why [`Engine::cancel`](crate::Engine::cancel) gave nothing back.
 ///
 /// # Example
@@ -269,6 +370,11 @@ impl std::error::Error for ConfirmError {}
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "code", rename_all = "snake_case")
+)]
 pub enum CancelError {
     /// See [`TimeWentBackwards`].
     TimeWentBackwards(TimeWentBackwards),
@@ -294,7 +400,9 @@ pub enum CancelError {
         /// The slot named.
         slot: SlotId,
     },
-    /// See [`OpError`].
+    /// See [`OpError`]. With `serde`, the [`OpError`]'s own object (its `"code"` is
+    /// `"op_conflict"` or `"ops_not_remembered"`).
+    #[cfg_attr(feature = "serde", serde(untagged))]
     Op(OpError),
 }
 
@@ -317,6 +425,30 @@ impl fmt::Display for CancelError {
 
 impl std::error::Error for CancelError {}
 
+impl CancelError {
+    /// The stable machine code of the error: the variant's name in snake case
+    /// (`"holds_off"`, ...); the time errors and [`CancelError::Op`] take the code of the error
+    /// they carry.
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::CancelError;
+    /// assert_eq!(CancelError::HoldsOff.code(), "holds_off");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            CancelError::TimeWentBackwards(error) => error.code(),
+            CancelError::TimeTooFarAhead(error) => error.code(),
+            CancelError::HoldsOff => "holds_off",
+            CancelError::UnknownSlot { .. } => "unknown_slot",
+            CancelError::UnknownPerson => "unknown_person",
+            CancelError::Dependant { .. } => "dependant",
+            CancelError::NotHeld { .. } => "not_held",
+            CancelError::Op(error) => error.code(),
+        }
+    }
+}
+
 /// Why [`Engine::rebook`](crate::Engine::rebook) moved nothing. The person keeps the booking
 /// they had whatever the error.
 ///
@@ -331,6 +463,11 @@ impl std::error::Error for CancelError {}
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "code", rename_all = "snake_case")
+)]
 pub enum RebookError {
     /// See [`TimeWentBackwards`].
     TimeWentBackwards(TimeWentBackwards),
@@ -388,7 +525,9 @@ pub enum RebookError {
         /// `true` if every slot in the engine is full, not just the listed ones.
         sold_out: bool,
     },
-    /// See [`OpError`].
+    /// See [`OpError`]. With `serde`, the [`OpError`]'s own object (its `"code"` is
+    /// `"op_conflict"` or `"ops_not_remembered"`).
+    #[cfg_attr(feature = "serde", serde(untagged))]
     Op(OpError),
 }
 
@@ -430,6 +569,36 @@ impl fmt::Display for RebookError {
 
 impl std::error::Error for RebookError {}
 
+impl RebookError {
+    /// The stable machine code of the error: the variant's name in snake case
+    /// (`"empty_choice"`, ...); the time errors and [`RebookError::Op`] take the code of the error
+    /// they carry.
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::RebookError;
+    /// assert_eq!(RebookError::EmptyChoice.code(), "empty_choice");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            RebookError::TimeWentBackwards(error) => error.code(),
+            RebookError::TimeTooFarAhead(error) => error.code(),
+            RebookError::EmptyChoice => "empty_choice",
+            RebookError::TooManyChoices { .. } => "too_many_choices",
+            RebookError::UnknownSlot { .. } => "unknown_slot",
+            RebookError::UnknownPerson => "unknown_person",
+            RebookError::Dependant { .. } => "dependant",
+            RebookError::NotAdmitted { .. } => "not_admitted",
+            RebookError::LeaseLapsed { .. } => "lease_lapsed",
+            RebookError::PlaceReleased => "place_released",
+            RebookError::NotBooked { .. } => "not_booked",
+            RebookError::SeriesLeg { .. } => "series_leg",
+            RebookError::NoRoom { .. } => "no_room",
+            RebookError::Op(error) => error.code(),
+        }
+    }
+}
+
 /// Why [`Engine::book_series`](crate::Engine::book_series) booked neither leg.
 ///
 /// # Example
@@ -443,6 +612,11 @@ impl std::error::Error for RebookError {}
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "code", rename_all = "snake_case")
+)]
 pub enum SeriesError {
     /// See [`TimeWentBackwards`].
     TimeWentBackwards(TimeWentBackwards),
@@ -516,7 +690,9 @@ pub enum SeriesError {
         /// `true` if every slot in the engine is full.
         sold_out: bool,
     },
-    /// See [`OpError`].
+    /// See [`OpError`]. With `serde`, the [`OpError`]'s own object (its `"code"` is
+    /// `"op_conflict"` or `"ops_not_remembered"`).
+    #[cfg_attr(feature = "serde", serde(untagged))]
     Op(OpError),
 }
 
@@ -567,6 +743,39 @@ impl fmt::Display for SeriesError {
 
 impl std::error::Error for SeriesError {}
 
+impl SeriesError {
+    /// The stable machine code of the error: the variant's name in snake case
+    /// (`"series_off"`, ...); the time errors and [`SeriesError::Op`] take the code of the error
+    /// they carry.
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::SeriesError;
+    /// assert_eq!(SeriesError::SeriesOff.code(), "series_off");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            SeriesError::TimeWentBackwards(error) => error.code(),
+            SeriesError::TimeTooFarAhead(error) => error.code(),
+            SeriesError::SeriesOff => "series_off",
+            SeriesError::EmptyChoice => "empty_choice",
+            SeriesError::TooManyChoices { .. } => "too_many_choices",
+            SeriesError::UnknownSlot { .. } => "unknown_slot",
+            SeriesError::NotSameSite { .. } => "not_same_site",
+            SeriesError::GapOutOfRange { .. } => "gap_out_of_range",
+            SeriesError::UnknownPerson => "unknown_person",
+            SeriesError::Dependant { .. } => "dependant",
+            SeriesError::NotAdmitted { .. } => "not_admitted",
+            SeriesError::LeaseLapsed { .. } => "lease_lapsed",
+            SeriesError::PlaceReleased => "place_released",
+            SeriesError::AlreadyInSeries => "already_in_series",
+            SeriesError::BookingLimit { .. } => "booking_limit",
+            SeriesError::NoRoom { .. } => "no_room",
+            SeriesError::Op(error) => error.code(),
+        }
+    }
+}
+
 /// Why [`Engine::register_dependant`](crate::Engine::register_dependant) registered nobody.
 ///
 /// # Example
@@ -581,6 +790,11 @@ impl std::error::Error for SeriesError {}
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "code", rename_all = "snake_case")
+)]
 pub enum RegisterError {
     /// See [`TimeWentBackwards`].
     TimeWentBackwards(TimeWentBackwards),
@@ -631,7 +845,9 @@ pub enum RegisterError {
     /// The dependant's id collides with too many others in the waiting room's table (see
     /// [`EnqueueError::Crowded`](crate::EnqueueError::Crowded)).
     Crowded,
-    /// See [`OpError`].
+    /// See [`OpError`]. With `serde`, the [`OpError`]'s own object (its `"code"` is
+    /// `"op_conflict"` or `"ops_not_remembered"`).
+    #[cfg_attr(feature = "serde", serde(untagged))]
     Op(OpError),
 }
 
@@ -681,6 +897,36 @@ impl fmt::Display for RegisterError {
 
 impl std::error::Error for RegisterError {}
 
+impl RegisterError {
+    /// The stable machine code of the error: the variant's name in snake case
+    /// (`"groups_off"`, ...); the time errors and [`RegisterError::Op`] take the code of the error
+    /// they carry.
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::RegisterError;
+    /// assert_eq!(RegisterError::GroupsOff.code(), "groups_off");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            RegisterError::TimeWentBackwards(error) => error.code(),
+            RegisterError::TimeTooFarAhead(error) => error.code(),
+            RegisterError::GroupsOff => "groups_off",
+            RegisterError::InvalidDependant { .. } => "invalid_dependant",
+            RegisterError::UnknownPerson => "unknown_person",
+            RegisterError::Dependant { .. } => "dependant",
+            RegisterError::LeaseLapsed { .. } => "lease_lapsed",
+            RegisterError::PlaceReleased => "place_released",
+            RegisterError::DependantLimit { .. } => "dependant_limit",
+            RegisterError::GroupsFull { .. } => "groups_full",
+            RegisterError::GroupBooked => "group_booked",
+            RegisterError::HasPlace { .. } => "has_place",
+            RegisterError::Crowded => "crowded",
+            RegisterError::Op(error) => error.code(),
+        }
+    }
+}
+
 /// Why [`Engine::book_group`](crate::Engine::book_group) booked nobody.
 ///
 /// # Example
@@ -693,6 +939,11 @@ impl std::error::Error for RegisterError {}
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "code", rename_all = "snake_case")
+)]
 pub enum GroupError {
     /// See [`TimeWentBackwards`].
     TimeWentBackwards(TimeWentBackwards),
@@ -750,7 +1001,9 @@ pub enum GroupError {
         /// `true` if every slot in the engine is full.
         sold_out: bool,
     },
-    /// See [`OpError`].
+    /// See [`OpError`]. With `serde`, the [`OpError`]'s own object (its `"code"` is
+    /// `"op_conflict"` or `"ops_not_remembered"`).
+    #[cfg_attr(feature = "serde", serde(untagged))]
     Op(OpError),
 }
 
@@ -788,6 +1041,37 @@ impl fmt::Display for GroupError {
 }
 
 impl std::error::Error for GroupError {}
+
+impl GroupError {
+    /// The stable machine code of the error: the variant's name in snake case
+    /// (`"groups_off"`, ...); the time errors and [`GroupError::Op`] take the code of the error
+    /// they carry.
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::GroupError;
+    /// assert_eq!(GroupError::GroupsOff.code(), "groups_off");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            GroupError::TimeWentBackwards(error) => error.code(),
+            GroupError::TimeTooFarAhead(error) => error.code(),
+            GroupError::GroupsOff => "groups_off",
+            GroupError::EmptyChoice => "empty_choice",
+            GroupError::TooManyChoices { .. } => "too_many_choices",
+            GroupError::UnknownSlot { .. } => "unknown_slot",
+            GroupError::UnknownPerson => "unknown_person",
+            GroupError::Dependant { .. } => "dependant",
+            GroupError::NotAdmitted { .. } => "not_admitted",
+            GroupError::LeaseLapsed { .. } => "lease_lapsed",
+            GroupError::PlaceReleased => "place_released",
+            GroupError::AlreadyBooked => "already_booked",
+            GroupError::BookingLimit { .. } => "booking_limit",
+            GroupError::NoRoom { .. } => "no_room",
+            GroupError::Op(error) => error.code(),
+        }
+    }
+}
 
 fn write_dependant(f: &mut fmt::Formatter<'_>, holder: Seq) -> fmt::Result {
     write!(

@@ -27,6 +27,7 @@ use crate::time::Timestamp;
 /// # Ok::<(), fairbook::ConfigError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Hold {
     /// The person's place.
     pub seq: Seq,
@@ -40,6 +41,7 @@ pub struct Hold {
 
 /// One live hold, as [`Status::Holding`](crate::Status::Holding) lists it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct HeldSeat {
     /// The slot held.
     pub slot: SlotId,
@@ -120,6 +122,7 @@ impl Default for HeldSeats {
 /// Both legs of a dose series, as [`Engine::book_series`](crate::Engine::book_series) booked
 /// them: the same site, `first` then `second` a configured number of days later.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SeriesBooking {
     /// The person's place.
     pub seq: Seq,
@@ -134,6 +137,7 @@ pub struct SeriesBooking {
 /// A dependant registered by
 /// [`Engine::register_dependant`](crate::Engine::register_dependant).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Registered {
     /// The holder's place, which the dependant now shares.
     pub holder: Seq,
@@ -144,6 +148,7 @@ pub struct Registered {
 /// Seats booked for a holder and every dependant, in one slot, by
 /// [`Engine::book_group`](crate::Engine::book_group).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GroupBooking {
     /// The holder's place.
     pub seq: Seq,

@@ -16,7 +16,7 @@ use crate::rng::{Rng, SplitMix64};
 use crate::workload;
 use fairbook::{CohortId, Day, PersonId, SlotId, SlotSpec, Timestamp};
 
-use super::geography::Cities;
+use super::geography::{Cities, NearestLists};
 use super::trace::{TraceError, TraceRow};
 use super::{Point, Scenario, ScenarioError, SiteIndex};
 
@@ -138,6 +138,9 @@ pub struct Arrivals {
     choices: Vec<SlotId>,
     slots: Vec<SlotSpec>,
     sites: SiteIndex,
+    /// The sites nearest each person's wanted place, in join-rank order: where their
+    /// preferences were ranked from, and where they look for room when all are taken.
+    nearest: NearestLists,
 }
 
 /// A person as the generator draws them or a trace gives them, before their behaviour is
@@ -157,7 +160,9 @@ pub(crate) struct Drawn {
 impl Arrivals {
     /// Draws the people of `scenario` from `seed`.
     ///
-    /// Takes about a second per million people in a release build.
+    /// Takes a few seconds per million people in a release build, the searches for
+    /// everyone's nearest sites and the ranking of their preferences on every core. Keeps
+    /// the 32 sites nearest each person's wanted place (64 bytes a person), for the runs.
     ///
     /// # Errors
     /// [`ScenarioError`] if the scenario is invalid (see [`Scenario::validate`]).
@@ -169,16 +174,11 @@ impl Arrivals {
             scenario.map.height_m,
         );
         let drawn = draw_people(scenario, seed);
-        // Preferences come from their own stream, in the order people were drawn, so that
-        // changing how many choices people list never changes who arrives when.
-        let per_person = usize::from(scenario.behaviour.choices_per_person);
-        let mut choices = vec![SlotId::new(0); drawn.len() * per_person];
-        let mut rng = Rng::new(SplitMix64::mix(seed ^ PREFERENCE_STREAM));
-        let mut ranker = Ranker::default();
-        for (person, list) in drawn.iter().zip(choices.chunks_exact_mut(per_person)) {
-            ranker.preferences(scenario, &sites, person, &mut rng, list);
-        }
-        Ok(Arrivals::assemble(scenario, seed, drawn, &choices, sites))
+        let nearest = nearest_lists(scenario, &sites, &drawn);
+        let choices = rank_preferences(scenario, seed, &sites, &drawn, &nearest);
+        Ok(Arrivals::assemble(
+            scenario, seed, drawn, &choices, &nearest, sites,
+        ))
     }
 
     /// The people of a trace ([`TraceRow`]s, one per device's first join), played in
@@ -208,7 +208,10 @@ impl Arrivals {
             scenario.map.height_m,
         );
         let (drawn, choices) = drawn_and_choices;
-        Ok(Arrivals::assemble(&scenario, seed, drawn, &choices, sites))
+        let nearest = nearest_lists(&scenario, &sites, &drawn);
+        Ok(Arrivals::assemble(
+            &scenario, seed, drawn, &choices, &nearest, sites,
+        ))
     }
 
     /// The arrivals as a trace: one row per device's first join, by time, then person id,
@@ -242,24 +245,36 @@ impl Arrivals {
         seed: u64,
         drawn: Vec<Drawn>,
         choices: &[SlotId],
+        nearest: &NearestLists,
         sites: SiteIndex,
     ) -> Arrivals {
         let per_person = usize::from(scenario.behaviour.choices_per_person);
-        let mut plans: Vec<(PersonPlan, usize)> = drawn
+        let plans: Vec<PersonPlan> = drawn
             .into_iter()
-            .enumerate()
-            .map(|(index, person)| (plan_of(scenario, seed, person), index))
+            .map(|person| plan_of(scenario, seed, person))
             .collect();
-        plans.sort_unstable_by_key(|(plan, _)| (plan.eligible_at, plan.arrives_at, plan.person));
+        // The keys are sorted, then the plans gathered: a plan is over a hundred bytes, its
+        // key 32.
+        // Person ids are distinct, so no two keys are equal and the order is the same.
+        let mut order: Vec<(Timestamp, Timestamp, PersonId, usize)> = plans
+            .iter()
+            .enumerate()
+            .map(|(index, plan)| (plan.eligible_at, plan.arrives_at, plan.person, index))
+            .collect();
+        order.sort_unstable();
         let mut ordered_choices = Vec::with_capacity(choices.len());
-        for (_, index) in &plans {
+        for &(.., index) in &order {
             ordered_choices
                 .extend_from_slice(&choices[index * per_person..(index + 1) * per_person]);
         }
         Arrivals {
             scenario: scenario.clone(),
             seed,
-            people: plans.into_iter().map(|(plan, _)| plan).collect(),
+            nearest: nearest.reordered(order.iter().map(|&(.., index)| index)),
+            people: order
+                .iter()
+                .map(|&(.., index)| plans[index].clone())
+                .collect(),
             choices: ordered_choices,
             slots: workload::slots(&scenario.inventory),
             sites,
@@ -308,6 +323,14 @@ impl Arrivals {
     /// Where the clinics are, indexed for nearest-site searches.
     pub fn sites(&self) -> &SiteIndex {
         &self.sites
+    }
+
+    /// Replaces `out` with the `count` sites nearest the wanted place of the person with
+    /// this join rank, nearest first (ties by site number), as [`SiteIndex::nearest`] finds
+    /// them. `count` is at most [`NEAREST_SITES_KEPT`] (or the number of sites).
+    pub(crate) fn nearest_sites(&self, join_rank: usize, count: usize, out: &mut Vec<u32>) {
+        debug_assert!(count <= self.nearest.per_point().max(NEAREST_SITES_KEPT));
+        self.nearest.read(join_rank, count, out);
     }
 
     /// Where and when `slot` is, against what the person with this join rank wanted.
@@ -427,6 +450,23 @@ fn draw_people(scenario: &Scenario, seed: u64) -> Vec<Drawn> {
     drawn
 }
 
+/// How many of the sites nearest each person's wanted place are kept for them: the most a
+/// person who finds every choice taken looks through (see `people::FALLBACK_NEAREST_SITES`).
+pub(crate) const NEAREST_SITES_KEPT: usize = 32;
+
+/// The sites nearest everyone's wanted place, in the order `drawn` lists them: enough for
+/// their preferences (`choices_per_person + 3`) and for the search for room when all their
+/// choices are taken ([`NEAREST_SITES_KEPT`]). Searched once for every run, on every core:
+/// a run that searched for each person who needed it spent a fifth of its time there.
+fn nearest_lists(scenario: &Scenario, sites: &SiteIndex, drawn: &[Drawn]) -> NearestLists {
+    let places: Vec<Point> = drawn
+        .iter()
+        .map(|person| person.workplace.unwrap_or(person.home))
+        .collect();
+    let ranked = usize::from(scenario.behaviour.choices_per_person) + 3;
+    NearestLists::find(sites, &places, ranked.max(NEAREST_SITES_KEPT))
+}
+
 /// Everything drawn about a person that a trace does not hold, from the seed and their id
 /// alone, so that a person read from a trace behaves as the one written to it.
 fn plan_of(scenario: &Scenario, seed: u64, drawn: Drawn) -> PersonPlan {
@@ -484,12 +524,84 @@ fn plan_of(scenario: &Scenario, seed: u64, drawn: Drawn) -> PersonPlan {
     }
 }
 
+/// Everyone's ranked preferences, `choices_per_person` each, in the order `drawn` lists them.
+///
+/// Preferences come from their own stream, in the order people were drawn, so that changing
+/// how many choices people list never changes who arrives when. The stream is drawn person
+/// after person (the window of each candidate site and day), then the ranking itself
+/// (distances, scores, the sort) is shared among the cores: each person's ranking needs
+/// only their own draws.
+fn rank_preferences(
+    scenario: &Scenario,
+    seed: u64,
+    sites: &SiteIndex,
+    drawn: &[Drawn],
+    nearest: &NearestLists,
+) -> Vec<SlotId> {
+    let per_person = usize::from(scenario.behaviour.choices_per_person);
+    let ranked_sites = (per_person + 3).min(nearest.per_point());
+    // At most three candidate days per site.
+    let stride = ranked_sites * 3;
+    let mut draws = vec![0u8; drawn.len() * stride];
+    let mut rng = Rng::new(SplitMix64::mix(seed ^ PREFERENCE_STREAM));
+    for (person, draws) in drawn.iter().zip(draws.chunks_exact_mut(stride)) {
+        let cohort = &scenario.cohorts[person.cohort.as_index()];
+        let days = candidate_days(cohort.first_day, cohort.days, person.wanted_day.as_u16());
+        let windows = wanted_windows(scenario, person).len() as u64;
+        for draw in &mut draws[..ranked_sites * days.len()] {
+            *draw = rng.below(windows) as u8;
+        }
+    }
+    let mut choices = vec![SlotId::new(0); drawn.len() * per_person];
+    if per_person == 0 {
+        return choices;
+    }
+    let threads = std::thread::available_parallelism()
+        .map_or(1, usize::from)
+        .min(drawn.len() / RANKED_PER_THREAD_MIN)
+        .max(1);
+    let share = drawn.len().div_ceil(threads).max(1);
+    std::thread::scope(|scope| {
+        let shares = drawn
+            .chunks(share)
+            .zip(choices.chunks_mut(share * per_person))
+            .zip(draws.chunks(share * stride))
+            .enumerate();
+        for (number, ((people, choices), draws)) in shares {
+            scope.spawn(move || {
+                let mut ranker = Ranker::default();
+                let lists = choices
+                    .chunks_exact_mut(per_person)
+                    .zip(draws.chunks(stride));
+                for (offset, (person, (list, draws))) in people.iter().zip(lists).enumerate() {
+                    nearest.read(number * share + offset, ranked_sites, &mut ranker.nearest);
+                    ranker.preferences(scenario, sites, person, draws, list);
+                }
+            });
+        }
+    });
+    choices
+}
+
+/// Below this many people, ranking on one thread is quicker than starting others.
+const RANKED_PER_THREAD_MIN: usize = 20_000;
+
+/// The windows a person can come in, in order.
+fn wanted_windows(scenario: &Scenario, person: &Drawn) -> Vec<u8> {
+    (0..scenario.inventory.windows)
+        .filter(|&window| person.wanted_windows & (1 << window) != 0)
+        .collect()
+}
+
 /// Ranks a person's preferences from where and when they want to go: the clinics nearest
 /// their wanted place, on their wanted day and the two after (or before, at the end of
 /// their cohort's days), in one of their wanted windows, scored by distance plus
-/// [`DAY_COST_M`] per day away from the wanted one.
+/// [`DAY_COST_M`] per day away from the wanted one. The window of each candidate is drawn
+/// beforehand, by [`rank_preferences`].
 #[derive(Default)]
 struct Ranker {
+    /// The `choices_per_person + 3` sites nearest the person's wanted place, nearest first:
+    /// set before each call.
     nearest: Vec<u32>,
     candidates: Vec<(u64, u32)>,
 }
@@ -500,7 +612,7 @@ impl Ranker {
         scenario: &Scenario,
         sites: &SiteIndex,
         person: &Drawn,
-        rng: &mut Rng,
+        draws: &[u8],
         out: &mut [SlotId],
     ) {
         let inventory = &scenario.inventory;
@@ -508,15 +620,14 @@ impl Ranker {
         let wanted = person.wanted_day.as_u16();
         let place = person.workplace.unwrap_or(person.home);
         let days = candidate_days(cohort.first_day, cohort.days, wanted);
-        sites.nearest(place, out.len() + 3, &mut self.nearest);
-        let windows: Vec<u8> = (0..inventory.windows)
-            .filter(|&window| person.wanted_windows & (1 << window) != 0)
-            .collect();
+        let windows = wanted_windows(scenario, person);
+        let mut draws = draws.iter();
         self.candidates.clear();
         for &site in &self.nearest {
             let distance_m = u64::from(place.distance_m(sites.point(site)));
             for &day in &days {
-                let window = windows[rng.below(windows.len() as u64) as usize];
+                let draw = draws.next().copied().unwrap_or(0);
+                let window = windows[usize::from(draw)];
                 let slot = slot_index(inventory, site, day, window);
                 let score = distance_m + u64::from(day.abs_diff(wanted)) * u64::from(DAY_COST_M);
                 self.candidates.push((score, slot));

@@ -284,13 +284,13 @@ impl BaselineRun<'_> {
             if self.people.phase(person) != Phase::Held {
                 continue;
             }
-            if self.people.get(person).silent {
+            if self.people.is_silent(person) {
                 // Left before the opening: nobody refreshes for them.
                 self.people.set_phase(person, Phase::Gone);
                 continue;
             }
             self.people.set_phase(person, Phase::Waiting);
-            for device in 0..self.people.get(person).devices_arrived {
+            for device in 0..self.people.devices_arrived(person) {
                 let jitter_ms = self.dice.below(
                     person,
                     Purpose::Refresh,
@@ -310,7 +310,7 @@ impl BaselineRun<'_> {
     fn device_join(&mut self, person: u32, device: u8, now: Timestamp) {
         self.summary.join_requests += 1;
         self.summary.device_joins += 1;
-        self.people.get_mut(person).devices_arrived += 1;
+        self.people.device_arrived(person);
         if self.people.phase(person) == Phase::NotArrived {
             self.first_arrival(person, now);
         }
@@ -362,7 +362,7 @@ impl BaselineRun<'_> {
     fn bounce(&mut self, person: u32, device: u8, now: Timestamp) {
         self.summary.bounces += 1;
         self.people.get_mut(person).bounces += 1;
-        if device == BOT_CONNECTION || self.people.get(person).silent {
+        if device == BOT_CONNECTION || self.people.is_silent(person) {
             self.forget_if_placeless(person);
             return;
         }
@@ -437,8 +437,9 @@ impl BaselineRun<'_> {
     /// Someone who gave up without a word and holds no place any more will never be let in:
     /// they are out of the story.
     fn forget_if_placeless(&mut self, person: u32) {
-        let record = self.people.get(person);
-        if record.silent && record.phase == Phase::Waiting && self.live_places[person as usize] == 0
+        if self.people.is_silent(person)
+            && self.people.phase(person) == Phase::Waiting
+            && self.live_places[person as usize] == 0
         {
             self.set_gone(person);
         }
@@ -452,7 +453,7 @@ impl BaselineRun<'_> {
         self.summary.gave_up += 1;
         if self.arrivals.people()[person as usize].leaves_silently {
             // The tabs stay open: their places still come up, and are let in for nothing.
-            self.people.get_mut(person).silent = true;
+            self.people.set_silent(person);
             self.forget_if_placeless(person);
         } else {
             self.set_gone(person);
@@ -577,10 +578,10 @@ impl BaselineRun<'_> {
             return;
         }
         self.people.set_phase(person, Phase::Admitted);
+        let silent = self.people.is_silent(person);
         let record = self.people.get_mut(person);
         record.admitted_at = Some(now);
         record.admit_rank = Some(self.next_admit_rank);
-        let silent = record.silent;
         self.next_admit_rank += 1;
         self.summary.admitted += 1;
         self.series.admitted();

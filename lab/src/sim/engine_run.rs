@@ -282,7 +282,7 @@ impl EngineRun<'_> {
         let entrants = drawn;
         for person in entrants {
             // Every device that arrived while held gets its place now; all get the same one.
-            for _ in 0..self.people.get(person).devices_arrived {
+            for _ in 0..self.people.devices_arrived(person) {
                 self.join(person, now);
             }
         }
@@ -293,7 +293,7 @@ impl EngineRun<'_> {
     fn device_join(&mut self, person: u32, device: u8, now: Timestamp) {
         self.summary.join_requests += 1;
         self.summary.device_joins += 1;
-        self.people.get_mut(person).devices_arrived += 1;
+        self.people.device_arrived(person);
         match self.people.phase(person) {
             Phase::NotArrived => self.first_arrival(person, now),
             Phase::Waiting | Phase::Admitted => self.join(person, now),
@@ -361,7 +361,7 @@ impl EngineRun<'_> {
         if plan.leaves_silently {
             // The place stays in line (in the pre-queue, or the engine's); when its turn
             // comes, the lease lapses.
-            self.people.get_mut(person).silent = true;
+            self.people.set_silent(person);
         } else if self.people.phase(person) == Phase::Held {
             self.people.set_phase(person, Phase::Gone);
         } else {
@@ -451,10 +451,10 @@ impl EngineRun<'_> {
     /// The engine let a person in: they book after thinking, unless they silently gave up.
     fn admit(&mut self, person: u32, now: Timestamp) {
         self.people.set_phase(person, Phase::Admitted);
+        let silent = self.people.is_silent(person);
         let record = self.people.get_mut(person);
         record.admitted_at = Some(now);
         record.admit_rank = Some(self.next_admit_rank);
-        let silent = record.silent;
         self.next_admit_rank += 1;
         self.summary.admitted += 1;
         self.series.admitted();

@@ -50,21 +50,22 @@ impl Event {
 }
 
 struct Scheduled {
-    at_ms: u64,
-    class: u8,
-    sequence: u64,
+    /// `(time in ms, class, sequence)` as one number: the time in the high 64 bits, the
+    /// class in the next 2 and the sequence in the low 62, so that one comparison orders
+    /// two events.
+    key: u128,
     event: Event,
 }
 
 impl Scheduled {
-    fn key(&self) -> (u64, u8, u64) {
-        (self.at_ms, self.class, self.sequence)
+    fn at_ms(&self) -> u64 {
+        (self.key >> 64) as u64
     }
 }
 
 impl PartialEq for Scheduled {
     fn eq(&self, other: &Scheduled) -> bool {
-        self.key() == other.key()
+        self.key == other.key
     }
 }
 
@@ -79,7 +80,7 @@ impl PartialOrd for Scheduled {
 impl Ord for Scheduled {
     /// Reversed, so that `BinaryHeap` (a max-heap) pops the earliest key first.
     fn cmp(&self, other: &Scheduled) -> Ordering {
-        other.key().cmp(&self.key())
+        other.key.cmp(&self.key)
     }
 }
 
@@ -88,16 +89,20 @@ impl Ord for Scheduled {
 /// A calendar queue rather than one binary heap: a run schedules tens of millions of events
 /// (every device's first join is scheduled before the run starts, 2.9 million of them at
 /// full scale), and popping from a heap that large cost half of a run's time, most of it in
-/// cache misses. Events are dropped into one bucket per [`BUCKET_MS`] of simulated time, and
-/// only the bucket being played is kept as a (small) heap. The order is the heap's exactly:
-/// by `(time, class, sequence)`, so a run replays the same as before, byte for byte.
+/// cache misses. Events are dropped into one bucket per [`BUCKET_MS`] of simulated time.
+/// When its turn comes a bucket is sorted once, and played from the sorted list; events
+/// scheduled into it (or before it) while it plays go to a small heap, and each pop takes
+/// the earlier of the two heads. The order is a single heap's exactly: by
+/// `(time, class, sequence)`, so a run replays the same, byte for byte.
 pub(crate) struct EventQueue {
     /// `buckets[i]` holds the events at `[i, i + 1) × BUCKET_MS` not yet moved to `current`.
     buckets: Vec<Vec<Scheduled>>,
     /// The index of the bucket whose events are in `current`.
     current_index: usize,
-    /// The events of the bucket being played (and any scheduled into it, or before it).
-    current: BinaryHeap<Scheduled>,
+    /// The events of the bucket being played, latest first, so that the next is the last.
+    current: Vec<Scheduled>,
+    /// Events scheduled into the bucket being played, or before it, once it was sorted.
+    late: BinaryHeap<Scheduled>,
     next_sequence: u64,
 }
 
@@ -105,27 +110,32 @@ pub(crate) struct EventQueue {
 /// one tick's worth of events (a few hundred at full scale).
 const BUCKET_MS: u64 = 1_000;
 
+/// Sequences are kept in the low 62 bits of a key, below the class.
+const SEQUENCE_BITS: u32 = 62;
+
 impl EventQueue {
     pub(crate) fn with_capacity(capacity: usize) -> EventQueue {
         EventQueue {
             buckets: Vec::new(),
             current_index: 0,
-            current: BinaryHeap::with_capacity(capacity.min(1 << 16)),
+            current: Vec::new(),
+            late: BinaryHeap::with_capacity(capacity.min(1 << 12)),
             next_sequence: 0,
         }
     }
 
     pub(crate) fn schedule(&mut self, at_ms: u64, event: Event) {
+        debug_assert!(self.next_sequence < 1 << SEQUENCE_BITS);
         let scheduled = Scheduled {
-            at_ms,
-            class: event.class(),
-            sequence: self.next_sequence,
+            key: (u128::from(at_ms) << 64)
+                | (u128::from(event.class()) << SEQUENCE_BITS)
+                | u128::from(self.next_sequence),
             event,
         };
         self.next_sequence += 1;
         let index = usize::try_from(at_ms / BUCKET_MS).unwrap_or(usize::MAX);
         if index <= self.current_index {
-            self.current.push(scheduled);
+            self.late.push(scheduled);
             return;
         }
         if index >= self.buckets.len() {
@@ -137,14 +147,26 @@ impl EventQueue {
     /// The earliest event and its time.
     pub(crate) fn pop(&mut self) -> Option<(u64, Event)> {
         loop {
-            if let Some(scheduled) = self.current.pop() {
-                return Some((scheduled.at_ms, scheduled.event));
-            }
-            let next = (self.current_index + 1..self.buckets.len())
-                .find(|&index| !self.buckets[index].is_empty())?;
-            self.current_index = next;
-            let bucket = std::mem::take(&mut self.buckets[next]);
-            self.current.extend(bucket);
+            let from_late = match (self.current.last(), self.late.peek()) {
+                (Some(sorted), Some(late)) => late.key < sorted.key,
+                (Some(_), None) => false,
+                (None, Some(_)) => true,
+                (None, None) => {
+                    let next = (self.current_index + 1..self.buckets.len())
+                        .find(|&index| !self.buckets[index].is_empty())?;
+                    self.current_index = next;
+                    self.current = std::mem::take(&mut self.buckets[next]);
+                    self.current
+                        .sort_unstable_by_key(|scheduled| core::cmp::Reverse(scheduled.key));
+                    continue;
+                }
+            };
+            let scheduled = if from_late {
+                self.late.pop()
+            } else {
+                self.current.pop()
+            }?;
+            return Some((scheduled.at_ms(), scheduled.event));
         }
     }
 }

@@ -73,8 +73,9 @@ pub use arrivals::{Arrivals, DAY_COST_M, PersonKind, PersonPlan};
 pub use commitment::{Commitment, Draw, DrawSecret, draw_order};
 pub use geography::{MapSpec, Point, SiteIndex, site_points};
 pub use output::{
-    OUTCOMES_CSV_HEADER, SUMMARY_FORMAT, comparison_rows, read_outcomes_csv, write_outcomes_csv,
-    write_series_csv, write_summary_json,
+    OUTCOMES_CSV_HEADER, SUMMARY_FORMAT, comparison_rows, comparison_rows_with_reports,
+    read_outcomes_csv, write_outcomes_csv, write_series_csv, write_summary_json,
+    write_summary_json_with_reports,
 };
 pub use policy::{
     Admissions, BUILTIN_POLICIES, Baseline2021, Entrant, Fifo, Lottery, ParsePolicyError, Policy,

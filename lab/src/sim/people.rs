@@ -11,8 +11,9 @@ use super::{Arrivals, PersonPlan};
 
 /// How many of the sites nearest a person's wanted place are searched, day by day, for a
 /// slot with room when all their choices are taken, before any site of their cohort's days
-/// will do: 32 clinics cover about 300 km² of the reference map.
-const FALLBACK_NEAREST_SITES: usize = 32;
+/// will do: 32 clinics cover about 300 km² of the reference map. The arrivals keep this
+/// many for everyone.
+const FALLBACK_NEAREST_SITES: usize = super::arrivals::NEAREST_SITES_KEPT;
 
 /// Where a person is in their story.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,13 +60,21 @@ impl Tally {
     }
 }
 
-/// One person's state during a run, and what ends up in their outcome row.
+/// What a run reads of a person at almost every event: kept apart from the rest of their
+/// record, three bytes a person, so that the checks stay in cache. With the whole record
+/// (64 bytes a person, 96 MB at full scale) every reconnect's "still in line?" was a miss
+/// to memory: a tenth of a run.
+#[derive(Clone, Copy, Debug)]
+struct Hot {
+    phase: Phase,
+    /// Gave up without a word: still holds their place, but does nothing any more.
+    silent: bool,
+    devices_arrived: u8,
+}
+
+/// What ends up in a person's outcome row.
 #[derive(Clone, Debug)]
 pub(crate) struct PersonRecord {
-    pub(crate) phase: Phase,
-    /// Gave up without a word: still holds their place, but does nothing any more.
-    pub(crate) silent: bool,
-    pub(crate) devices_arrived: u8,
     pub(crate) admitted_at: Option<Timestamp>,
     pub(crate) admit_rank: Option<u64>,
     pub(crate) got_choice: Option<u8>,
@@ -77,16 +86,19 @@ pub(crate) struct PersonRecord {
 
 /// Everyone's records, with the phase tally kept in step.
 pub(crate) struct People {
+    hot: Vec<Hot>,
     records: Vec<PersonRecord>,
     tally: Tally,
 }
 
 impl People {
     pub(crate) fn new(len: usize) -> People {
-        let record = PersonRecord {
+        let hot = Hot {
             phase: Phase::NotArrived,
             silent: false,
             devices_arrived: 0,
+        };
+        let record = PersonRecord {
             admitted_at: None,
             admit_rank: None,
             got_choice: None,
@@ -98,29 +110,50 @@ impl People {
         let mut tally = Tally::default();
         tally.0[Phase::NotArrived.index()] = len as u64;
         People {
+            hot: vec![hot; len],
             records: vec![record; len],
             tally,
         }
     }
 
-    pub(crate) fn get(&self, person: u32) -> &PersonRecord {
-        &self.records[person as usize]
-    }
-
-    /// The record, for any change but the phase (use [`People::set_phase`]).
     pub(crate) fn get_mut(&mut self, person: u32) -> &mut PersonRecord {
         &mut self.records[person as usize]
     }
 
     pub(crate) fn phase(&self, person: u32) -> Phase {
-        self.records[person as usize].phase
+        self.hot[person as usize].phase
     }
 
     pub(crate) fn set_phase(&mut self, person: u32, phase: Phase) {
-        let record = &mut self.records[person as usize];
-        self.tally.0[record.phase.index()] -= 1;
+        let hot = &mut self.hot[person as usize];
+        self.tally.0[hot.phase.index()] -= 1;
         self.tally.0[phase.index()] += 1;
-        record.phase = phase;
+        hot.phase = phase;
+    }
+
+    /// Gave up without a word.
+    pub(crate) fn is_silent(&self, person: u32) -> bool {
+        self.hot[person as usize].silent
+    }
+
+    pub(crate) fn set_silent(&mut self, person: u32) {
+        self.hot[person as usize].silent = true;
+    }
+
+    /// Held or waiting, and has not silently given up: their devices are still busy.
+    pub(crate) fn is_active_in_line(&self, person: u32) -> bool {
+        let hot = self.hot[person as usize];
+        matches!(hot.phase, Phase::Held | Phase::Waiting) && !hot.silent
+    }
+
+    /// How many of the person's devices have made their first join.
+    pub(crate) fn devices_arrived(&self, person: u32) -> u8 {
+        self.hot[person as usize].devices_arrived
+    }
+
+    /// One more of the person's devices made its first join.
+    pub(crate) fn device_arrived(&mut self, person: u32) {
+        self.hot[person as usize].devices_arrived += 1;
     }
 
     pub(crate) fn tally(&self) -> Tally {
@@ -131,8 +164,8 @@ impl People {
     /// are still in line.
     pub(crate) fn close_line(&mut self, sold_out: bool) -> u64 {
         let mut still_waiting = 0;
-        for record in &mut self.records {
-            if matches!(record.phase, Phase::Held | Phase::Waiting) {
+        for (hot, record) in self.hot.iter().zip(&mut self.records) {
+            if matches!(hot.phase, Phase::Held | Phase::Waiting) {
                 still_waiting += 1;
                 record.found_sold_out |= sold_out;
             }
@@ -282,8 +315,9 @@ impl FreeSeats {
     pub(crate) fn nearest_with_room(
         &mut self,
         arrivals: &Arrivals,
-        plan: &PersonPlan,
+        join_rank: u32,
     ) -> Option<SlotId> {
+        let plan = &arrivals.people()[join_rank as usize];
         let cohort = &arrivals.scenario().cohorts[plan.cohort.as_index()];
         if self.free_in_days(cohort.first_day, cohort.days) == 0 {
             return None;
@@ -293,8 +327,8 @@ impl FreeSeats {
         let days: Vec<u16> = (wanted..end)
             .chain((cohort.first_day..wanted).rev())
             .collect();
-        arrivals.sites().nearest(
-            plan.wanted_place(),
+        arrivals.nearest_sites(
+            join_rank as usize,
             FALLBACK_NEAREST_SITES,
             &mut self.nearest,
         );
@@ -362,7 +396,7 @@ pub(crate) fn book(
             BookOutcome::Got { slot, choice: rank }
         }
         Reserved::Refused => BookOutcome::Refused,
-        Reserved::NoRoom => match free.nearest_with_room(arrivals, plan) {
+        Reserved::NoRoom => match free.nearest_with_room(arrivals, join_rank) {
             None => BookOutcome::SoldOut,
             Some(slot) => match seats.reserve(plan.person, &[slot], now) {
                 Reserved::Booked { slot, .. } => {
