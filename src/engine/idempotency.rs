@@ -7,7 +7,7 @@
 //! Set-associative, as a CPU cache: `ops_remembered_max` rounded up to a multiple of
 //! [`WAYS`], in buckets of [`WAYS`] answered entries, each bucket behind its own
 //! `parking_lot` mutex (one byte; the lock is held for a few loads and stores, never while an
-//! operation runs). An id's bucket is a fixed hash of the id, so one id always meets itself
+//! operation runs; loom's in a loom build, so that models see it: `platform/sync.rs`). An id's bucket is a fixed hash of the id, so one id always meets itself
 //! and ids of different buckets never contend: there is no global lock. Everything is
 //! allocated when the engine is built; nothing on the data path.
 //!
@@ -29,9 +29,7 @@
 //! of the journal stores the same answers in the same order, pushes out the same ones, and
 //! rebuilds the same table.
 
-use parking_lot::Mutex;
-
-use crate::platform::sync::Backoff;
+use crate::platform::sync::{Backoff, Mutex};
 use crate::record::{OpAnswer, Record, Recorder};
 
 /// Answered entries per bucket: every bucket keeps its latest 8 answers.
