@@ -180,6 +180,19 @@ impl Once<'_> {
     ///
     /// # Errors
     /// As [`Engine::enqueue`], and [`EnqueueError::Op`].
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{CohortId, Config, Engine, OpId, PersonId, SlotSpec, Timestamp};
+    /// let engine = Engine::new(Config { ops_remembered_max: 64, ..Config::default() })?;
+    /// let slot = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
+    /// let (person, now, op) = (PersonId::new(1), Timestamp::from_secs(1), OpId::new(7));
+    /// let first = engine.once(op).enqueue(person, CohortId::new(0), now).unwrap();
+    /// assert!(first.is_new);
+    /// // The retry gets the first answer, `is_new` included.
+    /// assert_eq!(engine.once(op).enqueue(person, CohortId::new(0), now), Ok(first));
+    /// # Ok::<(), fairbook::ConfigError>(())
+    /// ```
     pub fn enqueue(
         &self,
         person: PersonId,
@@ -196,6 +209,20 @@ impl Once<'_> {
     ///
     /// # Errors
     /// As [`Engine::reserve`], and [`ReserveError::Op`].
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{CohortId, Config, Engine, OpId, PersonId, SlotSpec, Timestamp};
+    /// let engine = Engine::new(Config { ops_remembered_max: 64, ..Config::default() })?;
+    /// let slot = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
+    /// let (person, now, op) = (PersonId::new(1), Timestamp::from_secs(1), OpId::new(7));
+    /// engine.enqueue(person, CohortId::new(0), now).unwrap();
+    /// engine.advance(now, 1).unwrap();
+    /// let booked = engine.once(op).reserve(person, &[slot], now).unwrap();
+    /// assert_eq!(engine.once(op).reserve(person, &[slot], now), Ok(booked));
+    /// assert_eq!(engine.slot(slot).unwrap().booked, 1);
+    /// # Ok::<(), fairbook::ConfigError>(())
+    /// ```
     pub fn reserve(
         &self,
         person: PersonId,
@@ -212,6 +239,20 @@ impl Once<'_> {
     ///
     /// # Errors
     /// As [`Engine::release`], and [`ReleaseError::Op`].
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{CohortId, Config, Engine, OpId, PersonId, SlotSpec, Timestamp};
+    /// let engine = Engine::new(Config { ops_remembered_max: 64, ..Config::default() })?;
+    /// let slot = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
+    /// let (person, now, op) = (PersonId::new(1), Timestamp::from_secs(1), OpId::new(7));
+    /// engine.enqueue(person, CohortId::new(0), now).unwrap();
+    /// engine.advance(now, 1).unwrap();
+    /// engine.reserve(person, &[slot], now).unwrap();
+    /// let released = engine.once(op).release(person, now).unwrap();
+    /// assert_eq!(engine.once(op).release(person, now), Ok(released));
+    /// # Ok::<(), fairbook::ConfigError>(())
+    /// ```
     pub fn release(&self, person: PersonId, now: Timestamp) -> Result<Released, ReleaseError> {
         let digest = Digest::new(Kind::Release, person);
         self.run(digest, OpAnswer::Released, released, || {
@@ -223,6 +264,20 @@ impl Once<'_> {
     ///
     /// # Errors
     /// As [`Engine::release_booking`], and [`ReleaseError::Op`].
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{CohortId, Config, Engine, OpId, PersonId, SlotSpec, Timestamp};
+    /// let engine = Engine::new(Config { ops_remembered_max: 64, ..Config::default() })?;
+    /// let slot = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
+    /// let (person, now, op) = (PersonId::new(1), Timestamp::from_secs(1), OpId::new(7));
+    /// engine.enqueue(person, CohortId::new(0), now).unwrap();
+    /// engine.advance(now, 1).unwrap();
+    /// engine.reserve(person, &[slot], now).unwrap();
+    /// let released = engine.once(op).release_booking(person, slot, now).unwrap();
+    /// assert_eq!(engine.once(op).release_booking(person, slot, now), Ok(released));
+    /// # Ok::<(), fairbook::ConfigError>(())
+    /// ```
     pub fn release_booking(
         &self,
         person: PersonId,
@@ -239,6 +294,19 @@ impl Once<'_> {
     ///
     /// # Errors
     /// As [`Engine::hold`], and [`HoldError::Op`].
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{CohortId, Config, Engine, OpId, PersonId, SlotSpec, Timestamp};
+    /// let engine = Engine::new(Config { ops_remembered_max: 64, holds_max: 10, ..Config::default() })?;
+    /// let slot = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
+    /// let (person, now, op) = (PersonId::new(1), Timestamp::from_secs(1), OpId::new(7));
+    /// engine.enqueue(person, CohortId::new(0), now).unwrap();
+    /// engine.advance(now, 1).unwrap();
+    /// let hold = engine.once(op).hold(person, &[slot], 30_000, now).unwrap();
+    /// assert_eq!(engine.once(op).hold(person, &[slot], 30_000, now.plus_millis(500)), Ok(hold));
+    /// # Ok::<(), fairbook::ConfigError>(())
+    /// ```
     pub fn hold(
         &self,
         person: PersonId,
@@ -262,6 +330,20 @@ impl Once<'_> {
     ///
     /// # Errors
     /// As [`Engine::confirm`], and [`ConfirmError::Op`].
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{CohortId, Config, Engine, OpId, PersonId, SlotSpec, Timestamp};
+    /// let engine = Engine::new(Config { ops_remembered_max: 64, holds_max: 10, ..Config::default() })?;
+    /// let slot = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
+    /// let (person, now, op) = (PersonId::new(1), Timestamp::from_secs(1), OpId::new(7));
+    /// engine.enqueue(person, CohortId::new(0), now).unwrap();
+    /// engine.advance(now, 1).unwrap();
+    /// engine.hold(person, &[slot], 30_000, now).unwrap();
+    /// let booking = engine.once(op).confirm(person, slot, now).unwrap();
+    /// assert_eq!(engine.once(op).confirm(person, slot, now), Ok(booking));
+    /// # Ok::<(), fairbook::ConfigError>(())
+    /// ```
     pub fn confirm(
         &self,
         person: PersonId,
@@ -278,6 +360,21 @@ impl Once<'_> {
     ///
     /// # Errors
     /// As [`Engine::cancel`], and [`CancelError::Op`].
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{CohortId, Config, Engine, OpId, PersonId, SlotSpec, Timestamp};
+    /// let engine = Engine::new(Config { ops_remembered_max: 64, holds_max: 10, ..Config::default() })?;
+    /// let slot = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
+    /// let (person, now, op) = (PersonId::new(1), Timestamp::from_secs(1), OpId::new(7));
+    /// engine.enqueue(person, CohortId::new(0), now).unwrap();
+    /// engine.advance(now, 1).unwrap();
+    /// engine.hold(person, &[slot], 30_000, now).unwrap();
+    /// let released = engine.once(op).cancel(person, slot, now).unwrap();
+    /// assert_eq!(engine.once(op).cancel(person, slot, now), Ok(released));
+    /// assert_eq!(engine.slot(slot).unwrap().booked, 0);
+    /// # Ok::<(), fairbook::ConfigError>(())
+    /// ```
     pub fn cancel(
         &self,
         person: PersonId,
@@ -295,6 +392,22 @@ impl Once<'_> {
     ///
     /// # Errors
     /// As [`Engine::rebook`], and [`RebookError::Op`].
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{CohortId, Config, Engine, OpId, PersonId, SlotSpec, Timestamp};
+    /// let engine = Engine::new(Config { ops_remembered_max: 64, ..Config::default() })?;
+    /// let slot = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
+    /// let (person, now, op) = (PersonId::new(1), Timestamp::from_secs(1), OpId::new(7));
+    /// engine.enqueue(person, CohortId::new(0), now).unwrap();
+    /// engine.advance(now, 1).unwrap();
+    /// let better = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
+    /// engine.reserve(person, &[slot], now).unwrap();
+    /// let moved = engine.once(op).rebook(person, slot, &[better], now).unwrap();
+    /// // Without the id, this retry would find no booking of `slot` to move.
+    /// assert_eq!(engine.once(op).rebook(person, slot, &[better], now), Ok(moved));
+    /// # Ok::<(), fairbook::ConfigError>(())
+    /// ```
     pub fn rebook(
         &self,
         person: PersonId,
@@ -312,6 +425,20 @@ impl Once<'_> {
     ///
     /// # Errors
     /// As [`Engine::book_series`], and [`SeriesError::Op`].
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{CohortId, Config, Engine, OpId, PersonId, SlotSpec, Timestamp};
+    /// let engine = Engine::new(Config { ops_remembered_max: 64, bookings_per_person_max: 2, series_gap_days_min: 1, series_gap_days_max: 30, ..Config::default() })?;
+    /// let slot = engine.add_slot(SlotSpec::with_capacity(5)).unwrap();
+    /// let (person, now, op) = (PersonId::new(1), Timestamp::from_secs(1), OpId::new(7));
+    /// engine.enqueue(person, CohortId::new(0), now).unwrap();
+    /// engine.advance(now, 1).unwrap();
+    /// let later = engine.add_slot(SlotSpec { day: fairbook::Day::new(21), ..SlotSpec::with_capacity(5) }).unwrap();
+    /// let series = engine.once(op).book_series(person, &[(slot, later)], now).unwrap();
+    /// assert_eq!(engine.once(op).book_series(person, &[(slot, later)], now), Ok(series));
+    /// # Ok::<(), fairbook::ConfigError>(())
+    /// ```
     pub fn book_series(
         &self,
         person: PersonId,
@@ -337,6 +464,19 @@ impl Once<'_> {
     ///
     /// # Errors
     /// As [`Engine::register_dependant`], and [`RegisterError::Op`].
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{CohortId, Config, Engine, OpId, PersonId, SlotSpec, Timestamp};
+    /// let engine = Engine::new(Config { ops_remembered_max: 64, dependants_per_person_max: 2, groups_max: 4, ..Config::default() })?;
+    /// let slot = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
+    /// let (person, now, op) = (PersonId::new(1), Timestamp::from_secs(1), OpId::new(7));
+    /// let mother = PersonId::new(2);
+    /// engine.enqueue(person, CohortId::new(0), now).unwrap();
+    /// let registered = engine.once(op).register_dependant(person, mother, now).unwrap();
+    /// assert_eq!(engine.once(op).register_dependant(person, mother, now), Ok(registered));
+    /// # Ok::<(), fairbook::ConfigError>(())
+    /// ```
     pub fn register_dependant(
         &self,
         holder: PersonId,
@@ -359,6 +499,22 @@ impl Once<'_> {
     ///
     /// # Errors
     /// As [`Engine::book_group`], and [`GroupError::Op`].
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{CohortId, Config, Engine, OpId, PersonId, SlotSpec, Timestamp};
+    /// let engine = Engine::new(Config { ops_remembered_max: 64, dependants_per_person_max: 2, groups_max: 4, ..Config::default() })?;
+    /// let slot = engine.add_slot(SlotSpec::with_capacity(2)).unwrap();
+    /// let (person, now, op) = (PersonId::new(1), Timestamp::from_secs(1), OpId::new(7));
+    /// let mother = PersonId::new(2);
+    /// engine.enqueue(person, CohortId::new(0), now).unwrap();
+    /// engine.register_dependant(person, mother, now).unwrap();
+    /// engine.advance(now, 1).unwrap();
+    /// let group = engine.once(op).book_group(person, &[slot], now).unwrap();
+    /// assert_eq!(engine.once(op).book_group(person, &[slot], now), Ok(group));
+    /// assert_eq!(engine.slot(slot).unwrap().booked, 2);
+    /// # Ok::<(), fairbook::ConfigError>(())
+    /// ```
     pub fn book_group(
         &self,
         holder: PersonId,

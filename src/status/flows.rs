@@ -40,6 +40,20 @@ pub struct Hold {
 }
 
 /// One live hold, as [`Status::Holding`](crate::Status::Holding) lists it.
+///
+/// # Example
+/// ```
+/// use fairbook::{CohortId, Config, Engine, HeldSeat, PersonId, SlotSpec, Status, Timestamp};
+/// let engine = Engine::new(Config { holds_max: 10, ..Config::default() })?;
+/// let slot = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
+/// let (person, now) = (PersonId::new(1), Timestamp::from_secs(1));
+/// engine.enqueue(person, CohortId::new(0), now).unwrap();
+/// engine.advance(now, 1).unwrap();
+/// let hold = engine.hold(person, &[slot], 30_000, now).unwrap();
+/// let Status::Holding { holds, .. } = engine.status(person, now).unwrap() else { panic!() };
+/// assert_eq!(holds.as_slice(), [HeldSeat { slot, until: hold.until }]);
+/// # Ok::<(), fairbook::ConfigError>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct HeldSeat {
@@ -121,6 +135,23 @@ impl Default for HeldSeats {
 
 /// Both legs of a dose series, as [`Engine::book_series`](crate::Engine::book_series) booked
 /// them: the same site, `first` then `second` a configured number of days later.
+///
+/// # Example
+/// ```
+/// use fairbook::{CohortId, Config, Day, Engine, PersonId, SlotSpec, Timestamp};
+/// let engine = Engine::new(Config {
+///     bookings_per_person_max: 2, series_gap_days_min: 21, series_gap_days_max: 28,
+///     ..Config::default()
+/// })?;
+/// let on = |day| SlotSpec { day: Day::new(day), ..SlotSpec::with_capacity(5) };
+/// let (dose1, dose2) = (engine.add_slot(on(0)).unwrap(), engine.add_slot(on(21)).unwrap());
+/// let (person, now) = (PersonId::new(1), Timestamp::from_secs(1));
+/// engine.enqueue(person, CohortId::new(0), now).unwrap();
+/// engine.advance(now, 1).unwrap();
+/// let series = engine.book_series(person, &[(dose1, dose2)], now).unwrap();
+/// assert_eq!((series.first, series.second, series.rank), (dose1, dose2, 0));
+/// # Ok::<(), fairbook::ConfigError>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct SeriesBooking {
@@ -136,6 +167,17 @@ pub struct SeriesBooking {
 
 /// A dependant registered by
 /// [`Engine::register_dependant`](crate::Engine::register_dependant).
+///
+/// # Example
+/// ```
+/// use fairbook::{CohortId, Config, Engine, PersonId, Timestamp};
+/// let engine = Engine::new(Config { dependants_per_person_max: 2, groups_max: 10, ..Config::default() })?;
+/// let (son, mother, now) = (PersonId::new(1), PersonId::new(2), Timestamp::from_secs(1));
+/// let place = engine.enqueue(son, CohortId::new(0), now).unwrap().seq;
+/// let registered = engine.register_dependant(son, mother, now).unwrap();
+/// assert_eq!((registered.holder, registered.dependants), (place, 1));
+/// # Ok::<(), fairbook::ConfigError>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Registered {
@@ -147,6 +189,21 @@ pub struct Registered {
 
 /// Seats booked for a holder and every dependant, in one slot, by
 /// [`Engine::book_group`](crate::Engine::book_group).
+///
+/// # Example
+/// ```
+/// use fairbook::{CohortId, Config, Engine, PersonId, SlotSpec, Timestamp};
+/// let engine = Engine::new(Config { dependants_per_person_max: 2, groups_max: 10, ..Config::default() })?;
+/// let slot = engine.add_slot(SlotSpec::with_capacity(2)).unwrap();
+/// let (son, mother, now) = (PersonId::new(1), PersonId::new(2), Timestamp::from_secs(1));
+/// engine.enqueue(son, CohortId::new(0), now).unwrap();
+/// engine.register_dependant(son, mother, now).unwrap();
+/// engine.advance(now, 1).unwrap();
+/// let group = engine.book_group(son, &[slot], now).unwrap();
+/// assert_eq!((group.slot, group.seats), (slot, 2));
+/// assert_eq!(engine.slot(slot).unwrap().booked, 2);
+/// # Ok::<(), fairbook::ConfigError>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct GroupBooking {
