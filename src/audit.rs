@@ -83,6 +83,22 @@ pub enum Violation {
         /// The person.
         person: PersonId,
     },
+    /// A place's holds disagree with what holds need: more than the per-person limit, a hold
+    /// without a deadline, or the door's mark not set exactly while the place has one.
+    HoldMismatch {
+        /// The place.
+        seq: Seq,
+    },
+    /// A place's series does not name two of its bookings.
+    SeriesMismatch {
+        /// The place.
+        seq: Seq,
+    },
+    /// A dependant's table entry and their holder's group disagree.
+    GroupMismatch {
+        /// The dependant.
+        person: PersonId,
+    },
     /// A running counter disagrees with a recount.
     CounterMismatch {
         /// Which counter.
@@ -143,6 +159,21 @@ impl fmt::Display for Violation {
             Violation::DuplicatePlace { person } => {
                 write!(f, "person {person} holds two live places")
             }
+            Violation::HoldMismatch { seq } => {
+                write!(
+                    f,
+                    "place {seq}: holds, deadlines and the door's mark disagree"
+                )
+            }
+            Violation::SeriesMismatch { seq } => {
+                write!(f, "place {seq}: its series names no two of its bookings")
+            }
+            Violation::GroupMismatch { person } => {
+                write!(
+                    f,
+                    "person {person}: the table and the holder's group disagree"
+                )
+            }
             Violation::CounterMismatch {
                 counter,
                 recorded,
@@ -165,8 +196,14 @@ pub struct AuditReport {
     pub places: u64,
     /// Slots checked.
     pub slots: u32,
-    /// Bookings held in all.
+    /// Seats booked in all: people's bookings and their dependants' seats (holds apart).
     pub bookings: u64,
+    /// Seats held (two-phase holds not yet confirmed, cancelled or expired).
+    pub holds: u64,
+    /// Dose series booked (each two linked bookings, counted in `bookings`).
+    pub series: u64,
+    /// Seats booked for dependants by their holders (counted in `bookings`).
+    pub dependant_seats: u64,
     /// Free seats left in all.
     pub free_seats: u64,
     /// The most cells of the person table any join or lookup walks. A handful with honest ids
@@ -186,8 +223,8 @@ impl fmt::Display for AuditReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "{} places, {} slots, {} bookings, {} free seats: ",
-            self.places, self.slots, self.bookings, self.free_seats
+            "{} places, {} slots, {} bookings, {} holds, {} free seats: ",
+            self.places, self.slots, self.bookings, self.holds, self.free_seats
         )?;
         if self.is_ok() {
             return write!(f, "all invariants hold");

@@ -24,6 +24,14 @@ pub const BOOKINGS_PER_PERSON_LIMIT: u8 = 15;
 /// The most cohorts one engine may have.
 pub const COHORTS_MAX_LIMIT: usize = 1 << 16;
 
+/// The largest [`Config::holds_per_person_max`]: 4. A person holds a seat or two while they
+/// decide; the limit keeps [`Status::Holding`](crate::Status::Holding), which lists them by
+/// value, small.
+pub const HOLDS_PER_PERSON_LIMIT: u8 = 4;
+
+/// The largest [`Config::dependants_per_person_max`]: 15.
+pub const DEPENDANTS_PER_PERSON_LIMIT: u8 = 15;
+
 /// Every limit of an engine.
 ///
 /// Build one with struct update syntax over [`Config::default`] and hand it to
@@ -107,12 +115,48 @@ pub struct Config {
     /// key, a join never walks more than a bounded stretch of the table (see
     /// [`EnqueueError::Crowded`](crate::EnqueueError::Crowded)).
     pub person_hash_key: u64,
+    /// Two-phase holds ([`Engine::hold`](crate::Engine::hold)): the most seats held at once in
+    /// the whole engine. A held seat counts against its slot's capacity until it is confirmed,
+    /// cancelled or expires. 0 (the default) turns holds off and allocates nothing for them;
+    /// otherwise every place costs 8 bytes per booking cell more (the hold deadlines) plus a
+    /// bit (the door's list of places holding a seat).
+    pub holds_max: u32,
+    /// The most holds one person may have at once: 1 to `bookings_per_person_max` (and at most
+    /// [`HOLDS_PER_PERSON_LIMIT`]) when holds are on (a hold takes one of the person's booking
+    /// cells until it ends).
+    pub holds_per_person_max: u8,
+    /// The longest a hold may last, in milliseconds (the `ttl_ms` of a hold is 1 to this).
+    pub hold_ttl_max_ms: u64,
+    /// Dose series ([`Engine::book_series`](crate::Engine::book_series)): the fewest days
+    /// between leg 1 and leg 2 (at least 1 when series are on).
+    pub series_gap_days_min: u16,
+    /// The most days between leg 1 and leg 2. 0 (the default) turns series off; set both
+    /// bounds to one number for a campaign with a fixed gap. With series on, every place costs
+    /// 8 bytes more (which two of its bookings are a series), and
+    /// `bookings_per_person_max` must be at least 2.
+    pub series_gap_days_max: u16,
+    /// Groups ([`Engine::register_dependant`](crate::Engine::register_dependant)): the most
+    /// dependants one person may book for (0 to [`DEPENDANTS_PER_PERSON_LIMIT`]; 0, the
+    /// default, turns groups off).
+    pub dependants_per_person_max: u8,
+    /// The most people who may register dependants, in all (at least 1 when groups are on).
+    /// Each costs 16 bytes per dependant allowed, and every place 4 bytes more.
+    pub groups_max: u32,
+    /// Retry-safe writes ([`Engine::once`](crate::Engine::once)): how many answers of
+    /// operations carrying an [`OpId`](crate::OpId) are remembered, rounded up to a multiple
+    /// of 8 (the ways of a bucket of the table). About 100 bytes each. When the table is full,
+    /// a new answer pushes out the oldest of its bucket: every bucket keeps its 8 latest, and
+    /// the table as a whole about the latest `ops_remembered_max`. 0 (the default) turns
+    /// remembering off.
+    pub ops_remembered_max: u32,
 }
 
 impl Default for Config {
     /// About a million people, 65,536 slots, ten-minute leases that are forfeited when they
     /// lapse, one booking per person, up to 8 ranked choices, one cohort that is always open,
     /// one second of clock skew tolerated, and calls up to an hour ahead of the door's clock.
+    /// Holds, series, groups and remembered operations are off (one hold per person of at most
+    /// fifteen minutes once `holds_max` turns them on).
     fn default() -> Config {
         Config {
             people_max: 1 << 20,
@@ -125,6 +169,14 @@ impl Default for Config {
             time_skew_tolerance_ms: 1_000,
             time_ahead_tolerance_ms: 60 * 60 * 1_000,
             person_hash_key: 0,
+            holds_max: 0,
+            holds_per_person_max: 1,
+            hold_ttl_max_ms: 15 * 60 * 1_000,
+            series_gap_days_min: 0,
+            series_gap_days_max: 0,
+            dependants_per_person_max: 0,
+            groups_max: 0,
+            ops_remembered_max: 0,
         }
     }
 }
@@ -194,6 +246,46 @@ impl Config {
                     });
                 }
             }
+        }
+        self.validate_flows()
+    }
+
+    /// The limits of holds, series and groups, when they are on.
+    fn validate_flows(&self) -> Result<(), ConfigError> {
+        if self.holds_max > 0 {
+            let max = self.bookings_per_person_max.min(HOLDS_PER_PERSON_LIMIT);
+            if self.holds_per_person_max == 0 || self.holds_per_person_max > max {
+                return Err(ConfigError::HoldsPerPersonOutOfRange {
+                    given: self.holds_per_person_max,
+                    max,
+                });
+            }
+            if self.hold_ttl_max_ms == 0 {
+                return Err(ConfigError::HoldTtlZero);
+            }
+        }
+        if self.series_gap_days_max > 0 {
+            if self.series_gap_days_min == 0 || self.series_gap_days_min > self.series_gap_days_max
+            {
+                return Err(ConfigError::SeriesGapOutOfRange {
+                    min: self.series_gap_days_min,
+                    max: self.series_gap_days_max,
+                });
+            }
+            if self.bookings_per_person_max < 2 {
+                return Err(ConfigError::SeriesNeedTwoBookings {
+                    bookings_per_person_max: self.bookings_per_person_max,
+                });
+            }
+        }
+        if self.dependants_per_person_max > DEPENDANTS_PER_PERSON_LIMIT {
+            return Err(ConfigError::DependantsOutOfRange {
+                given: self.dependants_per_person_max,
+                max: DEPENDANTS_PER_PERSON_LIMIT,
+            });
+        }
+        if self.dependants_per_person_max > 0 && self.groups_max == 0 {
+            return Err(ConfigError::GroupsMaxZero);
         }
         Ok(())
     }
@@ -341,6 +433,37 @@ pub enum ConfigError {
         /// What the engine asked for in all.
         bytes: usize,
     },
+    /// Holds are on, but `holds_per_person_max` is 0 or above `bookings_per_person_max` (or
+    /// [`HOLDS_PER_PERSON_LIMIT`]).
+    HoldsPerPersonOutOfRange {
+        /// The configured value.
+        given: u8,
+        /// The largest value allowed.
+        max: u8,
+    },
+    /// Holds are on, but `hold_ttl_max_ms` is 0: no hold could last.
+    HoldTtlZero,
+    /// Series are on, but the fewest days between legs is 0 or above the most.
+    SeriesGapOutOfRange {
+        /// `series_gap_days_min`.
+        min: u16,
+        /// `series_gap_days_max`.
+        max: u16,
+    },
+    /// Series are on, but a person may hold fewer than two bookings: no series would fit.
+    SeriesNeedTwoBookings {
+        /// The configured value.
+        bookings_per_person_max: u8,
+    },
+    /// `dependants_per_person_max` is above the limit.
+    DependantsOutOfRange {
+        /// The configured value.
+        given: u8,
+        /// The largest value allowed.
+        max: u8,
+    },
+    /// Groups are on (`dependants_per_person_max` above 0), but `groups_max` is 0.
+    GroupsMaxZero,
     /// A cohort's window closes before (or when) it opens: nobody could ever join it.
     CohortWindowEmpty {
         /// The cohort's index in `cohorts`.
@@ -387,6 +510,30 @@ impl fmt::Display for ConfigError {
                 f,
                 "cohort {cohort} closes ({closes_at}) no later than it opens ({opens_at}), so nobody could join it"
             ),
+            ConfigError::HoldsPerPersonOutOfRange { given, max } => write!(
+                f,
+                "holds_per_person_max is {given}, but must be between 1 and {max} while holds are on"
+            ),
+            ConfigError::HoldTtlZero => {
+                write!(f, "hold_ttl_max_ms is 0, so no hold could last")
+            }
+            ConfigError::SeriesGapOutOfRange { min, max } => write!(
+                f,
+                "series gap is {min} to {max} days, but the fewest must be between 1 and the most"
+            ),
+            ConfigError::SeriesNeedTwoBookings {
+                bookings_per_person_max,
+            } => write!(
+                f,
+                "bookings_per_person_max is {bookings_per_person_max}, but a series needs room for 2"
+            ),
+            ConfigError::DependantsOutOfRange { given, max } => write!(
+                f,
+                "dependants_per_person_max is {given}, but must be at most {max}"
+            ),
+            ConfigError::GroupsMaxZero => {
+                write!(f, "groups_max is 0, so nobody could register a dependant")
+            }
         }
     }
 }
@@ -412,6 +559,12 @@ impl ConfigError {
             ConfigError::CohortsOutOfRange { .. } => "cohorts_out_of_range",
             ConfigError::CohortWindowEmpty { .. } => "cohort_window_empty",
             ConfigError::MemoryUnavailable { .. } => "memory_unavailable",
+            ConfigError::HoldsPerPersonOutOfRange { .. } => "holds_per_person_out_of_range",
+            ConfigError::HoldTtlZero => "hold_ttl_zero",
+            ConfigError::SeriesGapOutOfRange { .. } => "series_gap_out_of_range",
+            ConfigError::SeriesNeedTwoBookings { .. } => "series_need_two_bookings",
+            ConfigError::DependantsOutOfRange { .. } => "dependants_out_of_range",
+            ConfigError::GroupsMaxZero => "groups_max_zero",
         }
     }
 }

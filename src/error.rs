@@ -1,5 +1,6 @@
 //! One small error enum per operation: [`EnqueueError`], [`AdvanceError`], [`StatusError`],
-//! [`ReserveError`], [`ReleaseError`] and [`AddSlotError`].
+//! [`ReserveError`], [`ReleaseError`] and [`AddSlotError`]; the flows' own (holds, rebooking,
+//! linked bookings, retry-safe operations) are in `error/flows.rs`.
 //!
 //! Operating conditions (the line is full, the slot is sold out, the lease has lapsed, the
 //! window is closed) are errors, never panics. Every error is returned before the engine
@@ -19,6 +20,13 @@ use crate::config::ConfigError;
 use crate::ids::{CohortId, Seq, SlotId};
 use crate::record::Record;
 use crate::time::Timestamp;
+
+mod flows;
+
+pub use flows::{
+    CancelError, ConfirmError, GroupError, HoldError, OpError, RebookError, RegisterError,
+    SeriesError,
+};
 
 /// A call's time is further behind the latest time the engine has seen than the configured
 /// tolerance. Shared by every operation's error enum.
@@ -175,6 +183,16 @@ pub enum EnqueueError {
         /// When the lease ran out.
         at: Timestamp,
     },
+    /// The person is registered as a dependant of another person's place: they hold no place
+    /// of their own, and the person they are registered to books for them.
+    Dependant {
+        /// The place they are registered to.
+        holder: Seq,
+    },
+    /// See [`OpError`]. With `serde`, the [`OpError`]'s own object (its `"code"` is
+    /// `"op_conflict"` or `"ops_not_remembered"`).
+    #[cfg_attr(feature = "serde", serde(untagged))]
+    Op(OpError),
 }
 
 impl fmt::Display for EnqueueError {
@@ -217,6 +235,11 @@ impl fmt::Display for EnqueueError {
             EnqueueError::LeaseLapsed { seq, at } => {
                 write!(f, "place {seq} had its turn; the lease lapsed at {at}")
             }
+            EnqueueError::Dependant { holder } => write!(
+                f,
+                "the person is a dependant of place {holder}, whose holder books for them"
+            ),
+            EnqueueError::Op(error) => error.fmt(f),
         }
     }
 }
@@ -247,6 +270,8 @@ impl EnqueueError {
             EnqueueError::SoldOut => "sold_out",
             EnqueueError::PlaceReleased { .. } => "place_released",
             EnqueueError::LeaseLapsed { .. } => "lease_lapsed",
+            EnqueueError::Dependant { .. } => "dependant",
+            EnqueueError::Op(error) => error.code(),
         }
     }
 
@@ -421,6 +446,16 @@ pub enum ReserveError {
         /// `true` if every slot in the engine is full, not just the listed ones.
         sold_out: bool,
     },
+    /// The person is registered as a dependant: the person they are registered to books for
+    /// them ([`Engine::book_group`](crate::Engine::book_group)).
+    Dependant {
+        /// The place they are registered to.
+        holder: Seq,
+    },
+    /// See [`OpError`]. With `serde`, the [`OpError`]'s own object (its `"code"` is
+    /// `"op_conflict"` or `"ops_not_remembered"`).
+    #[cfg_attr(feature = "serde", serde(untagged))]
+    Op(OpError),
 }
 
 impl fmt::Display for ReserveError {
@@ -450,6 +485,11 @@ impl fmt::Display for ReserveError {
             ReserveError::NoRoom { sold_out: false } => {
                 write!(f, "every chosen slot is fully booked")
             }
+            ReserveError::Dependant { holder } => write!(
+                f,
+                "the person is a dependant of place {holder}, whose holder books for them"
+            ),
+            ReserveError::Op(error) => error.fmt(f),
         }
     }
 }
@@ -483,6 +523,8 @@ impl ReserveError {
             ReserveError::PlaceReleased => "place_released",
             ReserveError::BookingLimit { .. } => "booking_limit",
             ReserveError::NoRoom { .. } => "no_room",
+            ReserveError::Dependant { .. } => "dependant",
+            ReserveError::Op(error) => error.code(),
         }
     }
 }
@@ -519,6 +561,16 @@ pub enum ReleaseError {
         /// The slot named.
         slot: SlotId,
     },
+    /// The person is registered as a dependant: their seat is given back with their holder's
+    /// place ([`Engine::release`](crate::Engine::release) by the holder).
+    Dependant {
+        /// The place they are registered to.
+        holder: Seq,
+    },
+    /// See [`OpError`]. With `serde`, the [`OpError`]'s own object (its `"code"` is
+    /// `"op_conflict"` or `"ops_not_remembered"`).
+    #[cfg_attr(feature = "serde", serde(untagged))]
+    Op(OpError),
 }
 
 impl fmt::Display for ReleaseError {
@@ -531,6 +583,11 @@ impl fmt::Display for ReleaseError {
             ReleaseError::NotBooked { slot } => {
                 write!(f, "the person holds no booking of slot {slot}")
             }
+            ReleaseError::Dependant { holder } => write!(
+                f,
+                "the person is a dependant of place {holder}, whose holder releases for them"
+            ),
+            ReleaseError::Op(error) => error.fmt(f),
         }
     }
 }
@@ -553,6 +610,8 @@ impl ReleaseError {
             ReleaseError::UnknownPerson => "unknown_person",
             ReleaseError::NothingToRelease => "nothing_to_release",
             ReleaseError::NotBooked { .. } => "not_booked",
+            ReleaseError::Dependant { .. } => "dependant",
+            ReleaseError::Op(error) => error.code(),
         }
     }
 }
@@ -819,3 +878,15 @@ macro_rules! from_call_time_error {
 }
 
 from_call_time_error!(EnqueueError, StatusError, ReserveError, ReleaseError);
+
+macro_rules! from_op_error {
+    ($($error:ident),*) => {$(
+        impl From<OpError> for $error {
+            fn from(error: OpError) -> $error {
+                $error::Op(error)
+            }
+        }
+    )*};
+}
+
+from_op_error!(EnqueueError, ReserveError, ReleaseError);

@@ -1,6 +1,6 @@
 //! Identifier newtypes: who ([`PersonId`]), which eligibility group ([`CohortId`]), where
-//! ([`SiteId`]), what ([`SlotId`], with its [`Day`] and [`Window`]) and in which order
-//! ([`Seq`]).
+//! ([`SiteId`]), what ([`SlotId`], with its [`Day`] and [`Window`]), in which order
+//! ([`Seq`]), and which client operation ([`OpId`]).
 //!
 //! Each id is a plain `Copy` newtype so that a person can never be passed where a slot is
 //! expected. Raw integers appear only at the index site, through the `as_*` accessors.
@@ -290,6 +290,7 @@ plain_number_id!(
     Window(u8) as "window",
     SlotId(u32) as "slot",
     Seq(u64) as "place",
+    OpId(u64) as "operation",
 );
 
 /// Parses ASCII decimal digits into a number no larger than `max`.
@@ -301,6 +302,46 @@ fn parse_digits(text: &str, id: &'static str, max: u64) -> Result<u64, ParseIdEr
     match text.parse::<u64>() {
         Ok(raw) if raw <= max => Ok(raw),
         _ => Err(ParseIdError::TooLarge { id, max }),
+    }
+}
+
+/// A client's operation id: the idempotency key of one mutating call (as Stripe's
+/// `Idempotency-Key` header and TigerBeetle's transfer ids are).
+///
+/// A service takes it from the request (a header, a field the client generates once per
+/// user action and sends again with every retry) and passes it to
+/// [`Engine::once`](crate::Engine::once). The engine remembers the answer of each successful
+/// operation by id: a retry with the same id and the same arguments gets that answer back and
+/// changes nothing; the same id with other arguments is an error.
+///
+/// Like every id it is its plain decimal number at the edges: an `Idempotency-Key: 7` header
+/// parses into `OpId::new(7)`.
+///
+/// # Example
+/// ```
+/// use fairbook::OpId;
+/// assert_eq!(OpId::new(7).as_u64(), 7);
+/// let op: OpId = "7".parse()?;
+/// assert_eq!((op, op.to_string()), (OpId::new(7), "7".to_owned()));
+/// # Ok::<(), fairbook::ParseIdError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(transparent)
+)]
+pub struct OpId(u64);
+
+impl OpId {
+    /// Wraps a raw id.
+    pub const fn new(raw: u64) -> OpId {
+        OpId(raw)
+    }
+
+    /// The raw id.
+    pub const fn as_u64(self) -> u64 {
+        self.0
     }
 }
 

@@ -136,18 +136,22 @@ mod wall_clock;
 pub use audit::{AuditReport, Violation};
 pub use config::{
     BOOKINGS_PER_PERSON_LIMIT, CHOICES_MAX_LIMIT, COHORTS_MAX_LIMIT, CohortWindow, Config,
-    ConfigError, LapsePolicy, PEOPLE_MAX_LIMIT, SLOTS_MAX_LIMIT,
+    ConfigError, DEPENDANTS_PER_PERSON_LIMIT, HOLDS_PER_PERSON_LIMIT, LapsePolicy,
+    PEOPLE_MAX_LIMIT, SLOTS_MAX_LIMIT,
 };
-pub use engine::Engine;
+pub use engine::{Engine, Once};
 pub use error::{
-    AddSlotError, AdmittedInError, AdvanceError, ApplyError, EnqueueError, RecoverError,
-    ReleaseError, ReserveError, SnapshotError, StatusError, TimeTooFarAhead, TimeWentBackwards,
+    AddSlotError, AdmittedInError, AdvanceError, ApplyError, CancelError, ConfirmError,
+    EnqueueError, GroupError, HoldError, OpError, RebookError, RecoverError, RegisterError,
+    ReleaseError, ReserveError, SeriesError, SnapshotError, StatusError, TimeTooFarAhead,
+    TimeWentBackwards,
 };
-pub use ids::{CohortId, Day, ParseIdError, PersonId, Seq, SiteId, SlotId, Window};
+pub use ids::{CohortId, Day, OpId, ParseIdError, PersonId, Seq, SiteId, SlotId, Window};
 pub use inventory::{SlotSpec, SlotView};
-pub use record::{Record, RecordError, RecordSink};
+pub use record::{OpAnswer, Record, RecordError, RecordSink};
 pub use status::{
-    Advanced, BookedSlots, Booking, MemoryUse, Place, Released, ReserveRequest, Stats, Status,
+    Advanced, BookedSlots, Booking, GroupBooking, HeldSeat, HeldSeats, Hold, MemoryUse, Place,
+    Registered, Released, ReserveRequest, SeriesBooking, Stats, Status,
 };
 pub use time::Timestamp;
 pub use waiting_room::OutflowPolicy;

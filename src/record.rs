@@ -31,10 +31,24 @@
 //! | 6 | [`Record::BookingReleased`] |
 //! | 7 | [`Record::Released`] |
 //! | 8 | [`Record::SlotAdded`] |
+//! | 9 | [`Record::Held`] |
+//! | 10 | [`Record::HoldConfirmed`] |
+//! | 11 | [`Record::HoldCancelled`] |
+//! | 12 | [`Record::HoldExpired`] |
+//! | 13 | [`Record::Rebooked`] |
+//! | 14 | [`Record::SeriesBooked`] |
+//! | 15 | [`Record::SeriesReleased`] |
+//! | 16 | [`Record::DependantRegistered`] |
+//! | 17 | [`Record::GroupBooked`] |
+//! | 18 | [`Record::Answered`] (its answer: a kind byte, then the answer's fields) |
 
 use core::fmt;
 
-use crate::ids::{Day, PersonId, Seq, SiteId, SlotId, Window};
+mod answer;
+
+pub use answer::OpAnswer;
+
+use crate::ids::{Day, OpId, PersonId, Seq, SiteId, SlotId, Window};
 use crate::inventory::SlotSpec;
 use crate::time::Timestamp;
 
@@ -120,6 +134,93 @@ pub enum Record {
         /// What it is.
         spec: SlotSpec,
     },
+    /// The person at `seq` took a seat of `slot` on hold until `until`, in their booking cell
+    /// `index` (their holds and bookings share the cells).
+    Held {
+        /// Their place.
+        seq: Seq,
+        /// The slot.
+        slot: SlotId,
+        /// Which of their cells it takes.
+        index: u8,
+        /// When the hold expires.
+        until: Timestamp,
+    },
+    /// The person at `seq` confirmed their hold of `slot`: it is a booking now.
+    HoldConfirmed {
+        /// Their place.
+        seq: Seq,
+        /// The slot.
+        slot: SlotId,
+    },
+    /// The person at `seq` cancelled their hold of `slot`, giving the seat back.
+    HoldCancelled {
+        /// Their place.
+        seq: Seq,
+        /// The slot.
+        slot: SlotId,
+    },
+    /// The hold of `slot` by the person at `seq` expired, giving the seat back (found by the
+    /// door's sweep, or by the person's next call).
+    HoldExpired {
+        /// Their place.
+        seq: Seq,
+        /// The slot.
+        slot: SlotId,
+    },
+    /// The person at `seq` moved their booking of `from` to `to`, in one step: the seat of
+    /// `to` was taken before the seat of `from` was given back.
+    Rebooked {
+        /// Their place.
+        seq: Seq,
+        /// The slot given up.
+        from: SlotId,
+        /// The slot booked.
+        to: SlotId,
+    },
+    /// The person at `seq` booked a dose series: `first` and `second`, in their next two
+    /// booking cells.
+    SeriesBooked {
+        /// Their place.
+        seq: Seq,
+        /// Leg 1.
+        first: SlotId,
+        /// Leg 2.
+        second: SlotId,
+    },
+    /// The person at `seq` gave back both legs of their series.
+    SeriesReleased {
+        /// Their place.
+        seq: Seq,
+    },
+    /// `dependant` was registered to the person at `holder`, whose place they share.
+    DependantRegistered {
+        /// The holder's place.
+        holder: Seq,
+        /// The dependant.
+        dependant: PersonId,
+    },
+    /// The person at `seq` booked `seats` seats of `slot`: one in their next booking cell, one
+    /// for each of their dependants.
+    GroupBooked {
+        /// The holder's place.
+        seq: Seq,
+        /// The slot.
+        slot: SlotId,
+        /// Seats taken in all.
+        seats: u8,
+    },
+    /// An operation carrying the id `op` succeeded with `answer`: a retry with the same
+    /// arguments (of which `digest` is the hash) gets the answer back. Made after the
+    /// records of the operation's changes.
+    Answered {
+        /// The client's operation id.
+        op: OpId,
+        /// The hash of the verb and its arguments.
+        digest: u64,
+        /// What the operation answered.
+        answer: OpAnswer,
+    },
 }
 
 /// Receives every [`Record`] the engine makes, on the thread that makes the change, while the
@@ -189,9 +290,12 @@ impl fmt::Display for RecordError {
 impl std::error::Error for RecordError {}
 
 impl Record {
-    /// The most bytes an encoded record takes: a tag and at most nine varints of at most ten
-    /// bytes each.
-    pub const ENCODED_MAX: usize = 1 + 9 * 10;
+    /// The most bytes an encoded record takes: an [`Record::Answered`] of a release that
+    /// gave back 15 seats (a tag, the id and digest of ten bytes each, the answer's kind, its
+    /// place of at most nine, places being below 2⁶³, a flag, a count and 15 slots of at most
+    /// five bytes each). Every other record takes at most a tag and nine varints of at most
+    /// ten bytes each.
+    pub const ENCODED_MAX: usize = 1 + 2 * 10 + 1 + 9 + 2 + 15 * 5;
 
     /// Writes the record into `out` and returns how many bytes it took (at most
     /// [`Record::ENCODED_MAX`]).
@@ -264,6 +368,48 @@ impl Record {
                 writer.varint(u64::from(spec.window.as_u8()));
                 writer.varint(u64::from(spec.capacity));
             }
+            Record::Held {
+                seq,
+                slot,
+                index,
+                until,
+            } => {
+                writer.byte(9);
+                writer.varint(seq.as_u64());
+                writer.varint(u64::from(slot.as_u32()));
+                writer.varint(u64::from(index));
+                writer.varint(until.as_millis());
+            }
+            Record::HoldConfirmed { seq, slot } => writer.seq_slot(10, seq, slot),
+            Record::HoldCancelled { seq, slot } => writer.seq_slot(11, seq, slot),
+            Record::HoldExpired { seq, slot } => writer.seq_slot(12, seq, slot),
+            Record::Rebooked { seq, from, to } => {
+                writer.seq_slot(13, seq, from);
+                writer.varint(u64::from(to.as_u32()));
+            }
+            Record::SeriesBooked { seq, first, second } => {
+                writer.seq_slot(14, seq, first);
+                writer.varint(u64::from(second.as_u32()));
+            }
+            Record::SeriesReleased { seq } => {
+                writer.byte(15);
+                writer.varint(seq.as_u64());
+            }
+            Record::DependantRegistered { holder, dependant } => {
+                writer.byte(16);
+                writer.varint(holder.as_u64());
+                writer.varint(dependant.as_u64());
+            }
+            Record::GroupBooked { seq, slot, seats } => {
+                writer.seq_slot(17, seq, slot);
+                writer.varint(u64::from(seats));
+            }
+            Record::Answered { op, digest, answer } => {
+                writer.byte(18);
+                writer.varint(op.as_u64());
+                writer.varint(digest);
+                answer.encode(&mut writer);
+            }
         }
         writer.len
     }
@@ -323,6 +469,49 @@ impl Record {
                     capacity: reader.narrow()?,
                 },
             },
+            9 => Record::Held {
+                seq: reader.seq()?,
+                slot: reader.slot()?,
+                index: reader.narrow()?,
+                until: reader.timestamp()?,
+            },
+            10 => Record::HoldConfirmed {
+                seq: reader.seq()?,
+                slot: reader.slot()?,
+            },
+            11 => Record::HoldCancelled {
+                seq: reader.seq()?,
+                slot: reader.slot()?,
+            },
+            12 => Record::HoldExpired {
+                seq: reader.seq()?,
+                slot: reader.slot()?,
+            },
+            13 => Record::Rebooked {
+                seq: reader.seq()?,
+                from: reader.slot()?,
+                to: reader.slot()?,
+            },
+            14 => Record::SeriesBooked {
+                seq: reader.seq()?,
+                first: reader.slot()?,
+                second: reader.slot()?,
+            },
+            15 => Record::SeriesReleased { seq: reader.seq()? },
+            16 => Record::DependantRegistered {
+                holder: reader.seq()?,
+                dependant: PersonId::new(reader.varint()?),
+            },
+            17 => Record::GroupBooked {
+                seq: reader.seq()?,
+                slot: reader.slot()?,
+                seats: reader.narrow()?,
+            },
+            18 => Record::Answered {
+                op: OpId::new(reader.varint()?),
+                digest: reader.varint()?,
+                answer: OpAnswer::decode(&mut reader)?,
+            },
             tag => return Err(RecordError::UnknownTag { tag }),
         };
         if !reader.bytes.is_empty() {
@@ -365,6 +554,13 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
+    /// A tag, then a place and a slot: the head of most of the flows' records.
+    fn seq_slot(&mut self, tag: u8, seq: Seq, slot: SlotId) {
+        self.byte(tag);
+        self.varint(seq.as_u64());
+        self.varint(u64::from(slot.as_u32()));
+    }
+
     fn byte(&mut self, byte: u8) {
         self.out[self.len] = byte;
         self.len += 1;
@@ -501,9 +697,123 @@ mod tests {
                     capacity: u32::MAX,
                 },
             },
+            Record::Held {
+                seq: big,
+                slot: SlotId::new(u32::MAX),
+                index: 14,
+                until: Timestamp::MAX,
+            },
+            Record::HoldConfirmed {
+                seq: big,
+                slot: SlotId::new(u32::MAX),
+            },
+            Record::HoldCancelled {
+                seq: Seq::new(0),
+                slot: SlotId::new(0),
+            },
+            Record::HoldExpired {
+                seq: Seq::new(300),
+                slot: SlotId::new(70_000),
+            },
+            Record::Rebooked {
+                seq: big,
+                from: SlotId::new(0),
+                to: SlotId::new(u32::MAX),
+            },
+            Record::SeriesBooked {
+                seq: big,
+                first: SlotId::new(u32::MAX),
+                second: SlotId::new(1),
+            },
+            Record::SeriesReleased { seq: big },
+            Record::DependantRegistered {
+                holder: big,
+                dependant: PersonId::new(u64::MAX - 1),
+            },
+            Record::GroupBooked {
+                seq: big,
+                slot: SlotId::new(u32::MAX),
+                seats: 16,
+            },
         ] {
             round_trip(record);
         }
+    }
+
+    #[test]
+    fn every_answer_round_trips_and_the_largest_fits() {
+        use crate::ids::OpId;
+        use crate::status::{
+            BookedSlots, Booking, GroupBooking, Hold, Place, Registered, Released, SeriesBooking,
+        };
+        let big = Seq::new(i64::MAX as u64);
+        let slot = SlotId::new(u32::MAX);
+        let answers = [
+            OpAnswer::Place(Place {
+                seq: big,
+                is_new: true,
+            }),
+            OpAnswer::Booking(Booking {
+                seq: big,
+                slot,
+                rank: u8::MAX,
+            }),
+            OpAnswer::Released(Released {
+                seq: big,
+                slots: BookedSlots::from_slice(&[slot; BookedSlots::CAPACITY]).unwrap(),
+                was_waiting: false,
+            }),
+            OpAnswer::Released(Released {
+                seq: Seq::new(0),
+                slots: BookedSlots::default(),
+                was_waiting: true,
+            }),
+            OpAnswer::Hold(Hold {
+                seq: big,
+                slot,
+                rank: 63,
+                until: Timestamp::MAX,
+            }),
+            OpAnswer::Series(SeriesBooking {
+                seq: big,
+                first: slot,
+                second: SlotId::new(0),
+                rank: 1,
+            }),
+            OpAnswer::Registered(Registered {
+                holder: big,
+                dependants: 15,
+            }),
+            OpAnswer::Group(GroupBooking {
+                seq: big,
+                slot,
+                rank: 2,
+                seats: 16,
+            }),
+        ];
+        let mut longest = 0;
+        for answer in answers {
+            let record = Record::Answered {
+                op: OpId::new(u64::MAX),
+                digest: u64::MAX,
+                answer,
+            };
+            round_trip(record);
+            let mut bytes = [0; Record::ENCODED_MAX];
+            longest = longest.max(record.encode(&mut bytes));
+        }
+        // The release of fifteen seats of the largest slot id is the longest record there is.
+        assert_eq!(longest, Record::ENCODED_MAX);
+        // A flag of 2 in an answer, and an answer of an unknown kind, are refused.
+        assert_eq!(
+            Record::decode(&[18, 0, 0, 1, 0, 2]),
+            Err(RecordError::BadField)
+        );
+        assert_eq!(Record::decode(&[18, 0, 0, 9]), Err(RecordError::BadField));
+        // A release listing sixteen seats is refused, not truncated.
+        let mut sixteen = vec![18, 0, 0, 3, 0, 0, 16];
+        sixteen.extend([0; 16]);
+        assert_eq!(Record::decode(&sixteen), Err(RecordError::BadField));
     }
 
     #[test]

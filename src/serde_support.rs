@@ -1,9 +1,11 @@
 //! `serde` support (feature `serde`) for the types that cannot take a derive: [`Timestamp`]
-//! (its constructor clamps), [`BookedSlots`] (a fixed array with a length), and the types the
+//! (its constructor clamps), [`BookedSlots`] and [`HeldSeats`] (fixed arrays with a length),
+//! and the types the
 //! inventory and the waiting room define, [`SlotSpec`], [`SlotView`] and [`OutflowPolicy`].
 //!
 //! Everything else derives its impls where it is defined. The shapes are plain: a timestamp
-//! is its milliseconds, booked slots a list of slot numbers, a slot spec
+//! is its milliseconds, booked slots a list of slot numbers, held seats a list of
+//! `{"slot":3,"until":9000}`, a slot spec
 //! `{"site":12,"day":5,"window":7,"capacity":40}`.
 //!
 //! The inventory's and the waiting room's types get their impls through serde's "remote"
@@ -18,7 +20,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::{Day, SiteId, SlotId, Window};
 use crate::inventory::{SlotSpec, SlotView};
-use crate::status::BookedSlots;
+use crate::status::{BookedSlots, HeldSeat, HeldSeats};
 use crate::time::Timestamp;
 use crate::waiting_room::OutflowPolicy;
 
@@ -79,6 +81,51 @@ impl<'de> Visitor<'de> for BookedSlotsVisitor {
             len += 1;
         }
         Ok(BookedSlots::from_slice(&slots[..len]).expect("at most CAPACITY slots, checked above"))
+    }
+}
+
+impl Serialize for HeldSeats {
+    /// The held seats, in order, each `{"slot":..,"until":..}`.
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.len()))?;
+        for seat in self.as_slice() {
+            seq.serialize_element(seat)?;
+        }
+        seq.end()
+    }
+}
+
+impl<'de> Deserialize<'de> for HeldSeats {
+    /// A list of at most [`HeldSeats::CAPACITY`] held seats; a longer one is an error.
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<HeldSeats, D::Error> {
+        deserializer.deserialize_seq(HeldSeatsVisitor)
+    }
+}
+
+struct HeldSeatsVisitor;
+
+impl<'de> Visitor<'de> for HeldSeatsVisitor {
+    type Value = HeldSeats;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "a list of at most {} held seats", HeldSeats::CAPACITY)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut items: A) -> Result<HeldSeats, A::Error> {
+        let mut seats = [HeldSeat {
+            slot: SlotId::new(0),
+            until: Timestamp::ZERO,
+        }; HeldSeats::CAPACITY];
+        let mut len = 0;
+        while let Some(seat) = items.next_element::<HeldSeat>()? {
+            // Refuse before writing: a hostile list never grows past the array.
+            if len == HeldSeats::CAPACITY {
+                return Err(de::Error::invalid_length(len + 1, &self));
+            }
+            seats[len] = seat;
+            len += 1;
+        }
+        Ok(HeldSeats::from_slice(&seats[..len]).expect("at most CAPACITY seats, checked above"))
     }
 }
 

@@ -9,6 +9,10 @@ use crate::config::BOOKINGS_PER_PERSON_LIMIT;
 use crate::ids::{PersonId, Seq, SlotId};
 use crate::time::Timestamp;
 
+mod flows;
+
+pub use flows::{GroupBooking, HeldSeat, HeldSeats, Hold, Registered, SeriesBooking};
+
 /// A person's place in line, as [`Engine::enqueue`](crate::Engine::enqueue) returns it.
 ///
 /// # Example
@@ -130,6 +134,25 @@ pub enum Status {
         /// The lease deadline: until then they may still change or add bookings.
         lease_until: Timestamp,
     },
+    /// Holds one or more seats provisionally (see [`Engine::hold`](crate::Engine::hold)),
+    /// and maybe bookings too.
+    Holding {
+        /// Their place.
+        seq: Seq,
+        /// The bookings they hold.
+        bookings: BookedSlots,
+        /// The live holds, with their deadlines: confirm each before its `until`.
+        holds: HeldSeats,
+        /// The lease deadline (a hold outlives it: a confirm needs no lease).
+        lease_until: Timestamp,
+    },
+    /// Registered as a dependant: shares the holder's place, who books for them.
+    Dependant {
+        /// The holder's place.
+        holder: Seq,
+        /// The seat booked for them, if any.
+        slot: Option<SlotId>,
+    },
     /// Was admitted, but the lease ran out without a booking.
     Lapsed {
         /// Their place.
@@ -176,6 +199,31 @@ impl fmt::Display for Status {
                     write!(f, "{separator}{slot}")?;
                 }
                 Ok(())
+            }
+            Status::Holding {
+                seq,
+                bookings,
+                holds,
+                ..
+            } => {
+                write!(f, "holding at place {seq}:")?;
+                let mut separator = " ";
+                for slot in bookings.as_slice() {
+                    write!(f, "{separator}slot {slot} booked")?;
+                    separator = ", ";
+                }
+                for held in holds.as_slice() {
+                    write!(f, "{separator}slot {} held until {}", held.slot, held.until)?;
+                    separator = ", ";
+                }
+                Ok(())
+            }
+            Status::Dependant {
+                holder,
+                slot: Some(slot),
+            } => write!(f, "dependant of place {holder}, booked slot {slot}"),
+            Status::Dependant { holder, slot: None } => {
+                write!(f, "dependant of place {holder}")
             }
             Status::Lapsed { seq, at } => write!(f, "place {seq} lapsed, its lease ended at {at}"),
             Status::Released { seq } => write!(f, "place {seq} was given back"),
@@ -373,11 +421,14 @@ pub struct MemoryUse {
     /// The slots: 16 bytes per slot of `slots_max`, and 4 bytes per 64 slots (fewer in a tiny
     /// inventory) for the count of open slots.
     pub inventory_bytes: usize,
+    /// The flows, each only when configured: hold deadlines, series links, groups and the
+    /// table of remembered operations (0 when all are off).
+    pub flows_bytes: usize,
 }
 
 impl MemoryUse {
     /// All parts together.
     pub fn total_bytes(&self) -> usize {
-        self.waiting_room_bytes + self.ledger_bytes + self.inventory_bytes
+        self.waiting_room_bytes + self.ledger_bytes + self.inventory_bytes + self.flows_bytes
     }
 }

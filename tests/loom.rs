@@ -539,3 +539,79 @@ fn records_of_admission_racing_a_booking_replay_exactly() {
         assert_rebuilds(&log, config, &engine);
     });
 }
+
+/// Two devices retry one call with one operation id at once: the call runs once, and both get
+/// its answer (a second run of a first join would answer `is_new: false`). The id's bucket lock
+/// is loom's in this build, so the second lookup is tried at every point of the first call
+/// (with `parking_lot`'s, invisible to loom, the model explored 2 orders and missed a
+/// duplicate that ran instead of waiting).
+#[test]
+fn two_retries_of_one_operation_run_it_once() {
+    loom::model(|| {
+        let engine = Arc::new(
+            Engine::new(Config {
+                people_max: 4,
+                slots_max: 2,
+                ops_remembered_max: 8,
+                ..Config::default()
+            })
+            .unwrap(),
+        );
+        let (person, op) = (PersonId::new(1), fairbook::OpId::new(9));
+        let other = {
+            let engine = engine.clone();
+            spawn(move || engine.once(op).enqueue(person, COHORT, NOW))
+        };
+        let mine = engine.once(op).enqueue(person, COHORT, NOW);
+        let other = other.join().unwrap();
+        assert_eq!(mine, other);
+        assert!(mine.unwrap().is_new, "{mine:?}");
+        assert_eq!(engine.stats().places_handed_out, 1);
+        assert_audit_ok(&engine);
+    });
+}
+
+/// A confirm a millisecond before the deadline races the door's sweep at the deadline:
+/// exactly one wins. Confirmed: the seat stays booked and the sweep leaves it; expired: the
+/// confirm finds no hold and the seat is free.
+#[test]
+fn confirm_racing_expiry_one_wins() {
+    loom::model(|| {
+        let engine = Arc::new(
+            Engine::new(Config {
+                people_max: 4,
+                slots_max: 2,
+                holds_max: 2,
+                holds_per_person_max: 1,
+                hold_ttl_max_ms: 60_000,
+                ..Config::default()
+            })
+            .unwrap(),
+        );
+        let slot = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
+        let person = PersonId::new(1);
+        engine.enqueue(person, COHORT, NOW).unwrap();
+        engine.advance(NOW, 1).unwrap();
+        let hold = engine.hold(person, &[slot], 5_000, NOW).unwrap();
+        let confirm = {
+            let engine = engine.clone();
+            let just_before = Timestamp::from_millis(hold.until.as_millis() - 1);
+            spawn(move || engine.confirm(person, slot, just_before))
+        };
+        engine.advance(hold.until, 0).unwrap();
+        let confirmed = confirm.join().unwrap();
+        let booked = engine.slot(slot).unwrap().booked;
+        match confirmed {
+            Ok(booking) => {
+                assert_eq!(booking.slot, slot);
+                assert_eq!(booked, 1, "confirmed, then given back by the door");
+            }
+            Err(error) => {
+                assert_eq!(error, fairbook::ConfirmError::NotHeld { slot });
+                assert_eq!(booked, 0, "expired, yet the seat is still taken");
+            }
+        }
+        assert_eq!(engine.audit().holds, 0);
+        assert_audit_ok(&engine);
+    });
+}

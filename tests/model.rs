@@ -1,14 +1,16 @@
 //! The model-based property test: random universes and op sequences, run on the engine and on
 //! the reference model side by side, answers compared and every invariant audited after every
-//! op (see `fairbook_testing::Harness`).
+//! op (see `fairbook_testing::Harness`). Twice: over the whole vocabulary, and over universes
+//! with every flow on (holds, rebooking, dose series, groups, operation ids with their
+//! retries) and ops weighted towards them.
 //!
-//! 256 cases by default; `FAIRBOOK_PROPTEST_CASES` raises it. A failure prints the shrunk
+//! 256 cases each by default; `FAIRBOOK_PROPTEST_CASES` raises it. A failure prints the shrunk
 //! universe and ops (proptest's doing) and the step that went wrong, and is saved in
 //! `proptest-regressions/model.txt`, which is replayed first on every run.
 
 use fairbook_testing::proptest::prelude::*;
 use fairbook_testing::proptest::test_runner::{Config, FileFailurePersistence};
-use fairbook_testing::{Harness, scenario_strategy};
+use fairbook_testing::{Harness, flows_scenario_strategy, scenario_strategy};
 
 fn cases() -> u32 {
     std::env::var("FAIRBOOK_PROPTEST_CASES")
@@ -36,6 +38,13 @@ proptest! {
             prop_assert!(false, "{}\nuniverse: {:?}", failure, universe);
         }
     }
+
+    #[test]
+    fn engine_matches_model_in_the_flows((universe, ops) in flows_scenario_strategy(1..200)) {
+        if let Err(failure) = Harness::check(&universe, &ops) {
+            prop_assert!(false, "{}\nuniverse: {:?}", failure, universe);
+        }
+    }
 }
 
 /// The generator reaches the hard cases often, not once in a blue moon: over a fixed set of
@@ -43,13 +52,6 @@ proptest! {
 /// them. If a change to the strategies starves one of them, this fails and says which.
 #[test]
 fn hard_cases_are_frequent() {
-    use std::collections::BTreeMap;
-
-    use fairbook_testing::Coverage;
-    use fairbook_testing::proptest::strategy::{Strategy, ValueTree};
-    use fairbook_testing::proptest::test_runner::TestRunner;
-
-    const SCENARIOS: u32 = 256;
     /// Each label with the least share of scenarios it must come up in: about half of what
     /// the strategies reach today, so that only a real starvation fails.
     const HARD_CASES: [(&str, f64); 15] = [
@@ -70,23 +72,70 @@ fn hard_cases_are_frequent() {
         ("state: sold out", 0.25),
     ];
 
+    assert_reached(scenario_strategy(1..200), &HARD_CASES);
+}
+
+/// The same for the flows' generator: holds taken, confirmed and expired by the door, moves,
+/// series and families booked, dependants refused a place of their own, retries answered
+/// again and ids reused for other calls.
+#[test]
+fn hard_cases_of_the_flows_are_frequent() {
+    /// Each label with the least share of scenarios it must come up in: about half of what
+    /// the strategies reach today.
+    const HARD_CASES: [(&str, f64); 20] = [
+        ("hold: held", 0.20),
+        ("hold: NoRoom", 0.07),
+        ("hold: HoldLimit", 0.04),
+        ("hold: HoldsFull", 0.01),
+        ("advance: expired holds", 0.08),
+        ("confirm: Ok", 0.10),
+        ("confirm: NotHeld", 0.35),
+        ("rebook: moved", 0.02),
+        ("rebook: NoRoom", 0.02),
+        ("book_series: booked", 0.02),
+        ("book_series: NoRoom", 0.02),
+        ("register_dependant: Ok", 0.17),
+        ("register_dependant: HasPlace", 0.12),
+        ("book_group: family", 0.02),
+        ("book_group: NoRoom", 0.04),
+        ("enqueue: Dependant", 0.09),
+        ("status: Holding", 0.04),
+        ("status: Dependant", 0.05),
+        ("once: answered again", 0.07),
+        ("once: Conflict", 0.25),
+    ];
+    assert_reached(flows_scenario_strategy(1..200), &HARD_CASES);
+}
+
+/// Runs 256 scenarios of `strategy` (the same ones every time) and checks that each label
+/// comes up in at least its share of them.
+fn assert_reached(
+    strategy: impl fairbook_testing::proptest::strategy::Strategy<
+        Value = (fairbook_testing::Universe, Vec<fairbook_testing::Op>),
+    >,
+    hard_cases: &[(&str, f64)],
+) {
+    use std::collections::BTreeMap;
+
+    use fairbook_testing::Coverage;
+    use fairbook_testing::proptest::strategy::ValueTree;
+    use fairbook_testing::proptest::test_runner::TestRunner;
+
+    const SCENARIOS: u32 = 256;
     let mut runner = TestRunner::deterministic();
     let mut total = Coverage::default();
     let mut scenarios_with: BTreeMap<&str, u32> = BTreeMap::new();
     for _ in 0..SCENARIOS {
-        let (universe, ops) = scenario_strategy(1..200)
-            .new_tree(&mut runner)
-            .unwrap()
-            .current();
+        let (universe, ops) = strategy.new_tree(&mut runner).unwrap().current();
         let harness = Harness::check(&universe, &ops).unwrap_or_else(|failure| panic!("{failure}"));
-        for (label, _) in HARD_CASES {
+        for &(label, _) in hard_cases {
             if harness.coverage.count(label) > 0 {
                 *scenarios_with.entry(label).or_default() += 1;
             }
         }
         total.merge(&harness.coverage);
     }
-    for (label, share_min) in HARD_CASES {
+    for &(label, share_min) in hard_cases {
         let share =
             f64::from(scenarios_with.get(label).copied().unwrap_or(0)) / f64::from(SCENARIOS);
         println!("{:>5.1}% of scenarios: {label}", share * 100.0);

@@ -15,7 +15,7 @@ use fairbook::{
 };
 use fairbook_testing::proptest::prelude::*;
 use fairbook_testing::proptest::test_runner::Config as RunnerConfig;
-use fairbook_testing::{Harness, RecordLog, scenario_strategy};
+use fairbook_testing::{Harness, RecordLog, flows_scenario_strategy, scenario_strategy};
 
 fn cases() -> u32 {
     std::env::var("FAIRBOOK_PROPTEST_CASES")
@@ -29,6 +29,18 @@ proptest! {
 
     #[test]
     fn records_rebuild_the_engine_after_every_op((universe, ops) in scenario_strategy(1..120)) {
+        let mut harness = Harness::recorded(&universe);
+        if let Err(failure) = harness.run(&ops) {
+            prop_assert!(false, "{}\nuniverse: {:?}", failure, universe);
+        }
+    }
+
+    /// The same with every flow on: holds and their three ends, moves, series, groups and
+    /// remembered answers, each replayed and carried by snapshots.
+    #[test]
+    fn records_of_the_flows_rebuild_the_engine_after_every_op(
+        (universe, ops) in flows_scenario_strategy(1..120)
+    ) {
         let mut harness = Harness::recorded(&universe);
         if let Err(failure) = harness.run(&ops) {
             prop_assert!(false, "{}\nuniverse: {:?}", failure, universe);

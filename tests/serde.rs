@@ -300,3 +300,110 @@ fn errors_carry_their_code() {
         json!({"code": "inventory_full", "slots_max": 2}),
     );
 }
+
+/// The flows' answers, statuses and errors: the same plain shapes, and an `Op` error of any
+/// verb is the `OpError`'s own object, so its "code" is the same whichever verb carried it.
+#[test]
+fn the_flows_round_trip() {
+    use fairbook::{
+        ConfirmError, GroupBooking, GroupError, HeldSeat, HeldSeats, Hold, HoldError, OpError,
+        OpId, RebookError, Registered, SeriesBooking,
+    };
+    let seat = HeldSeat {
+        slot: SlotId::new(3),
+        until: Timestamp::from_secs(9),
+    };
+    round_trip(&OpId::new(77), json!(77));
+    round_trip(
+        &Hold {
+            seq: Seq::new(8),
+            slot: SlotId::new(3),
+            rank: 0,
+            until: Timestamp::from_secs(9),
+        },
+        json!({"seq": 8, "slot": 3, "rank": 0, "until": 9_000}),
+    );
+    round_trip(
+        &HeldSeats::from_slice(&[seat, seat]).unwrap(),
+        json!([{"slot": 3, "until": 9_000}, {"slot": 3, "until": 9_000}]),
+    );
+    let too_many = vec![json!({"slot": 3, "until": 9_000}); HeldSeats::CAPACITY + 1];
+    assert!(serde_json::from_value::<HeldSeats>(Value::Array(too_many)).is_err());
+    round_trip(
+        &Status::Holding {
+            seq: Seq::new(8),
+            lease_until: Timestamp::from_secs(2),
+            bookings: slots(&[1]),
+            holds: HeldSeats::from_slice(&[seat]).unwrap(),
+        },
+        json!({"state": "holding", "seq": 8, "lease_until": 2_000, "bookings": [1],
+               "holds": [{"slot": 3, "until": 9_000}]}),
+    );
+    round_trip(
+        &Status::Dependant {
+            holder: Seq::new(8),
+            slot: Some(SlotId::new(3)),
+        },
+        json!({"state": "dependant", "holder": 8, "slot": 3}),
+    );
+    round_trip(
+        &SeriesBooking {
+            seq: Seq::new(8),
+            first: SlotId::new(1),
+            second: SlotId::new(4),
+            rank: 0,
+        },
+        json!({"seq": 8, "first": 1, "second": 4, "rank": 0}),
+    );
+    round_trip(
+        &Registered {
+            holder: Seq::new(8),
+            dependants: 2,
+        },
+        json!({"holder": 8, "dependants": 2}),
+    );
+    round_trip(
+        &GroupBooking {
+            seq: Seq::new(8),
+            slot: SlotId::new(3),
+            rank: 1,
+            seats: 3,
+        },
+        json!({"seq": 8, "slot": 3, "rank": 1, "seats": 3}),
+    );
+    let conflict = OpError::Conflict { op: OpId::new(77) };
+    let shape = json!({"code": "op_conflict", "op": 77});
+    round_trip(&conflict, shape.clone());
+    round_trip(&ReserveError::Op(conflict), shape.clone());
+    round_trip(&HoldError::Op(conflict), shape.clone());
+    round_trip(&EnqueueError::Op(conflict), shape);
+    assert_eq!(ReserveError::Op(conflict).code(), "op_conflict");
+    round_trip(
+        &GroupError::Op(OpError::NotRemembered),
+        json!({"code": "ops_not_remembered"}),
+    );
+    let error = HoldError::TtlOutOfRange {
+        given: 0,
+        max: 60_000,
+    };
+    assert_eq!(error.code(), "ttl_out_of_range");
+    round_trip(
+        &error,
+        json!({"code": "ttl_out_of_range", "given": 0, "max": 60_000}),
+    );
+    let error = ConfirmError::NotHeld {
+        slot: SlotId::new(3),
+    };
+    assert_eq!(error.code(), "not_held");
+    round_trip(&error, json!({"code": "not_held", "slot": 3}));
+    let error = RebookError::SeriesLeg {
+        slot: SlotId::new(3),
+    };
+    assert_eq!(error.code(), "series_leg");
+    round_trip(&error, json!({"code": "series_leg", "slot": 3}));
+    let error = ReserveError::Dependant {
+        holder: Seq::new(8),
+    };
+    assert_eq!(error.code(), "dependant");
+    round_trip(&error, json!({"code": "dependant", "holder": 8}));
+}

@@ -13,7 +13,7 @@ use fairbook_journal::{
 };
 use fairbook_testing::proptest::prelude::*;
 use fairbook_testing::proptest::test_runner::Config as RunnerConfig;
-use fairbook_testing::{Harness, RecordLog, scenario_strategy};
+use fairbook_testing::{Harness, RecordLog, Universe, scenario_strategy};
 
 /// Hands every record to two sinks: the journal, and a log the test keeps.
 struct Tee(JournalSink, Arc<RecordLog>);
@@ -88,8 +88,8 @@ proptest! {
         let sink = Arc::new(Tee(JournalSink::new(journal.clone()), log.clone()));
         let mut harness = Harness::new(&universe);
         harness.engine = Engine::with_sink(config.clone(), sink).unwrap();
-        for &capacity in &universe.capacities {
-            harness.engine.add_slot(SlotSpec::with_capacity(capacity)).unwrap();
+        for (index, &capacity) in universe.capacities.iter().enumerate() {
+            harness.engine.add_slot(Universe::slot_spec(index as u32, capacity)).unwrap();
         }
         if let Err(failure) = harness.run(&ops) {
             prop_assert!(false, "{}", failure);

@@ -137,7 +137,7 @@ audit_ok=$(printf '%s' "$audit" | sed -n 's/^{"ok":\([a-z]*\).*/\1/p')
 bookings=$(printf '%s' "$audit" | sed -n 's/.*"bookings":\([0-9]*\).*/\1/p')
 violations=$(printf '%s' "$audit" | sed -n 's/.*"violations":\[\([^]]*\)\].*/\1/p')
 echo
-echo "reserve answers: $booked_ok booked (200), $refused refused (409: the retries)"
+echo "reserve answers: $booked_ok people booked (distinct places answered 200; a retry gets the same booking), $refused refused (409: no room)"
 echo "audit: ok=$audit_ok, $bookings bookings held, violations: [${violations}]"
 if [ "$audit_ok" != "true" ]; then echo "FAIL: the audit found violations" >&2; exit 1; fi
 in_flight_max=$(( connections * rounds ))

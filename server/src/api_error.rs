@@ -11,7 +11,7 @@
 //! | 401 Unauthorized | `identity_missing`, `admin_token_invalid` |
 //! | 403 Forbidden | `not_admitted` (with `Retry-After` when a wait can be estimated), `pass_missing`, `pass_*`, `window_not_open` (with `Retry-After`), `window_closed`, `cohort_not_open` |
 //! | 404 Not Found | `unknown_person` |
-//! | 409 Conflict | `no_room`, `booking_limit`, `lease_lapsed`, `place_released`, `nothing_to_release`, `not_booked`, `sold_out`, `waiting_room_full` |
+//! | 409 Conflict | `no_room`, `booking_limit`, `lease_lapsed`, `place_released`, `nothing_to_release`, `not_booked`, `sold_out`, `waiting_room_full`, `dependant` (a registered dependant acting alone) |
 //! | 503 Service Unavailable | `time_went_backwards` (`Retry-After: 1`), `not_durable` |
 
 use axum::http::{HeaderValue, StatusCode, header};

@@ -24,7 +24,16 @@ use parking_lot::Mutex;
 
 mod audit;
 mod clock;
+mod gate;
+mod groups;
+mod holds;
+mod idempotency;
+mod once;
+mod rebook;
 mod recovery;
+mod series;
+
+pub use once::Once;
 
 use crate::config::{Config, ConfigError};
 use crate::error::{
@@ -44,6 +53,10 @@ use crate::waiting_room::{
     AdmittedGuard, Locked, OutflowPolicy, PlaceView, Refusal, TokenBucket, WaitingRoom,
 };
 use clock::Clock;
+use groups::Groups;
+use holds::Holds;
+use idempotency::OpTable;
+use series::SeriesLinks;
 
 /// How many recent advances the admission-rate estimate looks back over.
 const RATE_SAMPLES: usize = 16;
@@ -87,6 +100,14 @@ pub struct Engine {
     advance: Mutex<AdvanceState>,
     /// Admissions per second over recent advances, as `f64` bits (0 = unknown).
     admissions_per_sec_bits: CachePadded<AtomicU64>,
+    /// Hold deadlines and the door's marks (empty while holds are off).
+    holds: Holds,
+    /// Which bookings of each place are a dose series (empty while series are off).
+    series: SeriesLinks,
+    /// Dependants and their seats (empty while groups are off).
+    groups: Groups,
+    /// Remembered operations (empty while `ops_remembered_max` is 0).
+    ops: OpTable,
 }
 
 /// What `advance` keeps between calls, under its mutex.
@@ -160,6 +181,10 @@ impl Engine {
             inventory: Inventory::new(config.slots_max).map_err(refused)?,
             advance: Mutex::new(AdvanceState::default()),
             admissions_per_sec_bits: CachePadded::new(AtomicU64::new(0)),
+            holds: Holds::new(&config).map_err(refused)?,
+            series: SeriesLinks::new(&config).map_err(refused)?,
+            groups: Groups::new(&config).map_err(refused)?,
+            ops: OpTable::new(config.ops_remembered_max).map_err(refused)?,
             recorder,
             config,
         };
@@ -193,6 +218,10 @@ impl Engine {
             waiting_room_bytes: WaitingRoom::bytes_for(config.people_max),
             ledger_bytes: Ledger::bytes_for(config.people_max, config.bookings_per_person_max),
             inventory_bytes: Inventory::bytes_for(config.slots_max),
+            flows_bytes: Holds::bytes_for(config)
+                .saturating_add(SeriesLinks::bytes_for(config))
+                .saturating_add(Groups::bytes_for(config))
+                .saturating_add(OpTable::bytes_for(config.ops_remembered_max)),
         })
     }
 
@@ -214,6 +243,10 @@ impl Engine {
             waiting_room_bytes: self.room.memory_bytes(),
             ledger_bytes: self.ledger.memory_bytes(),
             inventory_bytes: self.inventory.memory_bytes(),
+            flows_bytes: self.holds.memory_bytes()
+                + self.series.memory_bytes()
+                + self.groups.memory_bytes()
+                + self.ops.memory_bytes(),
         }
     }
 
@@ -423,13 +456,13 @@ impl Engine {
     ) -> Result<Advanced, AdvanceError> {
         let mut state = self.advance.lock();
         let now = self.clock.move_door(now)?;
-        let sold_out = self.inventory.is_sold_out();
         Ok(self.advance_locked(&mut state, now, |state| {
+            // After the sweeps: a seat an expired hold gave back is not sold out.
             policy.due(
                 &mut state.bucket,
                 now.as_millis(),
                 self.room.active_count(),
-                sold_out,
+                self.inventory.is_sold_out(),
             )
         }))
     }
@@ -440,6 +473,9 @@ impl Engine {
         now: Timestamp,
         how_many: impl FnOnce(&mut AdvanceState) -> u64,
     ) -> Advanced {
+        // Holds whose deadline passed give their seats back first (each recorded under its
+        // person's busy bit, before the door's own record).
+        self.sweep_holds(now);
         // Sweep first, so that lapsed leases no longer count against an active cap.
         let swept_from = state.sweep_cursor;
         let (sweep_cursor, lapsed) = self.room.sweep_lapsed(swept_from, now);
@@ -567,6 +603,10 @@ impl Engine {
         loop {
             let status = match self.room.view(person, now) {
                 PlaceView::Unknown => Status::Unknown,
+                PlaceView::Dependant { holder } => Status::Dependant {
+                    holder,
+                    slot: self.dependant_seat(holder, person),
+                },
                 PlaceView::Released { seq } => Status::Released { seq },
                 PlaceView::Waiting { seq, ahead } if self.inventory.is_sold_out() => {
                     Status::SoldOut { seq, ahead }
@@ -579,23 +619,18 @@ impl Engine {
                         .map(|per_sec| (ahead as f64 * 1_000.0 / per_sec).ceil() as u64),
                 },
                 PlaceView::Admitted { seq, lease_until } => Status::Admitted { seq, lease_until },
-                PlaceView::Booked {
-                    seq,
-                    bookings_count,
-                    lease_until,
-                    stamp,
-                } => {
-                    let slots = self.booked_slots(seq, bookings_count);
-                    // The ledger is consistent with the state only if no booking or release
-                    // for this person happened while we read it.
-                    if !self.room.is_unchanged(seq, stamp) {
+                PlaceView::Booked { .. } => {
+                    // Their cells are read under their busy bit: a confirm or a rebook changes
+                    // a cell without changing the count, so nothing else would show it.
+                    let Ok(Locked::Admitted(guard)) = self.room.lock(person, None, now) else {
                         continue;
-                    }
-                    Status::Booked {
-                        seq,
-                        slots,
-                        lease_until,
-                    }
+                    };
+                    self.holding_status(
+                        guard.seq(),
+                        guard.bookings_count(),
+                        guard.lease_until(),
+                        now,
+                    )
                 }
                 PlaceView::Lapsed { seq, at } => Status::Lapsed { seq, at },
             };
@@ -603,23 +638,17 @@ impl Engine {
         }
     }
 
-    /// The slots a place holds, as the ledger has them.
-    fn booked_slots(&self, seq: Seq, bookings_count: u8) -> BookedSlots {
-        let mut slots = BookedSlots::default();
-        for index in 0..bookings_count {
-            if let Some(slot) = self.ledger.get(seq, index) {
-                slots.push(slot);
-            }
-        }
-        slots
-    }
-
     /// Books the first slot in `choices` that has room, for a person the engine admitted
     /// whose lease is live at `now`.
     ///
     /// `choices` is one slot or a ranked list. The seat is taken atomically: a slot seen with
     /// room is either booked by this call or skipped because another call took its last seat
-    /// first; it never overbooks. Slots this person already holds are skipped.
+    /// first; it never overbooks.
+    ///
+    /// A retry is safe without an operation id: if the person already books one of
+    /// `choices`, the call returns that booking (its rank in this call's `choices`) and changes
+    /// nothing, whatever the limit and whichever slots opened since. To make every verb
+    /// retry-safe, with the first answer returned as it was, use [`Engine::once`].
     ///
     /// # Errors
     /// - Bad input: [`ReserveError::TimeWentBackwards`], [`ReserveError::UnknownPerson`],
@@ -641,7 +670,12 @@ impl Engine {
     /// engine.advance(now, 1).unwrap();
     /// let booking = engine.reserve(person, &[full, open], now).unwrap();
     /// assert_eq!((booking.slot, booking.rank), (open, 1));
-    /// assert_eq!(engine.reserve(person, &[open], now), Err(ReserveError::BookingLimit { bookings_max: 1 }));
+    /// // A retry gets the booking back; it does not book again.
+    /// assert_eq!(engine.reserve(person, &[full, open], now), Ok(booking));
+    /// assert_eq!(engine.slot(open).unwrap().booked, 1);
+    /// // Another slot is a second booking, over the default limit of one.
+    /// let other = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
+    /// assert_eq!(engine.reserve(person, &[other], now), Err(ReserveError::BookingLimit { bookings_max: 1 }));
     /// # Ok::<(), fairbook::ConfigError>(())
     /// ```
     pub fn reserve(
@@ -765,32 +799,14 @@ impl Engine {
             if let Some(ahead) = requests.get(index + PREFETCH_AHEAD / 2) {
                 prefetch_near(ahead);
             }
-            *result = self.check_choices(request.choices).and_then(|()| {
-                self.reserve_checked(request.person, request.ticket, request.choices, now)
-            });
+            *result = match self.check_choices(request.choices) {
+                Ok(()) => {
+                    self.reserve_checked(request.person, request.ticket, request.choices, now)
+                }
+                Err(problem) => Err(problem.into()),
+            };
         }
         handled
-    }
-
-    /// Validates a choice list and starts loading its slots' cells: they do not depend on the
-    /// person, so their cache misses overlap the person lookup instead of following it.
-    fn check_choices(&self, choices: &[SlotId]) -> Result<(), ReserveError> {
-        if choices.is_empty() {
-            return Err(ReserveError::EmptyChoice);
-        }
-        if choices.len() > self.config.choices_max {
-            return Err(ReserveError::TooManyChoices {
-                given: choices.len(),
-                max: self.config.choices_max,
-            });
-        }
-        for &slot in choices {
-            if !self.inventory.contains(slot) {
-                return Err(ReserveError::UnknownSlot { slot });
-            }
-            self.inventory.prefetch(slot);
-        }
-        Ok(())
     }
 
     /// The booking itself: the one place where a lease meets the inventory. The person's busy
@@ -802,23 +818,7 @@ impl Engine {
         choices: &[SlotId],
         now: Timestamp,
     ) -> Result<Booking, ReserveError> {
-        let guard = match self.room.lock(person, ticket, now) {
-            Ok(Locked::Admitted(guard)) => guard,
-            Ok(Locked::Waiting(guard)) => {
-                return Err(ReserveError::NotAdmitted {
-                    seq: guard.seq(),
-                    ahead: guard.ahead(),
-                });
-            }
-            Err(Refusal::Unknown) => return Err(ReserveError::UnknownPerson),
-            Err(Refusal::Released { .. }) => return Err(ReserveError::PlaceReleased),
-            Err(Refusal::Lapsed { at, .. }) => return Err(ReserveError::LeaseLapsed { at }),
-        };
-        if !guard.is_lease_live(now) {
-            return Err(ReserveError::LeaseLapsed {
-                at: guard.lease_until(),
-            });
-        }
+        let guard = self.lock_to_book(person, ticket, now)?;
         self.book_first_with_room(guard, choices)
     }
 
@@ -830,6 +830,19 @@ impl Engine {
         choices: &[SlotId],
     ) -> Result<Booking, ReserveError> {
         let (seq, count) = (guard.seq(), guard.bookings_count());
+        if count > 0 {
+            // A retry: a chosen slot the person books already is the answer, whatever the
+            // limit and whichever slots opened since.
+            for (rank, &slot) in choices.iter().enumerate() {
+                if self.ledger.booking_position(seq, count, slot).is_some() {
+                    return Ok(Booking {
+                        seq,
+                        slot,
+                        rank: rank as u8,
+                    });
+                }
+            }
+        }
         let bookings_max = self.config.bookings_per_person_max;
         if count >= bookings_max {
             return Err(ReserveError::BookingLimit { bookings_max });
@@ -893,7 +906,7 @@ impl Engine {
     /// ```
     pub fn release(&self, person: PersonId, now: Timestamp) -> Result<Released, ReleaseError> {
         let now = self.clock.check_call(now)?;
-        match self.room.lock(person, None, now) {
+        match self.lock_tidied(person, now) {
             Ok(Locked::Waiting(guard)) => {
                 let seq = guard.seq();
                 self.recorder.record(|| Record::Left { seq });
@@ -908,14 +921,7 @@ impl Engine {
                 let seq = guard.seq();
                 // Before any seat is given back (see `book_first_with_room`).
                 self.recorder.record(|| Record::Released { seq });
-                let mut slots = BookedSlots::default();
-                for index in 0..guard.bookings_count() {
-                    if let Some(slot) = self.ledger.get(seq, index) {
-                        self.inventory.give_back(slot);
-                        self.ledger.set(seq, index, None);
-                        slots.push(slot);
-                    }
-                }
+                let slots = self.give_back_everything(seq, guard.bookings_count());
                 guard.give_up_everything();
                 Ok(Released {
                     seq,
@@ -924,18 +930,62 @@ impl Engine {
                 })
             }
             Err(Refusal::Unknown) => Err(ReleaseError::UnknownPerson),
+            Err(Refusal::Dependant { holder }) => Err(ReleaseError::Dependant { holder }),
             Err(Refusal::Released { .. } | Refusal::Lapsed { .. }) => {
                 Err(ReleaseError::NothingToRelease)
             }
         }
     }
 
+    /// Locks a person, giving back their expired holds first: a person left holding nothing
+    /// whose lease ran out is refused as lapsed, as the lock itself refuses one.
+    fn lock_tidied(&self, person: PersonId, now: Timestamp) -> Result<Locked<'_>, Refusal> {
+        let mut locked = self.room.lock(person, None, now)?;
+        if let Locked::Admitted(guard) = &mut locked {
+            self.expire_holds(guard, now);
+            if guard.bookings_count() == 0 && !guard.is_lease_live(now) {
+                return Err(Refusal::Lapsed {
+                    seq: guard.seq(),
+                    at: guard.lease_until(),
+                });
+            }
+        }
+        Ok(locked)
+    }
+
+    /// Gives back every seat the place holds: its bookings and holds, its series, its
+    /// dependants' seats. The caller holds the busy bit, has recorded the release, and gives
+    /// up the lease.
+    fn give_back_everything(&self, seq: Seq, count: u8) -> BookedSlots {
+        let mut slots = BookedSlots::default();
+        for index in 0..count {
+            if let Some(slot) = self.ledger.get(seq, index) {
+                if self.ledger.is_held(seq, index) {
+                    self.holds.uncount();
+                }
+                self.inventory.give_back(slot);
+                self.ledger.set(seq, index, None);
+                slots.push(slot);
+            }
+        }
+        if self.holds.is_on() {
+            self.holds.unmark(seq);
+        }
+        self.series.set(seq, None);
+        self.give_back_group_seats(seq);
+        slots
+    }
+
     /// Gives back one booking and keeps the lease: if it is still live, the person may book
-    /// again (to change their slot, say).
+    /// again (to change their slot, say: [`Engine::rebook`] does it without the risk of
+    /// ending with nothing). A leg of a dose series gives back both legs; a holder's booking
+    /// of their group's slot gives back their dependants' seats too. A hold is not a booking:
+    /// [`Engine::cancel`] gives it back.
     ///
     /// # Errors
     /// [`ReleaseError::TimeWentBackwards`], [`ReleaseError::UnknownPerson`],
-    /// [`ReleaseError::NotBooked`] if the person holds no booking of `slot`.
+    /// [`ReleaseError::Dependant`], [`ReleaseError::NotBooked`] if the person holds no
+    /// booking of `slot`.
     ///
     /// # Example
     /// ```
@@ -960,24 +1010,43 @@ impl Engine {
         now: Timestamp,
     ) -> Result<Released, ReleaseError> {
         let now = self.clock.check_call(now)?;
-        let guard = match self.room.lock(person, None, now) {
+        let guard = match self.lock_tidied(person, now) {
             Ok(Locked::Admitted(guard)) => guard,
             Ok(Locked::Waiting(_)) | Err(Refusal::Released { .. } | Refusal::Lapsed { .. }) => {
                 return Err(ReleaseError::NotBooked { slot });
             }
             Err(Refusal::Unknown) => return Err(ReleaseError::UnknownPerson),
+            Err(Refusal::Dependant { holder }) => return Err(ReleaseError::Dependant { holder }),
         };
         let (seq, count) = (guard.seq(), guard.bookings_count());
         let index = self
             .ledger
-            .position(seq, count, slot)
+            .booking_position(seq, count, slot)
             .ok_or(ReleaseError::NotBooked { slot })?;
+        let mut slots = BookedSlots::default();
+        if self.series.is_leg(seq, slot) {
+            // Before the seats are given back.
+            self.recorder.record(|| Record::SeriesReleased { seq });
+            let legs = self
+                .give_back_series(seq, count)
+                .expect("both legs of a series are booked");
+            guard.commit_bookings(count - 2);
+            for leg in legs {
+                slots.push(leg);
+            }
+            return Ok(Released {
+                seq,
+                slots,
+                was_waiting: false,
+            });
+        }
+        // Before the seats are given back: the holder's, and their group's there.
         self.recorder
             .record(|| Record::BookingReleased { seq, slot });
+        self.give_back_group_seats_in(seq, slot);
         self.inventory.give_back(slot);
-        self.ledger.remove(seq, count, index);
+        self.remove_cell(seq, count, index);
         guard.commit_bookings(count - 1);
-        let mut slots = BookedSlots::default();
         slots.push(slot);
         Ok(Released {
             seq,

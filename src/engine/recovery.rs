@@ -15,29 +15,48 @@
 //!
 //! # Snapshot format
 //!
-//! Little-endian, fixed width. `FBSNAP01` (8 bytes); `bookings_per_person_max` (u8); the
-//! door's clock plus one, 0 for none (u64); the admission cursor (u64); the lapse sweep's
-//! cursor (u64); the token bucket: a flag (u8), tokens in thousandths (u64), last refill in ms
-//! (u64); the admission-rate samples: count (u8), next (u8), 16 pairs of (ms, cursor) (u64
-//! each); the admission rate's bits (u64); the slot count (u32), then per slot its site (u32),
-//! day (u16), window (u8) and capacity (u32); the place count (u64), then per place its person
-//! (u64), its packed state (u64, see `waiting_room/person_state.rs`) and its
-//! `bookings_per_person_max` ledger cells (u32 each, slot + 1 or 0). Everything else (the
-//! person table, the slots' booked counts, the open-slot and active counts, the count of
-//! leavers) is rebuilt from these, and checked.
+//! Little-endian, fixed width. `FBSNAP02` (8 bytes); `bookings_per_person_max` (u8); the
+//! flows on (u8: 1 holds, 2 series, 4 groups, 8 remembered operations), which must be those
+//! of the loading engine's configuration; the door's clock plus one, 0 for none (u64); the
+//! admission cursor (u64); the lapse sweep's cursor (u64); the token bucket: a flag (u8),
+//! tokens in thousandths (u64), last refill in ms (u64); the admission-rate samples: count
+//! (u8), next (u8), 16 pairs of (ms, cursor) (u64 each); the admission rate's bits (u64); the
+//! slot count (u32), then per slot its site (u32), day (u16), window (u8) and capacity (u32);
+//! the place count (u64), then per place its person (u64), its packed state (u64, see
+//! `waiting_room/person_state.rs`), its `bookings_per_person_max` ledger cells (u32 each,
+//! slot + 1 or 0, bit 31 set for a hold), with holds on the cells' hold deadlines (u64 each,
+//! 0 for a cell that is not a hold), and with series on its series (u64: leg 1 + 1 in the
+//! high half, leg 2 + 1 in the low half, 0 for none). With groups on, then: the group count
+//! (u64), per group its holder's place (u64), its size (u8) and per dependant the person
+//! (u64) and their seat (u32, slot + 1 or 0). With remembered operations on, last: the bucket
+//! count (u64), per bucket its count of answers stored (u64) and its answers (u8), oldest
+//! first, each its order (u64) and its [`Record::Answered`] encoded (a length, u8, then the
+//! bytes). Everything else (the person table, the slots' booked counts, the open-slot, active,
+//! hold and group counts, the count of leavers, the door's marks) is rebuilt from these, and
+//! checked.
 
 use std::sync::Arc;
 
+use super::idempotency::Answered;
 use super::{AdvanceState, Engine, RATE_SAMPLES};
 use crate::config::{Config, ConfigError};
 use crate::error::{ApplyError, RecoverError, SnapshotError};
-use crate::ids::{Day, SiteId, SlotId, Window};
-use crate::inventory::SlotSpec;
+use crate::ids::{Day, PersonId, Seq, SiteId, SlotId, Window};
+use crate::inventory::{Ledger, SlotSpec};
 use crate::record::{Record, RecordSink, Recorder};
 use crate::time::Timestamp;
 use crate::waiting_room::{Locked, PlaceImage, TokenBucket};
 
-const MAGIC: &[u8; 8] = b"FBSNAP01";
+const MAGIC: &[u8; 8] = b"FBSNAP02";
+
+/// A group as a snapshot writes it: the holder's place, the dependants and their seats.
+type GroupImage = (Seq, Vec<(PersonId, Option<SlotId>)>);
+
+/// The flows on, as the snapshot's flags byte says them.
+const HOLDS: u8 = 1;
+const SERIES: u8 = 2;
+const GROUPS: u8 = 4;
+const OPS: u8 = 8;
 
 impl Engine {
     /// Applies one [`Record`] that an engine with the same [`Config`] made, as that engine
@@ -135,10 +154,14 @@ impl Engine {
                 let count = guard.bookings_count();
                 let index = self
                     .ledger
-                    .position(seq, count, slot)
+                    .booking_position(seq, count, slot)
                     .ok_or("the person does not hold the slot")?;
+                if self.series.is_leg(seq, slot) {
+                    return Err("the booking released is a leg of a series");
+                }
+                self.give_back_group_seats_in(seq, slot);
                 self.inventory.give_back(slot);
-                self.ledger.remove(seq, count, index);
+                self.remove_cell(seq, count, index);
                 guard.commit_bookings(count - 1);
                 Ok(())
             }
@@ -146,12 +169,7 @@ impl Engine {
                 let Ok(Locked::Admitted(guard)) = self.room.lock_place(seq, any_time) else {
                     return Err("the place releasing holds nothing");
                 };
-                for index in 0..guard.bookings_count() {
-                    if let Some(slot) = self.ledger.get(seq, index) {
-                        self.inventory.give_back(slot);
-                        self.ledger.set(seq, index, None);
-                    }
-                }
+                self.give_back_everything(seq, guard.bookings_count());
                 guard.give_up_everything();
                 Ok(())
             }
@@ -160,7 +178,58 @@ impl Engine {
                 .add(spec, || ())
                 .map(drop)
                 .ok_or("more slots than slots_max"),
+            Record::Held {
+                seq,
+                slot,
+                index,
+                until,
+            } => self.replay_held(seq, slot, index, until),
+            Record::HoldConfirmed { seq, slot } => self.replay_hold_end(seq, slot, true),
+            Record::HoldCancelled { seq, slot } | Record::HoldExpired { seq, slot } => {
+                self.replay_hold_end(seq, slot, false)
+            }
+            Record::Rebooked { seq, from, to } => self.replay_rebooked(seq, from, to),
+            Record::SeriesBooked { seq, first, second } => {
+                self.replay_series_booked(seq, first, second)
+            }
+            Record::SeriesReleased { seq } => self.replay_series_released(seq),
+            Record::DependantRegistered { holder, dependant } => {
+                self.replay_registered(holder, dependant)
+            }
+            Record::GroupBooked { seq, slot, seats } => self.replay_group_booked(seq, slot, seats),
+            Record::Answered { op, digest, answer } => self.ops.replay(op.as_u64(), digest, answer),
         }
+    }
+
+    /// The flows on, as the snapshot's flags byte says them.
+    fn flows_flags(&self) -> u8 {
+        let mut flags = 0;
+        if self.holds.is_on() {
+            flags |= HOLDS;
+        }
+        if self.series.is_on() {
+            flags |= SERIES;
+        }
+        if self.groups.is_on() {
+            flags |= GROUPS;
+        }
+        if self.ops.is_on() {
+            flags |= OPS;
+        }
+        flags
+    }
+
+    /// Bytes per place in a snapshot.
+    fn place_len(&self) -> usize {
+        let per_place = usize::from(self.config.bookings_per_person_max);
+        let mut len = 16 + 4 * per_place;
+        if self.holds.is_on() {
+            len += 8 * per_place;
+        }
+        if self.series.is_on() {
+            len += 8;
+        }
+        len
     }
 
     /// The whole state as bytes (see the module docs for the format), to be read back by
@@ -187,11 +256,11 @@ impl Engine {
         let slots = self.inventory.len();
         let places = self.room.places_handed_out();
         let per_place = self.config.bookings_per_person_max;
-        let mut out = Vec::with_capacity(
-            200 + slots as usize * 11 + places as usize * (16 + 4 * usize::from(per_place)),
-        );
+        let mut out =
+            Vec::with_capacity(200 + slots as usize * 11 + places as usize * self.place_len());
         out.extend_from_slice(MAGIC);
         out.push(per_place);
+        out.push(self.flows_flags());
         let door = self.clock.door().map_or(0, |door| door.as_millis() + 1);
         for value in [door, self.room.admission_cursor(), state.sweep_cursor] {
             out.extend_from_slice(&value.to_le_bytes());
@@ -221,15 +290,62 @@ impl Engine {
         }
         out.extend_from_slice(&places.to_le_bytes());
         for (raw, place) in self.room.export_places().enumerate() {
+            let seq = Seq::new(raw as u64);
             out.extend_from_slice(&place.person.to_le_bytes());
             out.extend_from_slice(&place.state.to_le_bytes());
             for index in 0..per_place {
-                let seq = crate::ids::Seq::new(raw as u64);
-                let cell = self
-                    .ledger
-                    .get(seq, index)
-                    .map_or(0, |slot| slot.as_u32() + 1);
-                out.extend_from_slice(&cell.to_le_bytes());
+                out.extend_from_slice(&self.ledger.raw(seq, index).to_le_bytes());
+            }
+            if self.holds.is_on() {
+                for index in 0..per_place {
+                    let until = if self.ledger.is_held(seq, index) {
+                        self.hold_deadline(seq, index).as_millis()
+                    } else {
+                        0
+                    };
+                    out.extend_from_slice(&until.to_le_bytes());
+                }
+            }
+            if self.series.is_on() {
+                let link = self.series_of(seq).map_or(0, |(first, second)| {
+                    (u64::from(first.as_u32() + 1) << 32) | u64::from(second.as_u32() + 1)
+                });
+                out.extend_from_slice(&link.to_le_bytes());
+            }
+        }
+        if self.groups.is_on() {
+            let groups: Vec<GroupImage> = self
+                .groups_by_place()
+                .map(|(seq, members)| (seq, members.collect()))
+                .collect();
+            out.extend_from_slice(&(groups.len() as u64).to_le_bytes());
+            for (holder, members) in groups {
+                out.extend_from_slice(&holder.as_u64().to_le_bytes());
+                out.push(members.len() as u8);
+                for (person, seat) in members {
+                    out.extend_from_slice(&person.as_u64().to_le_bytes());
+                    let seat = seat.map_or(0, |slot| slot.as_u32() + 1);
+                    out.extend_from_slice(&seat.to_le_bytes());
+                }
+            }
+        }
+        if self.ops.is_on() {
+            out.extend_from_slice(&(self.ops.buckets() as u64).to_le_bytes());
+            for (stored, answered) in self.ops.export() {
+                out.extend_from_slice(&stored.to_le_bytes());
+                out.push(answered.len() as u8);
+                for entry in answered {
+                    out.extend_from_slice(&entry.order.to_le_bytes());
+                    let mut bytes = [0; Record::ENCODED_MAX];
+                    let len = Record::Answered {
+                        op: crate::ids::OpId::new(entry.op),
+                        digest: entry.digest,
+                        answer: entry.answer,
+                    }
+                    .encode(&mut bytes);
+                    out.push(len as u8);
+                    out.extend_from_slice(&bytes[..len]);
+                }
             }
         }
         out
@@ -331,6 +447,11 @@ impl Engine {
                 what: "bookings_per_person_max",
             });
         }
+        if reader.u8()? != self.flows_flags() {
+            return Err(SnapshotError::Mismatch {
+                what: "holds_max, series_gap_days_max, dependants_per_person_max or ops_remembered_max",
+            });
+        }
         let door = reader.u64()?;
         let admit_cursor = reader.u64()?;
         let sweep_cursor = reader.u64()?;
@@ -367,58 +488,40 @@ impl Engine {
             .restore(specs)
             .ok_or(SnapshotError::Mismatch { what: "slots_max" })?;
         let places = reader.u64()?;
-        let place_len = 16 + 4 * u64::from(per_place);
-        if places > self.room.places_max() || places.saturating_mul(place_len) != reader.len() {
-            return Err(SnapshotError::Inconsistent {
-                reason: "the places do not fill the snapshot, or exceed people_max",
+        let place_len = self.place_len();
+        let places_bytes = usize::try_from(places)
+            .ok()
+            .and_then(|places| places.checked_mul(place_len))
+            .filter(|&bytes| places <= self.room.places_max() && bytes <= reader.bytes.len())
+            .ok_or(SnapshotError::Inconsistent {
+                reason: "the places do not fit the snapshot, or exceed people_max",
+            })?;
+        let (places_bytes, rest) = reader.bytes.split_at(places_bytes);
+        let images = places_bytes
+            .chunks_exact(place_len)
+            .map(|place| PlaceImage {
+                person: u64::from_le_bytes(place[0..8].try_into().unwrap_or_default()),
+                state: u64::from_le_bytes(place[8..16].try_into().unwrap_or_default()),
             });
-        }
-        let mut ledger_reader = Reader {
-            bytes: reader.bytes,
-        };
-        let images = (0..places).map(|_| {
-            let image = PlaceImage {
-                person: reader.u64().unwrap_or(0),
-                state: reader.u64().unwrap_or(0),
-            };
-            reader.bytes = &reader.bytes[4 * usize::from(per_place)..];
-            image
-        });
         self.room
             .import_places(images, admit_cursor)
             .map_err(|reason| SnapshotError::Inconsistent { reason })?;
-        // The bookings, against the places just restored.
-        for raw in 0..places {
-            let seq = crate::ids::Seq::new(raw);
-            ledger_reader.take(16)?;
-            let mut cells = [0u32; 15];
-            for cell in cells.iter_mut().take(usize::from(per_place)) {
-                *cell = ledger_reader.u32()?;
-            }
-            let held = cells.iter().take_while(|&&cell| cell != 0).count();
-            if cells[held..].iter().any(|&cell| cell != 0) {
-                return Err(SnapshotError::Inconsistent {
-                    reason: "a place's bookings have gaps",
-                });
-            }
-            let count = self.room.bookings_count_of(seq);
-            if held != usize::from(count) {
-                return Err(SnapshotError::Inconsistent {
-                    reason: "a place's bookings disagree with its state",
-                });
-            }
-            for (index, &cell) in cells[..held].iter().enumerate() {
-                let slot = SlotId::new(cell - 1);
-                if !self.inventory.contains(slot)
-                    || self.ledger.position(seq, index as u8, slot).is_some()
-                    || !self.inventory.try_take(slot)
-                {
-                    return Err(SnapshotError::Inconsistent {
-                        reason: "a booking names an unknown or full slot, or one twice",
-                    });
-                }
-                self.ledger.set(seq, index as u8, Some(slot));
-            }
+        // The bookings and holds, against the places just restored.
+        for (raw, place) in places_bytes.chunks_exact(place_len).enumerate() {
+            self.restore_cells(Seq::new(raw as u64), &place[16..], per_place)
+                .map_err(|reason| SnapshotError::Inconsistent { reason })?;
+        }
+        reader.bytes = rest;
+        if self.groups.is_on() {
+            self.restore_groups(&mut reader)?;
+        }
+        if self.ops.is_on() {
+            self.restore_ops(&mut reader)?;
+        }
+        if !reader.bytes.is_empty() {
+            return Err(SnapshotError::Inconsistent {
+                reason: "bytes are left after the snapshot",
+            });
         }
         let mut state = self.advance.lock();
         *state = AdvanceState {
@@ -432,6 +535,139 @@ impl Engine {
             self.clock.set_door(Timestamp::from_millis(door));
         }
         self.set_admissions_per_sec_bits_raw(rate_bits);
+        Ok(())
+    }
+}
+
+impl Engine {
+    /// Restores one place's cells, hold deadlines and series from its snapshot bytes (after
+    /// the person and state), taking their seats.
+    fn restore_cells(&self, seq: Seq, bytes: &[u8], per_place: u8) -> Result<(), &'static str> {
+        let mut reader = Reader { bytes };
+        let mut cells = [0u32; 15];
+        for cell in cells.iter_mut().take(usize::from(per_place)) {
+            *cell = reader.u32().map_err(|_| "a place is cut short")?;
+        }
+        let mut deadlines = [0u64; 15];
+        if self.holds.is_on() {
+            for until in deadlines.iter_mut().take(usize::from(per_place)) {
+                *until = reader.u64().map_err(|_| "a place is cut short")?;
+            }
+        }
+        let held = cells.iter().take_while(|&&cell| cell != 0).count();
+        if cells[held..].iter().any(|&cell| cell != 0) {
+            return Err("a place's bookings have gaps");
+        }
+        let count = self.room.bookings_count_of(seq);
+        if held != usize::from(count) {
+            return Err("a place's bookings disagree with its state");
+        }
+        for (index, &cell) in cells[..held].iter().enumerate() {
+            let index = index as u8;
+            let (slot, is_hold) = Ledger::decode(cell).ok_or("a cell names no slot")?;
+            let until = deadlines[usize::from(index)];
+            if !self.inventory.contains(slot)
+                || self.ledger.position(seq, index, slot).is_some()
+                || (is_hold && (until == 0 || until > Timestamp::MAX.as_millis()))
+                || (!is_hold && until != 0)
+                || !self.inventory.try_take(slot)
+            {
+                return Err("a booking names an unknown or full slot, or one twice");
+            }
+            self.ledger.set_raw(seq, index, cell);
+            if is_hold && !self.restore_hold(seq, index, Timestamp::from_millis(until)) {
+                return Err("more holds than holds_max");
+            }
+        }
+        if self.holds_of(seq, count) > self.config.holds_per_person_max {
+            return Err("a place has more holds than holds_per_person_max");
+        }
+        if self.series.is_on() {
+            let link = reader.u64().map_err(|_| "a place is cut short")?;
+            if link != 0 {
+                let (first, second) = ((link >> 32) as u32, link as u32);
+                let legs = first
+                    .checked_sub(1)
+                    .zip(second.checked_sub(1))
+                    .map(|(first, second)| (SlotId::new(first), SlotId::new(second)))
+                    .filter(|&(first, second)| {
+                        first != second
+                            && self.ledger.booking_position(seq, count, first).is_some()
+                            && self.ledger.booking_position(seq, count, second).is_some()
+                    })
+                    .ok_or("a series names no two bookings of its place")?;
+                self.series.set(seq, Some(legs));
+            }
+        }
+        Ok(())
+    }
+
+    fn restore_groups(&self, reader: &mut Reader<'_>) -> Result<(), SnapshotError> {
+        let inconsistent = |reason| SnapshotError::Inconsistent { reason };
+        let groups = reader.u64()?;
+        if groups > u64::from(self.config.groups_max) {
+            return Err(inconsistent("more groups than groups_max"));
+        }
+        let mut previous = None;
+        for _ in 0..groups {
+            let holder = Seq::new(reader.u64()?);
+            let size = reader.u8()?;
+            if previous.is_some_and(|previous| previous >= holder)
+                || holder.as_u64() >= self.room.places_handed_out()
+                || size == 0
+                || size > self.config.dependants_per_person_max
+            {
+                return Err(inconsistent("a group is out of order, range or size"));
+            }
+            previous = Some(holder);
+            let mut seats = [None; 15];
+            for seat in seats.iter_mut().take(usize::from(size)) {
+                let person = PersonId::new(reader.u64()?);
+                *seat = reader.u32()?.checked_sub(1).map(SlotId::new);
+                self.restore_registered(holder, person)
+                    .map_err(inconsistent)?;
+            }
+            for (member, seat) in seats.iter().enumerate().take(usize::from(size)) {
+                if let Some(slot) = *seat {
+                    if !self.restore_group_seat(holder, member, slot) {
+                        return Err(inconsistent("a dependant's seat is unknown or full"));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn restore_ops(&self, reader: &mut Reader<'_>) -> Result<(), SnapshotError> {
+        let inconsistent = |reason| SnapshotError::Inconsistent { reason };
+        if reader.u64()? != self.ops.buckets() as u64 {
+            return Err(SnapshotError::Mismatch {
+                what: "ops_remembered_max",
+            });
+        }
+        for bucket in 0..self.ops.buckets() {
+            let stored = reader.u64()?;
+            let len = reader.u8()?;
+            let mut answered = Vec::with_capacity(usize::from(len));
+            for _ in 0..len {
+                let order = reader.u64()?;
+                let record_len = reader.u8()?;
+                let record = Record::decode(reader.take(usize::from(record_len))?)
+                    .map_err(|_| inconsistent("a remembered answer does not decode"))?;
+                let Record::Answered { op, digest, answer } = record else {
+                    return Err(inconsistent("a remembered answer is another record"));
+                };
+                answered.push(Answered {
+                    op: op.as_u64(),
+                    digest,
+                    order,
+                    answer,
+                });
+            }
+            if !self.ops.restore(bucket, stored, &answered) {
+                return Err(inconsistent("a bucket of remembered answers does not fit"));
+            }
+        }
         Ok(())
     }
 }

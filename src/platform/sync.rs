@@ -44,3 +44,29 @@ impl Backoff {
         loom::thread::yield_now();
     }
 }
+
+/// The lock of the remembered operations' buckets (`engine/idempotency.rs`): `parking_lot`'s
+/// in a normal build. Under loom it is loom's, so that a model sees who holds it: with a lock
+/// loom cannot see, its critical sections look independent of everything and loom never
+/// tries a second call's lookup between the first call's lookup and its answer (seen: a
+/// model of two retries explored 2 orders and missed a double run).
+#[cfg(not(loom))]
+pub(crate) use parking_lot::Mutex;
+
+/// See the normal build's `Mutex`.
+#[cfg(loom)]
+pub(crate) struct Mutex<T>(loom::sync::Mutex<T>);
+
+#[cfg(loom)]
+impl<T> Mutex<T> {
+    pub(crate) fn new(value: T) -> Mutex<T> {
+        Mutex(loom::sync::Mutex::new(value))
+    }
+
+    /// No poisoning, as `parking_lot`'s: a panic while holding it leaves the data as it was.
+    pub(crate) fn lock(&self) -> loom::sync::MutexGuard<'_, T> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}

@@ -73,23 +73,20 @@ pub(crate) enum PlaceView {
     Waiting { seq: Seq, ahead: u64 },
     /// Admitted, lease live at the time asked, no booking held.
     Admitted { seq: Seq, lease_until: Timestamp },
-    /// Admitted and holding `bookings_count` bookings. `stamp` lets the caller check, with
-    /// [`WaitingRoom::is_unchanged`], that nothing changed while it read them.
+    /// Admitted and holding `bookings_count` cells (bookings or holds). What they are is the
+    /// engine's to read, under the person's lock.
     Booked {
         seq: Seq,
         bookings_count: u8,
         lease_until: Timestamp,
-        stamp: Stamp,
     },
     /// Admitted, but the lease ran out without a booking.
     Lapsed { seq: Seq, at: Timestamp },
     /// Gave back their place (before admission) or everything they held (after).
     Released { seq: Seq },
+    /// Registered as a dependant of the place `holder`: holds no place of their own.
+    Dependant { holder: Seq },
 }
-
-/// An opaque version of one person's state, to detect a change between two reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct Stamp(PersonState);
 
 /// Why [`WaitingRoom::lock`] hands back no guard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -100,6 +97,17 @@ pub(crate) enum Refusal {
     Released { seq: Seq },
     /// Admitted, but the lease ran out without a booking: they hold nothing.
     Lapsed { seq: Seq, at: Timestamp },
+    /// Registered as a dependant of the place `holder`: they hold no place to lock.
+    Dependant { holder: Seq },
+}
+
+/// Why [`WaitingRoom::link`] registered nobody.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum LinkRefusal {
+    /// The person holds a place of their own, or is registered already.
+    HasPlace,
+    /// The person's id collides with too many others in the table.
+    Crowded,
 }
 
 /// A person locked by [`WaitingRoom::lock`]: still waiting, or admitted and holding something
@@ -160,13 +168,22 @@ impl AdmittedGuard<'_> {
 
     /// Stores the person's new bookings count and lets go. A first booking takes the person
     /// out of the active count.
-    pub(crate) fn commit_bookings(self, count: u8) {
+    pub(crate) fn commit_bookings(mut self, count: u8) {
+        self.set_bookings_count(count);
+        let state = self.guard.state;
+        self.guard.commit(state);
+    }
+
+    /// Changes the person's bookings count (cells in use, holds included) while keeping the
+    /// lock: stored when the guard commits or is dropped. A first seat taken takes the person
+    /// out of the active count, once.
+    pub(crate) fn set_bookings_count(&mut self, count: u8) {
         let before = self.guard.state;
         debug_assert!(count <= BOOKINGS_PER_PERSON_LIMIT);
         if count > 0 {
             self.room.note_no_longer_active(before);
         }
-        self.guard.commit(before.with_bookings_count(count));
+        self.guard.state = before.with_bookings_count(count);
     }
 
     /// The person gives back their lease and every booking (the caller has given the seats
@@ -188,13 +205,14 @@ pub(crate) struct PlaceFacts {
     pub(crate) bookings_count: u8,
 }
 
-/// A person whose busy bit this thread holds. Dropping it lets go without a change.
+/// A person whose busy bit this thread holds. Dropping it lets go, storing `state`.
 struct PersonGuard<'a> {
     ring: &'a Ring,
     /// The person's table cell, if the lock was taken through the table.
     cell: Option<usize>,
     seq: Seq,
-    /// The state when the lock was taken (without the busy bit).
+    /// The state when the lock was taken (without the busy bit), or as changed since by
+    /// [`AdmittedGuard::set_bookings_count`].
     state: PersonState,
     released: bool,
 }
@@ -413,7 +431,7 @@ impl WaitingRoom {
         sold_out: &dyn Fn() -> bool,
         sequencer: &mut dyn Sequencer,
     ) -> Result<Place, EnqueueError> {
-        if !entry.is_retired() && !entry.is_refused() {
+        if entry.is_plain() {
             let seq = entry.seq();
             if seq.as_u64() >= self.ring.admit_cursor() {
                 // Still waiting: the place stands, whatever the window or the inventory says
@@ -433,6 +451,11 @@ impl WaitingRoom {
         sold_out: &dyn Fn() -> bool,
         sequencer: &mut dyn Sequencer,
     ) -> Result<Place, EnqueueError> {
+        if entry.is_linked() {
+            return Err(EnqueueError::Dependant {
+                holder: entry.seq(),
+            });
+        }
         if entry.is_refused() {
             return Err(EnqueueError::Full {
                 people_max: self.ring.len(),
@@ -596,10 +619,10 @@ impl WaitingRoom {
         ticket: Option<Seq>,
         now: Timestamp,
     ) -> Result<Locked<'_>, Refusal> {
-        let guard = ticket
-            .and_then(|ticket| self.lock_ticket(person, ticket))
-            .or_else(|| self.lock_person(person))
-            .ok_or(Refusal::Unknown)?;
+        let guard = match ticket.and_then(|ticket| self.lock_ticket(person, ticket)) {
+            Some(guard) => guard,
+            None => self.lock_person(person)?,
+        };
         self.classify(guard, now)
     }
 
@@ -636,20 +659,25 @@ impl WaitingRoom {
         }
     }
 
-    /// Takes the busy bit of the person's current place through the table. `None` if they
-    /// never joined or were refused.
-    fn lock_person(&self, person: PersonId) -> Option<PersonGuard<'_>> {
+    /// Takes the busy bit of the person's current place through the table: refused if they
+    /// never joined, were refused or are a dependant.
+    fn lock_person(&self, person: PersonId) -> Result<PersonGuard<'_>, Refusal> {
         if !person.is_valid() {
-            return None;
+            return Err(Refusal::Unknown);
         }
-        let mut entry = self.table.find(person)?;
+        let mut entry = self.table.find(person).ok_or(Refusal::Unknown)?;
         if entry.is_refused() {
-            return None;
+            return Err(Refusal::Unknown);
+        }
+        if entry.is_linked() {
+            return Err(Refusal::Dependant {
+                holder: entry.seq(),
+            });
         }
         loop {
             let guard = self.lock_seq(Some(entry.cell), entry.seq());
             if guard.state.phase() != Phase::Moved {
-                return Some(guard);
+                return Ok(guard);
             }
             drop(guard);
             entry = self.table.entry(entry.cell);
@@ -709,6 +737,11 @@ impl WaitingRoom {
         if entry.is_refused() {
             return PlaceView::Unknown;
         }
+        if entry.is_linked() {
+            return PlaceView::Dependant {
+                holder: entry.seq(),
+            };
+        }
         loop {
             let seq = entry.seq();
             let state = self.ring.state_settled(seq);
@@ -725,7 +758,6 @@ impl WaitingRoom {
                     seq,
                     bookings_count: state.bookings_count(),
                     lease_until: state.deadline(),
-                    stamp: Stamp(state),
                 },
                 Phase::Leased if now < state.deadline() => PlaceView::Admitted {
                     seq,
@@ -740,10 +772,42 @@ impl WaitingRoom {
         }
     }
 
-    /// `true` if the person at `seq` is still in the state a [`PlaceView::Booked`] saw: no
-    /// booking or release happened in between, so what was read alongside is consistent.
-    pub(crate) fn is_unchanged(&self, seq: Seq, stamp: Stamp) -> bool {
-        self.ring.state(seq) == stamp.0
+    /// Registers `dependant` to the place `holder`, whose busy bit the caller holds: claims
+    /// the dependant's table cell (or the cell of a first join the full room refused, which
+    /// holds no place), runs `announce` while it is claimed and not yet visible (the engine
+    /// records the registration there, as a first join's), then publishes it as linked.
+    pub(crate) fn link(
+        &self,
+        holder: Seq,
+        dependant: PersonId,
+        announce: impl FnOnce(),
+    ) -> Result<(), LinkRefusal> {
+        debug_assert!(dependant.is_valid());
+        let cell = match self.table.locate_or_claim(dependant) {
+            Located::Claimed(cell) => cell,
+            Located::Cell(cell) => loop {
+                let entry = self.table.entry(cell);
+                if !entry.is_refused() {
+                    return Err(LinkRefusal::HasPlace);
+                }
+                if self.table.reclaim_refused(entry) {
+                    break cell;
+                }
+            },
+            Located::Absent | Located::Crowded => return Err(LinkRefusal::Crowded),
+        };
+        announce();
+        self.table.publish_linked(cell, holder);
+        Ok(())
+    }
+
+    /// Every dependant with the place they are registered to, for the audit and a snapshot.
+    /// O(table size).
+    pub(crate) fn dependants(&self) -> impl Iterator<Item = (PersonId, Seq)> + '_ {
+        self.table
+            .entries()
+            .filter(|(_, entry)| entry.is_linked())
+            .map(|(person, entry)| (person, entry.seq()))
     }
 
     /// The people one `admit` let in, given the range of places it considered: every place
@@ -919,6 +983,15 @@ impl WaitingRoom {
         let mut live_places = 0u64;
         for (person, entry) in self.table.entries() {
             if entry.is_refused() {
+                continue;
+            }
+            if entry.is_linked() {
+                // A dependant holds no place: their entry names a published place (whose
+                // group the engine checks).
+                let seq = entry.seq();
+                if seq.as_u64() >= places || ring.state(seq).phase() == Phase::Empty {
+                    violations.push(Violation::TableRingMismatch { person, seq });
+                }
                 continue;
             }
             let seq = entry.seq();

@@ -12,7 +12,9 @@
 //!   safe without tombstones or epochs.
 //! - `value`: 0 while the person's sequence is being claimed ("pending"), then
 //!   `seq + 1` in the low 40 bits, plus the flags [`RETIRED`] (the person gave their place
-//!   back before admission) and [`REFUSED`] (their first join found the waiting room full).
+//!   back before admission), [`REFUSED`] (their first join found the waiting room full) and
+//!   [`LINKED`] (the person is registered as a dependant of the place in the low bits: they
+//!   share it and hold none of their own).
 //!
 //! A person's *home* is a bucket; a lookup reads the four keys of the line at once and
 //! compares them all, without a branch per cell (the idea of SwissTable's groups, at the
@@ -66,6 +68,9 @@ use crate::platform::sync::{AtomicU64, Backoff, Ordering};
 pub(crate) const RETIRED: u64 = 1 << 63;
 /// Flag in `value`: the person's first join found the waiting room full; they hold no place.
 pub(crate) const REFUSED: u64 = 1 << 62;
+/// Flag in `value`: the person is a dependant of the place in the low bits (one person, one
+/// place: they hold no place of their own).
+pub(crate) const LINKED: u64 = 1 << 61;
 const SEQ_MASK: u64 = (1 << 40) - 1;
 
 /// 2⁶⁴ / φ, the Fibonacci hashing multiplier.
@@ -103,7 +108,11 @@ struct Bucket {
 const _: () =
     assert!(size_of::<Cell>() == 16 && size_of::<Bucket>() == 64 && align_of::<Bucket>() == 64);
 // A sequence and both flags fit the value word without overlapping.
-const _: () = assert!(SEQ_MASK & (RETIRED | REFUSED) == 0 && RETIRED & REFUSED == 0);
+const _: () = assert!(
+    SEQ_MASK & (RETIRED | REFUSED | LINKED) == 0
+        && RETIRED & REFUSED == 0
+        && (RETIRED | REFUSED) & LINKED == 0
+);
 
 /// What a cell's `value` says about the person.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -123,6 +132,18 @@ impl Entry {
 
     pub(crate) fn is_refused(self) -> bool {
         self.value & REFUSED != 0
+    }
+
+    /// A dependant's entry: [`Entry::seq`] is the place they are registered to.
+    pub(crate) fn is_linked(self) -> bool {
+        self.value & LINKED != 0
+    }
+
+    /// Not retired, refused or linked: the person's own place, as the join path's fast case
+    /// needs it (one test of the flags).
+    #[inline]
+    pub(crate) fn is_plain(self) -> bool {
+        self.value & (RETIRED | REFUSED | LINKED) == 0
     }
 }
 
@@ -364,6 +385,25 @@ impl PersonTable {
     /// Ends a claimed first join: the waiting room was full, the person holds no place.
     pub(crate) fn refuse(&self, cell: usize) {
         self.cell(cell).value.store(REFUSED | 1, Ordering::Release);
+    }
+
+    /// Ends a claimed cell as a dependant's: they share the place `holder`.
+    pub(crate) fn publish_linked(&self, cell: usize, holder: Seq) {
+        debug_assert!(holder.as_u64() < SEQ_MASK);
+        self.cell(cell)
+            .value
+            .store((holder.as_u64() + 1) | LINKED, Ordering::Release);
+    }
+
+    /// Claims again the cell of a person the full room refused (they hold no place), for a
+    /// registration as a dependant: the cell is pending again, as a first join's, until
+    /// [`PersonTable::publish_linked`]. `false` if another call claimed it first.
+    pub(crate) fn reclaim_refused(&self, refused: Entry) -> bool {
+        debug_assert!(refused.is_refused());
+        self.cell(refused.cell)
+            .value
+            .compare_exchange(refused.value, 0, Ordering::AcqRel, Ordering::Acquire)
+            .is_ok()
     }
 
     /// Marks a person as having given back their place (the caller holds their busy bit).

@@ -20,8 +20,8 @@ use std::sync::Arc;
 
 use crate::{Model, ModelStats, Op, PEOPLE, RecordLog, SLOT_IDS, Universe};
 use fairbook::{
-    Advanced, AuditReport, Config, ConfigError, Engine, EnqueueError, PersonId, ReserveError,
-    ReserveRequest, SlotId, SlotSpec, Timestamp,
+    Advanced, AuditReport, Config, ConfigError, Engine, EnqueueError, OpAnswer, OpId, PersonId,
+    ReserveError, ReserveRequest, SlotId, Timestamp,
 };
 
 /// How the engine and the model parted ways on one op.
@@ -209,6 +209,48 @@ fn advanced_label(advanced: &Advanced) -> &'static str {
     }
 }
 
+/// The coverage label of a call through `once`: the id remembered before or not, then the
+/// answer's kind; `compared` is the comparison of the engine's answer with the model's.
+fn once_label<T, E: fmt::Debug>(
+    remembered: Option<bool>,
+    answer: &Result<T, E>,
+    compared: Result<(), Mismatch>,
+) -> Result<String, Mismatch> {
+    compared?;
+    Ok(match (remembered, answer) {
+        (_, Err(error)) if variant(error) == "Op" => {
+            let debug = format!("{error:?}");
+            let inner = debug.trim_start_matches("Op(");
+            let end = inner.find([' ', ')']).unwrap_or(inner.len());
+            format!("once: {}", &inner[..end])
+        }
+        (Some(true), Ok(_)) => "once: answered again".to_owned(),
+        (_, Ok(_)) => "once: ran".to_owned(),
+        (_, Err(error)) => format!("once: ran, {}", variant(error)),
+    })
+}
+
+fn place(answer: OpAnswer) -> Option<fairbook::Place> {
+    match answer {
+        OpAnswer::Place(place) => Some(place),
+        _ => None,
+    }
+}
+
+fn booking(answer: OpAnswer) -> Option<fairbook::Booking> {
+    match answer {
+        OpAnswer::Booking(booking) => Some(booking),
+        _ => None,
+    }
+}
+
+fn released(answer: OpAnswer) -> Option<fairbook::Released> {
+    match answer {
+        OpAnswer::Released(released) => Some(released),
+        _ => None,
+    }
+}
+
 /// The people an advance let in, as [`Engine::admitted_in`] lists them, against the model.
 fn compare_admitted<E>(
     engine: &Engine,
@@ -283,6 +325,8 @@ pub struct Harness {
     /// With [`Harness::recorded`], every record the engine made: after each op, the records
     /// must rebuild the engine exactly (see [`RecordLog::rebuilds`]).
     pub journal: Option<Arc<RecordLog>>,
+    /// Every op applied so far, as it ran ([`Op::Repeat`] resolved), for the repeats.
+    history: Vec<Op>,
 }
 
 impl Harness {
@@ -304,18 +348,18 @@ impl Harness {
         harness.engine = journal
             .engine(universe.config())
             .expect("a universe's configuration is valid");
-        for &capacity in &universe.capacities {
+        for (index, &capacity) in universe.capacities.iter().enumerate() {
             harness
                 .engine
-                .add_slot(SlotSpec::with_capacity(capacity))
+                .add_slot(Universe::slot_spec(index as u32, capacity))
                 .expect("the model took the same slots");
         }
         harness.journal = Some(journal);
         harness
     }
 
-    /// An engine and a model for any configuration, with slots of `capacities` added, the
-    /// caller's clock starting at `start`.
+    /// An engine and a model for any configuration, with slots of `capacities` added (as
+    /// [`Universe::slot_spec`] makes them), the caller's clock starting at `start`.
     ///
     /// # Errors
     /// The [`ConfigError`] of [`Engine::new`].
@@ -340,9 +384,10 @@ impl Harness {
             now: start,
             coverage: Coverage::default(),
             journal: None,
+            history: Vec::new(),
         };
-        for &capacity in capacities {
-            let spec = SlotSpec::with_capacity(capacity);
+        for (index, &capacity) in capacities.iter().enumerate() {
+            let spec = Universe::slot_spec(index as u32, capacity);
             assert_eq!(
                 harness.engine.add_slot(spec),
                 harness.model.add_slot(spec),
@@ -387,6 +432,30 @@ impl Harness {
     /// # Errors
     /// The first [`Mismatch`].
     pub fn apply(&mut self, op: &Op) -> Result<(), Mismatch> {
+        let op = match op {
+            Op::Repeat { back } => {
+                let back = usize::from(*back);
+                let earlier = (back > 0 && back <= self.history.len())
+                    .then(|| self.history[self.history.len() - back].clone());
+                self.coverage.note(format!(
+                    "repeat: {}",
+                    if earlier.is_some() { "ran" } else { "nothing" }
+                ));
+                earlier.unwrap_or(Op::Tick { ms: 0 })
+            }
+            op => op.clone(),
+        };
+        self.history.push(op.clone());
+        let outcome = self.run_op(&op)?;
+        self.coverage.note(outcome);
+        if self.model.is_sold_out() {
+            self.coverage.note("state: sold out".to_owned());
+        }
+        self.check_state()
+    }
+
+    /// Runs one op on both, compares the answers, and returns its coverage label.
+    fn run_op(&mut self, op: &Op) -> Result<String, Mismatch> {
         let (engine, model, now) = (&self.engine, &mut self.model, self.now);
         let outcome = match op {
             Op::Enqueue { person, cohort } => {
@@ -410,10 +479,14 @@ impl Harness {
                 "enqueue_batch".to_owned()
             }
             Op::Advance { how_many } => {
+                let holds = model.holds();
                 let answer = engine.advance(now, *how_many);
-                let outcome = label("advance", &answer, advanced_label);
+                let mut outcome = label("advance", &answer, advanced_label);
                 compare(answer, model.advance(now, *how_many))?;
                 compare_admitted(engine, model, &answer)?;
+                if model.holds() < holds {
+                    outcome = "advance: expired holds".to_owned();
+                }
                 outcome
             }
             Op::AdvanceBy { policy } => {
@@ -499,7 +572,7 @@ impl Harness {
                 outcome
             }
             Op::AddSlot { capacity } => {
-                let spec = SlotSpec::with_capacity(*capacity);
+                let spec = Universe::slot_spec(model.slots_len(), *capacity);
                 let answer = engine.add_slot(spec);
                 let outcome = label("add_slot", &answer, |_| "Ok");
                 compare(answer, model.add_slot(spec))?;
@@ -520,12 +593,174 @@ impl Harness {
                 compare(answer, model.admitted_in(&advanced))?;
                 outcome
             }
+            Op::Hold {
+                person,
+                choices,
+                ttl_ms,
+            } => {
+                let answer = engine.hold(*person, choices, *ttl_ms, now);
+                let outcome = label("hold", &answer, |_| "held");
+                compare(answer, model.hold(*person, choices, *ttl_ms, now))?;
+                outcome
+            }
+            Op::Confirm { person, slot } => {
+                let answer = engine.confirm(*person, *slot, now);
+                let outcome = label("confirm", &answer, |_| "Ok");
+                compare(answer, model.confirm(*person, *slot, now))?;
+                outcome
+            }
+            Op::Cancel { person, slot } => {
+                let answer = engine.cancel(*person, *slot, now);
+                let outcome = label("cancel", &answer, |_| "Ok");
+                compare(answer, model.cancel(*person, *slot, now))?;
+                outcome
+            }
+            Op::Rebook {
+                person,
+                from,
+                choices,
+            } => {
+                let answer = engine.rebook(*person, *from, choices, now);
+                let outcome = label("rebook", &answer, |_| "moved");
+                compare(answer, model.rebook(*person, *from, choices, now))?;
+                outcome
+            }
+            Op::BookSeries { person, pairs } => {
+                let answer = engine.book_series(*person, pairs, now);
+                let outcome = label("book_series", &answer, |_| "booked");
+                compare(answer, model.book_series(*person, pairs, now))?;
+                outcome
+            }
+            Op::RegisterDependant { holder, dependant } => {
+                let answer = engine.register_dependant(*holder, *dependant, now);
+                let outcome = label("register_dependant", &answer, |_| "Ok");
+                compare(answer, model.register_dependant(*holder, *dependant, now))?;
+                outcome
+            }
+            Op::BookGroup { holder, choices } => {
+                let answer = engine.book_group(*holder, choices, now);
+                let outcome = label("book_group", &answer, |group| {
+                    if group.seats > 1 { "family" } else { "alone" }
+                });
+                compare(answer, model.book_group(*holder, choices, now))?;
+                outcome
+            }
+            Op::Once { op, call } => return self.run_once(*op, call),
+            Op::Repeat { .. } => unreachable!("a repeat is resolved before it runs"),
         };
-        self.coverage.note(outcome);
-        if self.model.is_sold_out() {
-            self.coverage.note("state: sold out".to_owned());
-        }
-        self.check_state()
+        Ok(outcome)
+    }
+
+    /// Runs a person verb through [`Engine::once`] and [`Model::once`]; other ops as they are.
+    fn run_once(&mut self, op: OpId, call: &Op) -> Result<String, Mismatch> {
+        let remembered = self.model.remembers(op);
+        let (engine, model, now) = (&self.engine, &mut self.model, self.now);
+        let once = engine.once(op);
+        let outcome = match call {
+            Op::Enqueue { person, cohort } => {
+                let answer = once.enqueue(*person, *cohort, now);
+                let expected = model.once(op, call, OpAnswer::Place, place, |model| {
+                    model.enqueue(*person, *cohort, now)
+                });
+                once_label(remembered, &answer, compare(answer, expected))?
+            }
+            Op::Reserve { person, choices } => {
+                let answer = once.reserve(*person, choices, now);
+                let expected = model.once(op, call, OpAnswer::Booking, booking, |model| {
+                    model.reserve(*person, choices, now)
+                });
+                once_label(remembered, &answer, compare(answer, expected))?
+            }
+            Op::Release { person } => {
+                let answer = once.release(*person, now);
+                let expected = model.once(op, call, OpAnswer::Released, released, |model| {
+                    model.release(*person, now)
+                });
+                once_label(remembered, &answer, compare(answer, expected))?
+            }
+            Op::ReleaseBooking { person, slot } => {
+                let answer = once.release_booking(*person, *slot, now);
+                let expected = model.once(op, call, OpAnswer::Released, released, |model| {
+                    model.release_booking(*person, *slot, now)
+                });
+                once_label(remembered, &answer, compare(answer, expected))?
+            }
+            Op::Hold {
+                person,
+                choices,
+                ttl_ms,
+            } => {
+                let answer = once.hold(*person, choices, *ttl_ms, now);
+                let unwrap = |answer| match answer {
+                    OpAnswer::Hold(hold) => Some(hold),
+                    _ => None,
+                };
+                let expected = model.once(op, call, OpAnswer::Hold, unwrap, |model| {
+                    model.hold(*person, choices, *ttl_ms, now)
+                });
+                once_label(remembered, &answer, compare(answer, expected))?
+            }
+            Op::Confirm { person, slot } => {
+                let answer = once.confirm(*person, *slot, now);
+                let expected = model.once(op, call, OpAnswer::Booking, booking, |model| {
+                    model.confirm(*person, *slot, now)
+                });
+                once_label(remembered, &answer, compare(answer, expected))?
+            }
+            Op::Cancel { person, slot } => {
+                let answer = once.cancel(*person, *slot, now);
+                let expected = model.once(op, call, OpAnswer::Released, released, |model| {
+                    model.cancel(*person, *slot, now)
+                });
+                once_label(remembered, &answer, compare(answer, expected))?
+            }
+            Op::Rebook {
+                person,
+                from,
+                choices,
+            } => {
+                let answer = once.rebook(*person, *from, choices, now);
+                let expected = model.once(op, call, OpAnswer::Booking, booking, |model| {
+                    model.rebook(*person, *from, choices, now)
+                });
+                once_label(remembered, &answer, compare(answer, expected))?
+            }
+            Op::BookSeries { person, pairs } => {
+                let answer = once.book_series(*person, pairs, now);
+                let unwrap = |answer| match answer {
+                    OpAnswer::Series(series) => Some(series),
+                    _ => None,
+                };
+                let expected = model.once(op, call, OpAnswer::Series, unwrap, |model| {
+                    model.book_series(*person, pairs, now)
+                });
+                once_label(remembered, &answer, compare(answer, expected))?
+            }
+            Op::RegisterDependant { holder, dependant } => {
+                let answer = once.register_dependant(*holder, *dependant, now);
+                let unwrap = |answer| match answer {
+                    OpAnswer::Registered(registered) => Some(registered),
+                    _ => None,
+                };
+                let expected = model.once(op, call, OpAnswer::Registered, unwrap, |model| {
+                    model.register_dependant(*holder, *dependant, now)
+                });
+                once_label(remembered, &answer, compare(answer, expected))?
+            }
+            Op::BookGroup { holder, choices } => {
+                let answer = once.book_group(*holder, choices, now);
+                let unwrap = |answer| match answer {
+                    OpAnswer::Group(group) => Some(group),
+                    _ => None,
+                };
+                let expected = model.once(op, call, OpAnswer::Group, unwrap, |model| {
+                    model.book_group(*holder, choices, now)
+                });
+                once_label(remembered, &answer, compare(answer, expected))?
+            }
+            other => return self.run_op(other),
+        };
+        Ok(outcome)
     }
 
     /// Checks the audit, the model's invariants, and that the two states are equal.
@@ -568,9 +803,13 @@ impl Harness {
             compare_state(|| format!("{slot}"), self.engine.slot(slot), view)?;
         }
         compare_state(
-            || "audit totals (bookings, free seats)".into(),
-            (report.bookings, report.free_seats),
-            (bookings, free_seats),
+            || "audit totals (seats taken, holds, free seats)".into(),
+            (
+                report.bookings + report.holds,
+                report.holds,
+                report.free_seats,
+            ),
+            (bookings, self.model.holds(), free_seats),
         )?;
 
         // Read at the latest time the engine has seen: that moves no clock.

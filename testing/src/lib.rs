@@ -17,8 +17,8 @@
 //! # Example: property-check that your booking flow never double-books
 //!
 //! A service wraps the engine in its own flow. Whatever order the requests come in, the audit
-//! must hold after every step, nobody may end up with two bookings, and no slot may hold more
-//! than its capacity.
+//! must hold after every step, nobody may end up with two bookings (a repeated request gets
+//! the person's booking back, not a second one), and no slot may hold more than its capacity.
 //!
 //! ```
 //! use std::collections::HashMap;
@@ -55,7 +55,10 @@
 //!             let person = PersonId::new(person);
 //!             let wish = [slots[first], slots[(first + 1) % slots.len()]];
 //!             if let Some(slot) = book(&engine, person, &wish, now) {
-//!                 held.entry(person).or_default().push(slot);
+//!                 let bookings = held.entry(person).or_default();
+//!                 if !bookings.contains(&slot) {
+//!                     bookings.push(slot);
+//!                 }
 //!             }
 //!             assert_audit_ok(&engine);
 //!         }
@@ -100,8 +103,9 @@ mod record_log;
 pub use harness::{Coverage, Failure, Harness, Mismatch, assert_audit_ok, check_audit};
 pub use model::{Model, ModelStats, validate};
 pub use ops::{
-    COHORTS, Op, PEOPLE, SLOT_IDS, SLOTS_MAX, Universe, op_strategy, ops_strategy,
-    scenario_strategy, universe_strategy,
+    COHORTS, OP_IDS, Op, PEOPLE, SLOT_IDS, SLOTS_MAX, Universe, flows_op_strategy,
+    flows_scenario_strategy, flows_universe_strategy, op_strategy, ops_strategy, scenario_strategy,
+    universe_strategy,
 };
 pub use record_log::RecordLog;
 

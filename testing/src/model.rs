@@ -42,11 +42,20 @@ use std::collections::HashMap;
 
 use fairbook::{
     AddSlotError, AdmittedInError, AdvanceError, Advanced, BookedSlots, Booking, CHOICES_MAX_LIMIT,
-    COHORTS_MAX_LIMIT, CohortId, Config, ConfigError, EnqueueError, LapsePolicy, OutflowPolicy,
+    COHORTS_MAX_LIMIT, CohortId, Config, ConfigError, DEPENDANTS_PER_PERSON_LIMIT, EnqueueError,
+    HOLDS_PER_PERSON_LIMIT, HeldSeat, HeldSeats, LapsePolicy, OpAnswer, OpId, OutflowPolicy,
     PEOPLE_MAX_LIMIT, PersonId, Place, ReleaseError, Released, ReserveError, SLOTS_MAX_LIMIT, Seq,
     SlotId, SlotSpec, SlotView, Stats, Status, StatusError, TimeTooFarAhead, TimeWentBackwards,
     Timestamp,
 };
+use fairbook::{
+    CancelError, ConfirmError, GroupError, HoldError, RebookError, RegisterError, SeriesError,
+};
+
+use crate::Op;
+use flows::{ChoiceProblem, Turned};
+
+mod flows;
 
 /// The model's own reading of the limits documented on each [`Config`] field, checked in
 /// field order; [`Config::validate`] must agree with it on every configuration.
@@ -115,6 +124,40 @@ pub fn validate(config: &Config) -> Result<(), ConfigError> {
             });
         }
     }
+    // The flows' limits, each only when the flow is on.
+    let holds_per_person_limit = config.bookings_per_person_max.min(HOLDS_PER_PERSON_LIMIT);
+    if config.holds_max > 0 && !(1..=holds_per_person_limit).contains(&config.holds_per_person_max)
+    {
+        return Err(ConfigError::HoldsPerPersonOutOfRange {
+            given: config.holds_per_person_max,
+            max: holds_per_person_limit,
+        });
+    }
+    if config.holds_max > 0 && config.hold_ttl_max_ms == 0 {
+        return Err(ConfigError::HoldTtlZero);
+    }
+    if config.series_gap_days_max > 0 {
+        if !(1..=config.series_gap_days_max).contains(&config.series_gap_days_min) {
+            return Err(ConfigError::SeriesGapOutOfRange {
+                min: config.series_gap_days_min,
+                max: config.series_gap_days_max,
+            });
+        }
+        if config.bookings_per_person_max < 2 {
+            return Err(ConfigError::SeriesNeedTwoBookings {
+                bookings_per_person_max: config.bookings_per_person_max,
+            });
+        }
+    }
+    if config.dependants_per_person_max > DEPENDANTS_PER_PERSON_LIMIT {
+        return Err(ConfigError::DependantsOutOfRange {
+            given: config.dependants_per_person_max,
+            max: DEPENDANTS_PER_PERSON_LIMIT,
+        });
+    }
+    if config.dependants_per_person_max > 0 && config.groups_max == 0 {
+        return Err(ConfigError::GroupsMaxZero);
+    }
     Ok(())
 }
 
@@ -138,6 +181,27 @@ enum Stage {
     Moved,
 }
 
+/// One seat a place holds: a booking, or a hold until a deadline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct ModelCell {
+    slot: SlotId,
+    /// `Some(deadline)` while it is a hold (live while the time is before it).
+    hold_until: Option<Timestamp>,
+}
+
+impl ModelCell {
+    fn booking(slot: SlotId) -> ModelCell {
+        ModelCell {
+            slot,
+            hold_until: None,
+        }
+    }
+
+    fn is_hold(&self) -> bool {
+        self.hold_until.is_some()
+    }
+}
+
 /// One place in line, by sequence.
 #[derive(Clone, Debug)]
 struct ModelPlace {
@@ -145,10 +209,15 @@ struct ModelPlace {
     stage: Stage,
     /// The lease deadline, once admitted.
     lease_until: Timestamp,
-    /// Has ever booked: such a person no longer counts as active.
+    /// Has ever taken a seat (booked or held): such a person no longer counts as active.
     has_booked: bool,
-    /// The slots held now, in booking order (a release moves the last one into the gap).
-    bookings: Vec<SlotId>,
+    /// The seats held now, bookings and holds, in the order taken (a seat given back has the
+    /// last one moved into its gap).
+    cells: Vec<ModelCell>,
+    /// The two bookings that are a dose series, if any.
+    series: Option<(SlotId, SlotId)>,
+    /// The dependants registered to this place, in order, with their seats.
+    dependants: Vec<(PersonId, Option<SlotId>)>,
 }
 
 impl ModelPlace {
@@ -156,9 +225,37 @@ impl ModelPlace {
     fn is_lapsed(&self, now: Timestamp) -> bool {
         match self.stage {
             Stage::Lapsed => true,
-            Stage::Leased => self.bookings.is_empty() && now >= self.lease_until,
+            Stage::Leased => self.cells.is_empty() && now >= self.lease_until,
             _ => false,
         }
+    }
+
+    /// Where the cell of `slot` is, if the place holds one (booked or held).
+    fn cell_of(&self, slot: SlotId) -> Option<usize> {
+        self.cells.iter().position(|cell| cell.slot == slot)
+    }
+
+    /// Where the booking of `slot` is, if booked (not held).
+    fn booking_of(&self, slot: SlotId) -> Option<usize> {
+        self.cells
+            .iter()
+            .position(|cell| cell.slot == slot && !cell.is_hold())
+    }
+
+    /// Where the hold of `slot` is, if held.
+    fn hold_of(&self, slot: SlotId) -> Option<usize> {
+        self.cells
+            .iter()
+            .position(|cell| cell.slot == slot && cell.is_hold())
+    }
+
+    fn holds(&self) -> usize {
+        self.cells.iter().filter(|cell| cell.is_hold()).count()
+    }
+
+    /// Whether some dependant holds a seat.
+    fn group_is_booked(&self) -> bool {
+        self.dependants.iter().any(|(_, seat)| seat.is_some())
     }
 
     /// Admitted, lease not yet swept, never booked.
@@ -167,16 +264,20 @@ impl ModelPlace {
     }
 }
 
-/// One slot with the places that hold it.
+/// One slot with the seats taken (bookings, holds, dependants' seats).
 #[derive(Clone, Debug)]
 struct ModelSlot {
     spec: SlotSpec,
-    holders: Vec<Seq>,
+    taken: u32,
 }
 
 impl ModelSlot {
     fn is_full(&self) -> bool {
-        self.holders.len() >= self.spec.capacity as usize
+        self.taken >= self.spec.capacity
+    }
+
+    fn has_room_for(&self, seats: u32) -> bool {
+        self.taken + seats <= self.spec.capacity
     }
 }
 
@@ -228,6 +329,12 @@ pub struct Model {
     /// `(effective time, admission cursor)` after every advance, oldest first.
     rate_samples: Vec<(Timestamp, u64)>,
     bucket: Bucket,
+    /// Each dependant's holder's place.
+    dependant_of: HashMap<PersonId, Seq>,
+    /// Groups handed out (one per holder with a dependant).
+    groups: u32,
+    /// Remembered operations: the call and its answer.
+    ops: HashMap<OpId, (Op, OpAnswer)>,
 }
 
 impl Model {
@@ -247,6 +354,9 @@ impl Model {
             admission_cursor: 0,
             rate_samples: Vec::new(),
             bucket: Bucket::default(),
+            dependant_of: HashMap::new(),
+            groups: 0,
+            ops: HashMap::new(),
         })
     }
 
@@ -255,9 +365,13 @@ impl Model {
         &self.config
     }
 
-    /// The people the model has seen join (in no particular order).
+    /// The people the model has seen join or registered as dependants (in no particular
+    /// order).
     pub fn people(&self) -> impl Iterator<Item = PersonId> + '_ {
-        self.place_of.keys().copied()
+        self.place_of
+            .keys()
+            .chain(self.dependant_of.keys())
+            .copied()
     }
 
     /// The person's current place, if they ever got one (a requeue moves it on).
@@ -342,7 +456,9 @@ impl Model {
             stage: Stage::Waiting,
             lease_until: Timestamp::ZERO,
             has_booked: false,
-            bookings: Vec::new(),
+            cells: Vec::new(),
+            series: None,
+            dependants: Vec::new(),
         });
         self.place_of.insert(person, seq);
         Some(seq)
@@ -364,10 +480,7 @@ impl Model {
                 slots_max: self.config.slots_max,
             });
         }
-        self.slots.push(ModelSlot {
-            spec,
-            holders: Vec::new(),
-        });
+        self.slots.push(ModelSlot { spec, taken: 0 });
         Ok(SlotId::new(self.slots.len() as u32 - 1))
     }
 
@@ -376,7 +489,7 @@ impl Model {
         self.slots.get(slot.as_index()).map(|model| SlotView {
             id: slot,
             spec: model.spec,
-            booked: model.holders.len() as u32,
+            booked: model.taken,
         })
     }
 
@@ -398,6 +511,9 @@ impl Model {
         let Some(&window) = self.config.cohorts.get(cohort.as_index()) else {
             return Err(EnqueueError::UnknownCohort { cohort });
         };
+        if let Some(&holder) = self.dependant_of.get(&person) {
+            return Err(EnqueueError::Dependant { holder });
+        }
         let Some(&seq) = self.place_of.get(&person) else {
             if now < window.opens_at {
                 return Err(EnqueueError::WindowNotOpen {
@@ -531,6 +647,7 @@ impl Model {
     /// [`AdvanceError::TimeWentBackwards`].
     pub fn advance(&mut self, now: Timestamp, how_many: u64) -> Result<Advanced, AdvanceError> {
         let now = self.move_door(now)?;
+        self.sweep_holds(now);
         let lapsed = self.sweep(now);
         Ok(self.advanced(now, how_many, lapsed))
     }
@@ -546,6 +663,7 @@ impl Model {
         policy: &OutflowPolicy,
     ) -> Result<Advanced, AdvanceError> {
         let now = self.move_door(now)?;
+        self.sweep_holds(now);
         let sold_out = self.is_sold_out();
         let lapsed = self.sweep(now);
         let mut due = u64::MAX;
@@ -603,12 +721,23 @@ impl Model {
             .collect())
     }
 
-    /// See [`Engine::status`](fairbook::Engine::status).
+    /// See [`Engine::status`](fairbook::Engine::status): a person holding seats shows their
+    /// bookings and their live holds (a hold whose deadline passed is hidden, though its seat
+    /// stays taken until the door's sweep or the person's next call gives it back).
     ///
     /// # Errors
     /// [`StatusError::TimeWentBackwards`].
     pub fn status(&mut self, person: PersonId, now: Timestamp) -> Result<Status, StatusError> {
         let now = self.check_call(now)?;
+        if let Some(&holder) = self.dependant_of.get(&person) {
+            let slot = self
+                .place(holder)
+                .dependants
+                .iter()
+                .find(|&&(dependant, _)| dependant == person)
+                .and_then(|&(_, seat)| seat);
+            return Ok(Status::Dependant { holder, slot });
+        }
         let Some(&seq) = self.place_of.get(&person) else {
             return Ok(Status::Unknown);
         };
@@ -628,13 +757,50 @@ impl Model {
                     }
                 }
             }
-            Stage::Leased if !place.bookings.is_empty() => {
-                let slots = BookedSlots::from_slice(&place.bookings)
+            Stage::Leased if !place.cells.is_empty() => {
+                let bookings: Vec<SlotId> = place
+                    .cells
+                    .iter()
+                    .filter(|cell| !cell.is_hold())
+                    .map(|cell| cell.slot)
+                    .collect();
+                let holds: Vec<HeldSeat> = place
+                    .cells
+                    .iter()
+                    .filter_map(|cell| {
+                        let until = cell.hold_until?;
+                        (now < until).then_some(HeldSeat {
+                            slot: cell.slot,
+                            until,
+                        })
+                    })
+                    .collect();
+                let slots = BookedSlots::from_slice(&bookings)
                     .expect("the model holds at most the configured limit");
-                Status::Booked {
-                    seq,
-                    slots,
-                    lease_until: place.lease_until,
+                if !holds.is_empty() {
+                    Status::Holding {
+                        seq,
+                        bookings: slots,
+                        holds: HeldSeats::from_slice(&holds)
+                            .expect("the model holds at most the configured limit"),
+                        lease_until: place.lease_until,
+                    }
+                } else if !bookings.is_empty() {
+                    Status::Booked {
+                        seq,
+                        slots,
+                        lease_until: place.lease_until,
+                    }
+                } else if now < place.lease_until {
+                    Status::Admitted {
+                        seq,
+                        lease_until: place.lease_until,
+                    }
+                } else {
+                    Status::Lapsed {
+                        seq,
+                        at: place.lease_until,
+                    }
                 }
             }
             Stage::Leased if now < place.lease_until => Status::Admitted {
@@ -650,8 +816,119 @@ impl Model {
         })
     }
 
-    /// See [`Engine::reserve`](fairbook::Engine::reserve): the first listed slot with room that
-    /// the person does not already hold.
+    /// Checks a choice list, as every verb that takes one does, in the engine's order.
+    fn check_choices(&self, choices: &[SlotId]) -> Result<(), ChoiceProblem> {
+        if choices.is_empty() {
+            return Err(ChoiceProblem::Empty);
+        }
+        if choices.len() > self.config.choices_max {
+            return Err(ChoiceProblem::TooMany {
+                given: choices.len(),
+                max: self.config.choices_max,
+            });
+        }
+        if let Some(&slot) = choices
+            .iter()
+            .find(|slot| slot.as_index() >= self.slots.len())
+        {
+            return Err(ChoiceProblem::Unknown { slot });
+        }
+        Ok(())
+    }
+
+    /// Where a person stands for a call that locks them (the engine's lock and the guard it
+    /// hands back): their place if admitted and holding something or a live lease.
+    fn lock(&self, person: PersonId, now: Timestamp) -> Result<Seq, Turned> {
+        if let Some(&holder) = self.dependant_of.get(&person) {
+            return Err(Turned::Dependant { holder });
+        }
+        let &seq = self.place_of.get(&person).ok_or(Turned::Unknown)?;
+        let place = self.place(seq);
+        match place.stage {
+            Stage::Waiting => Err(Turned::Waiting {
+                seq,
+                ahead: self.waiting_ahead(seq),
+            }),
+            Stage::Leased if !place.cells.is_empty() || now < place.lease_until => Ok(seq),
+            Stage::Leased | Stage::Lapsed => Err(Turned::Lapsed {
+                at: place.lease_until,
+            }),
+            Stage::Left | Stage::Done | Stage::Moved => Err(Turned::Released),
+        }
+    }
+
+    /// [`Model::lock`], then the expired holds given back: if the person then holds nothing
+    /// and the lease ran out, they are lapsed.
+    fn lock_tidied(&mut self, person: PersonId, now: Timestamp) -> Result<Seq, Turned> {
+        let seq = self.lock(person, now)?;
+        self.expire_holds(seq, now);
+        let place = self.place(seq);
+        if place.cells.is_empty() && now >= place.lease_until {
+            return Err(Turned::Lapsed {
+                at: place.lease_until,
+            });
+        }
+        Ok(seq)
+    }
+
+    /// The gate of every verb that takes a seat: admitted, expired holds given back, lease
+    /// live.
+    fn lock_to_book(&mut self, person: PersonId, now: Timestamp) -> Result<Seq, Turned> {
+        let seq = self.lock(person, now)?;
+        self.expire_holds(seq, now);
+        let place = self.place(seq);
+        if now >= place.lease_until {
+            return Err(Turned::Lapsed {
+                at: place.lease_until,
+            });
+        }
+        Ok(seq)
+    }
+
+    /// Gives back every hold of `seq` whose deadline is at or before `now`, in cell order, the
+    /// last cell moving into each gap.
+    fn expire_holds(&mut self, seq: Seq, now: Timestamp) {
+        let mut index = 0;
+        while index < self.place(seq).cells.len() {
+            let cell = self.place(seq).cells[index];
+            if cell.hold_until.is_some_and(|until| until <= now) {
+                self.place_mut(seq).cells.swap_remove(index);
+                self.give_back(cell.slot, 1);
+            } else {
+                index += 1;
+            }
+        }
+    }
+
+    /// The door's sweep of holds, place by place in order.
+    fn sweep_holds(&mut self, now: Timestamp) {
+        for raw in 0..self.line.len() {
+            let seq = Seq::new(raw as u64);
+            if self.place(seq).holds() > 0 {
+                self.expire_holds(seq, now);
+            }
+        }
+    }
+
+    /// Seats in all that are holds.
+    pub fn holds(&self) -> u64 {
+        self.line.iter().map(|place| place.holds() as u64).sum()
+    }
+
+    fn take(&mut self, slot: SlotId, seats: u32) {
+        self.slots[slot.as_index()].taken += seats;
+    }
+
+    fn give_back(&mut self, slot: SlotId, seats: u32) {
+        let taken = &mut self.slots[slot.as_index()].taken;
+        *taken = taken
+            .checked_sub(seats)
+            .expect("a seat given back was taken");
+    }
+
+    /// See [`Engine::reserve`](fairbook::Engine::reserve): a chosen slot the person books
+    /// already is the answer (a retry); otherwise the first listed slot with room that the
+    /// person holds no seat of.
     ///
     /// # Errors
     /// As the engine's, in the same order: time, the choice list, the slots, the person, the
@@ -663,61 +940,33 @@ impl Model {
         now: Timestamp,
     ) -> Result<Booking, ReserveError> {
         let now = self.check_call(now)?;
-        if choices.is_empty() {
-            return Err(ReserveError::EmptyChoice);
-        }
-        if choices.len() > self.config.choices_max {
-            return Err(ReserveError::TooManyChoices {
-                given: choices.len(),
-                max: self.config.choices_max,
-            });
-        }
-        if let Some(&slot) = choices
-            .iter()
-            .find(|slot| slot.as_index() >= self.slots.len())
-        {
-            return Err(ReserveError::UnknownSlot { slot });
-        }
-        let &seq = self
-            .place_of
-            .get(&person)
-            .ok_or(ReserveError::UnknownPerson)?;
+        self.check_choices(choices)?;
+        let seq = self.lock_to_book(person, now)?;
         let place = self.place(seq);
-        match place.stage {
-            Stage::Waiting => {
-                return Err(ReserveError::NotAdmitted {
+        for (rank, &slot) in choices.iter().enumerate() {
+            if place.booking_of(slot).is_some() {
+                return Ok(Booking {
                     seq,
-                    ahead: self.waiting_ahead(seq),
+                    slot,
+                    rank: rank as u8,
                 });
             }
-            Stage::Left | Stage::Done | Stage::Moved => return Err(ReserveError::PlaceReleased),
-            Stage::Lapsed => {
-                return Err(ReserveError::LeaseLapsed {
-                    at: place.lease_until,
-                });
-            }
-            Stage::Leased if now >= place.lease_until => {
-                return Err(ReserveError::LeaseLapsed {
-                    at: place.lease_until,
-                });
-            }
-            Stage::Leased => {}
         }
         let bookings_max = self.config.bookings_per_person_max;
-        if place.bookings.len() >= usize::from(bookings_max) {
+        if place.cells.len() >= usize::from(bookings_max) {
             return Err(ReserveError::BookingLimit { bookings_max });
         }
-        let chosen = choices.iter().enumerate().find(|&(_, slot)| {
-            !place.bookings.contains(slot) && !self.slots[slot.as_index()].is_full()
+        let chosen = choices.iter().enumerate().find(|&(_, &slot)| {
+            place.cell_of(slot).is_none() && !self.slots[slot.as_index()].is_full()
         });
         let Some((rank, &slot)) = chosen else {
             return Err(ReserveError::NoRoom {
                 sold_out: self.is_sold_out(),
             });
         };
-        self.slots[slot.as_index()].holders.push(seq);
+        self.take(slot, 1);
         let place = self.place_mut(seq);
-        place.bookings.push(slot);
+        place.cells.push(ModelCell::booking(slot));
         place.has_booked = true;
         Ok(Booking {
             seq,
@@ -726,82 +975,111 @@ impl Model {
         })
     }
 
-    /// Takes `seq`'s booking of `slot` off the slot's list of holders.
-    fn give_back(&mut self, seq: Seq, slot: SlotId) {
-        let holders = &mut self.slots[slot.as_index()].holders;
-        let index = holders
-            .iter()
-            .position(|&holder| holder == seq)
-            .expect("a booking the place holds is on the slot's list");
-        holders.swap_remove(index);
+    /// Gives back every seat of `seq`: its cells, its series, its dependants' seats. Returns
+    /// the cells' slots in cell order.
+    fn give_back_everything(&mut self, seq: Seq) -> Vec<SlotId> {
+        let cells = core::mem::take(&mut self.place_mut(seq).cells);
+        for cell in &cells {
+            self.give_back(cell.slot, 1);
+        }
+        self.place_mut(seq).series = None;
+        let seats: Vec<SlotId> = self
+            .place_mut(seq)
+            .dependants
+            .iter_mut()
+            .filter_map(|(_, seat)| seat.take())
+            .collect();
+        for slot in seats {
+            self.give_back(slot, 1);
+        }
+        cells.iter().map(|cell| cell.slot).collect()
     }
 
-    /// See [`Engine::release`](fairbook::Engine::release).
+    /// See [`Engine::release`](fairbook::Engine::release): everything, holds, series and
+    /// dependants' seats included.
     ///
     /// # Errors
     /// [`ReleaseError::TimeWentBackwards`], [`ReleaseError::UnknownPerson`],
-    /// [`ReleaseError::NothingToRelease`].
+    /// [`ReleaseError::Dependant`], [`ReleaseError::NothingToRelease`].
     pub fn release(&mut self, person: PersonId, now: Timestamp) -> Result<Released, ReleaseError> {
         let now = self.check_call(now)?;
-        let &seq = self
-            .place_of
-            .get(&person)
-            .ok_or(ReleaseError::UnknownPerson)?;
-        let place = self.place(seq);
-        match place.stage {
-            Stage::Waiting => {
+        let seq = match self.lock_tidied(person, now) {
+            Ok(seq) => seq,
+            Err(Turned::Waiting { seq, .. }) => {
                 self.place_mut(seq).stage = Stage::Left;
-                Ok(Released {
+                return Ok(Released {
                     seq,
                     slots: BookedSlots::default(),
                     was_waiting: true,
-                })
+                });
             }
-            Stage::Leased if !place.bookings.is_empty() || now < place.lease_until => {
-                let bookings = core::mem::take(&mut self.place_mut(seq).bookings);
-                for &slot in &bookings {
-                    self.give_back(seq, slot);
-                }
-                let slots = BookedSlots::from_slice(&bookings)
-                    .expect("the model holds at most the configured limit");
-                self.place_mut(seq).stage = Stage::Done;
-                Ok(Released {
-                    seq,
-                    slots,
-                    was_waiting: false,
-                })
+            Err(Turned::Unknown) => return Err(ReleaseError::UnknownPerson),
+            Err(Turned::Dependant { holder }) => return Err(ReleaseError::Dependant { holder }),
+            Err(Turned::Released | Turned::Lapsed { .. }) => {
+                return Err(ReleaseError::NothingToRelease);
             }
-            _ => Err(ReleaseError::NothingToRelease),
-        }
+        };
+        let slots = self.give_back_everything(seq);
+        self.place_mut(seq).stage = Stage::Done;
+        Ok(Released {
+            seq,
+            slots: BookedSlots::from_slice(&slots)
+                .expect("the model holds at most the configured limit"),
+            was_waiting: false,
+        })
     }
 
-    /// See [`Engine::release_booking`](fairbook::Engine::release_booking): the lease is kept.
+    /// See [`Engine::release_booking`](fairbook::Engine::release_booking): the lease is kept;
+    /// a leg of a series gives back both.
     ///
     /// # Errors
     /// [`ReleaseError::TimeWentBackwards`], [`ReleaseError::UnknownPerson`],
-    /// [`ReleaseError::NotBooked`].
+    /// [`ReleaseError::Dependant`], [`ReleaseError::NotBooked`].
     pub fn release_booking(
         &mut self,
         person: PersonId,
         slot: SlotId,
         now: Timestamp,
     ) -> Result<Released, ReleaseError> {
-        self.check_call(now)?;
-        let &seq = self
-            .place_of
-            .get(&person)
-            .ok_or(ReleaseError::UnknownPerson)?;
-        let place = self.place_mut(seq);
-        let index = match place.stage {
-            Stage::Leased => place.bookings.iter().position(|&held| held == slot),
-            _ => None,
+        let now = self.check_call(now)?;
+        let seq = match self.lock_tidied(person, now) {
+            Ok(seq) => seq,
+            Err(Turned::Unknown) => return Err(ReleaseError::UnknownPerson),
+            Err(Turned::Dependant { holder }) => return Err(ReleaseError::Dependant { holder }),
+            Err(_) => return Err(ReleaseError::NotBooked { slot }),
+        };
+        let place = self.place(seq);
+        let index = place
+            .booking_of(slot)
+            .ok_or(ReleaseError::NotBooked { slot })?;
+        let legs = match place.series {
+            Some((first, second)) if slot == first || slot == second => vec![first, second],
+            _ => {
+                // The holder's group booked there goes back with the holder's booking.
+                let place = self.place_mut(seq);
+                place.cells.swap_remove(index);
+                let mut seats = 1;
+                for (_, seat) in &mut place.dependants {
+                    if *seat == Some(slot) {
+                        *seat = None;
+                        seats += 1;
+                    }
+                }
+                self.give_back(slot, seats);
+                vec![slot]
+            }
+        };
+        if legs.len() == 2 {
+            for &leg in &legs {
+                let index = self.place(seq).booking_of(leg).expect("a leg is booked");
+                self.place_mut(seq).cells.swap_remove(index);
+                self.give_back(leg, 1);
+            }
+            self.place_mut(seq).series = None;
         }
-        .ok_or(ReleaseError::NotBooked { slot })?;
-        place.bookings.swap_remove(index);
-        self.give_back(seq, slot);
         Ok(Released {
             seq,
-            slots: BookedSlots::from_slice(&[slot]).expect("one slot fits"),
+            slots: BookedSlots::from_slice(&legs).expect("two slots fit"),
             was_waiting: false,
         })
     }
@@ -820,54 +1098,98 @@ impl Model {
     }
 
     /// Checks the guarantees over the model's own state: no slot holds more than its capacity,
-    /// a slot's holders and the people's bookings are the same facts, nobody holds more than
-    /// the limit or the same slot twice, only admitted people hold bookings, the admission
-    /// cursor splits the line into admitted and waiting, and every person has exactly one live
-    /// place.
+    /// a slot's seats are the seats people hold of it (bookings, holds, dependants'), nobody
+    /// holds more than the limits or the same slot twice, only admitted people hold seats, a
+    /// series is two bookings, every dependant is in exactly one group, the admission cursor
+    /// splits the line into admitted and waiting, and every person has exactly one live place.
     ///
     /// # Errors
     /// A sentence naming the first broken invariant.
     pub fn check_invariants(&self) -> Result<(), String> {
+        let mut taken = vec![0u32; self.slots.len()];
+        for place in &self.line {
+            let slots = place.cells.iter().map(|cell| cell.slot);
+            let seats = place.dependants.iter().filter_map(|&(_, seat)| seat);
+            for slot in slots.chain(seats) {
+                match taken.get_mut(slot.as_index()) {
+                    Some(count) => *count += 1,
+                    None => return Err(format!("{slot} is held but does not exist")),
+                }
+            }
+        }
         for (index, slot) in self.slots.iter().enumerate() {
             let id = SlotId::new(index as u32);
-            if slot.holders.len() > slot.spec.capacity as usize {
+            if slot.taken > slot.spec.capacity {
                 return Err(format!(
-                    "{id} holds {} bookings but has capacity {}",
-                    slot.holders.len(),
-                    slot.spec.capacity
+                    "{id} holds {} seats but has capacity {}",
+                    slot.taken, slot.spec.capacity
                 ));
             }
-            for &seq in &slot.holders {
-                let held = self.line.get(seq.as_index()).map_or(0, |place| {
-                    place.bookings.iter().filter(|&&s| s == id).count()
-                });
-                if held != 1 {
-                    return Err(format!("{id} lists {seq}, which holds it {held} times"));
-                }
+            if slot.taken != taken[index] {
+                return Err(format!(
+                    "{id} counts {} seats but people hold {}",
+                    slot.taken, taken[index]
+                ));
             }
         }
         if self.line.len() as u64 > self.config.people_max {
             return Err(format!("{} places handed out", self.line.len()));
         }
+        if self.holds() > u64::from(self.config.holds_max) {
+            return Err(format!("{} holds, more than holds_max", self.holds()));
+        }
         let mut live_places = 0;
+        let mut groups = 0;
         for (raw, place) in self.line.iter().enumerate() {
             let seq = Seq::new(raw as u64);
-            if place.bookings.len() > usize::from(self.config.bookings_per_person_max) {
-                return Err(format!("{seq} holds {} bookings", place.bookings.len()));
+            if place.cells.len() > usize::from(self.config.bookings_per_person_max) {
+                return Err(format!("{seq} holds {} seats", place.cells.len()));
             }
-            if !place.bookings.is_empty() && place.stage != Stage::Leased {
-                return Err(format!("{seq} holds bookings while {:?}", place.stage));
+            if place.holds() > usize::from(self.config.holds_per_person_max) {
+                return Err(format!("{seq} holds {} holds", place.holds()));
             }
-            for (index, &slot) in place.bookings.iter().enumerate() {
-                if place.bookings[..index].contains(&slot) {
-                    return Err(format!("{seq} holds {slot} twice"));
+            if !place.cells.is_empty() && place.stage != Stage::Leased {
+                return Err(format!("{seq} holds seats while {:?}", place.stage));
+            }
+            for (index, cell) in place.cells.iter().enumerate() {
+                if place.cells[..index]
+                    .iter()
+                    .any(|earlier| earlier.slot == cell.slot)
+                {
+                    return Err(format!("{seq} holds {} twice", cell.slot));
                 }
-                let listed = self
-                    .slots
-                    .get(slot.as_index())
-                    .is_some_and(|model| model.holders.contains(&seq));
-                if !listed {
-                    return Err(format!("{seq} holds {slot}, which does not list it"));
+            }
+            if let Some((first, second)) = place.series {
+                if first == second
+                    || place.booking_of(first).is_none()
+                    || place.booking_of(second).is_none()
+                {
+                    return Err(format!("{seq}'s series is not two of its bookings"));
+                }
+            }
+            if place.group_is_booked() && place.stage != Stage::Leased {
+                return Err(format!(
+                    "{seq}'s dependants hold seats while {:?}",
+                    place.stage
+                ));
+            }
+            if let Some(&(dependant, Some(slot))) = place
+                .dependants
+                .iter()
+                .find(|&&(_, seat)| seat.is_some_and(|slot| place.booking_of(slot).is_none()))
+            {
+                return Err(format!(
+                    "{dependant} holds {slot}, which their holder does not book"
+                ));
+            }
+            if !place.dependants.is_empty() {
+                groups += 1;
+            }
+            for &(dependant, _) in &place.dependants {
+                if self.dependant_of.get(&dependant) != Some(&seq) {
+                    return Err(format!(
+                        "{dependant} is in the group of {seq} but not linked"
+                    ));
                 }
             }
             let waiting_side = matches!(place.stage, Stage::Waiting | Stage::Left);
@@ -894,6 +1216,21 @@ impl Model {
                 "{live_places} live places for {} people",
                 self.place_of.len()
             ));
+        }
+        let members: usize = self.line.iter().map(|place| place.dependants.len()).sum();
+        if members != self.dependant_of.len() || groups != self.groups {
+            return Err(format!(
+                "{members} dependants in groups, {} linked; {groups} groups, {} counted",
+                self.dependant_of.len(),
+                self.groups
+            ));
+        }
+        if let Some(person) = self
+            .dependant_of
+            .keys()
+            .find(|p| self.place_of.contains_key(p))
+        {
+            return Err(format!("{person} is a dependant with a place of their own"));
         }
         Ok(())
     }
@@ -960,4 +1297,16 @@ macro_rules! from_call_time {
     )*};
 }
 
-from_call_time!(EnqueueError, StatusError, ReserveError, ReleaseError);
+from_call_time!(
+    EnqueueError,
+    StatusError,
+    ReserveError,
+    ReleaseError,
+    HoldError,
+    ConfirmError,
+    CancelError,
+    RebookError,
+    SeriesError,
+    RegisterError,
+    GroupError
+);

@@ -17,7 +17,8 @@ use proptest::collection::{SizeRange, vec};
 use proptest::prelude::*;
 
 use fairbook::{
-    CohortId, CohortWindow, Config, LapsePolicy, OutflowPolicy, PersonId, Seq, SlotId, Timestamp,
+    CohortId, CohortWindow, Config, Day, LapsePolicy, OpId, OutflowPolicy, PersonId, Seq, SiteId,
+    SlotId, SlotSpec, Timestamp, Window,
 };
 
 /// The people the vocabulary names: `PersonId`s `0..PEOPLE` (plus, rarely,
@@ -30,6 +31,11 @@ pub const SLOT_IDS: u32 = 5;
 
 /// The most slots a universe holds.
 pub const SLOTS_MAX: u32 = 4;
+
+/// Operation ids the vocabulary names: `0..OP_IDS`. At most 8, the ways of one bucket of the
+/// engine's table of remembered operations, so that none is ever pushed out and the model can
+/// remember them all.
+pub const OP_IDS: u64 = 6;
 
 /// The cohorts of every universe: always open; open from 100 ms until 700 ms; open from
 /// 400 ms. Cohort id 3 is not configured.
@@ -128,6 +134,74 @@ pub enum Op {
         /// Its end (exclusive; may be below `from`).
         to: Seq,
     },
+    /// [`Engine::hold`](fairbook::Engine::hold).
+    Hold {
+        /// Who holds.
+        person: PersonId,
+        /// Ranked choices.
+        choices: Vec<SlotId>,
+        /// How long, against the universe's `hold_ttl_max_ms` (0 and too long included).
+        ttl_ms: u64,
+    },
+    /// [`Engine::confirm`](fairbook::Engine::confirm).
+    Confirm {
+        /// Who confirms.
+        person: PersonId,
+        /// Which hold.
+        slot: SlotId,
+    },
+    /// [`Engine::cancel`](fairbook::Engine::cancel).
+    Cancel {
+        /// Who cancels.
+        person: PersonId,
+        /// Which hold.
+        slot: SlotId,
+    },
+    /// [`Engine::rebook`](fairbook::Engine::rebook).
+    Rebook {
+        /// Who moves.
+        person: PersonId,
+        /// The booking to move.
+        from: SlotId,
+        /// Where to, ranked.
+        choices: Vec<SlotId>,
+    },
+    /// [`Engine::book_series`](fairbook::Engine::book_series).
+    BookSeries {
+        /// Who books.
+        person: PersonId,
+        /// Ranked (leg 1, leg 2) pairs.
+        pairs: Vec<(SlotId, SlotId)>,
+    },
+    /// [`Engine::register_dependant`](fairbook::Engine::register_dependant).
+    RegisterDependant {
+        /// Who registers.
+        holder: PersonId,
+        /// Whom.
+        dependant: PersonId,
+    },
+    /// [`Engine::book_group`](fairbook::Engine::book_group).
+    BookGroup {
+        /// Who books, for themself and their dependants.
+        holder: PersonId,
+        /// Ranked choices.
+        choices: Vec<SlotId>,
+    },
+    /// A person verb through [`Engine::once`](fairbook::Engine::once) with an operation id:
+    /// ids are few, so an id is often used again, with the same call (see [`Op::Repeat`]) or
+    /// another. An op that is not a person verb runs as it is.
+    Once {
+        /// The client's operation id.
+        op: OpId,
+        /// The call.
+        call: Box<Op>,
+    },
+    /// The op `back` steps before this one again, as a client's retry (a repeat of a repeat
+    /// repeats what that one ran; nothing, if there is no such step).
+    Repeat {
+        /// How far back: 1 is the previous op.
+        back: u8,
+    },
 }
 
 /// The small world a sequence of [`Op`]s runs in: the engine's limits and the slots it starts
@@ -155,6 +229,22 @@ pub struct Universe {
     pub person_hash_key: u64,
     /// The capacities of the slots added before the first op (at most `slots_max`), 0 to 5.
     pub capacities: Vec<u32>,
+    /// [`Config::holds_max`]: 0 (holds off) or 1 to 4.
+    pub holds_max: u32,
+    /// [`Config::holds_per_person_max`]: 1 to `bookings_per_person_max`.
+    pub holds_per_person_max: u8,
+    /// [`Config::hold_ttl_max_ms`]: mostly 100 to 400 ms, now and then 1 to 20, against ttls
+    /// of mostly 1 to 100 (now and then 0 to 500) and ticks of up to 300 ms.
+    pub hold_ttl_max_ms: u64,
+    /// [`Config::series_gap_days_min`] and [`Config::series_gap_days_max`]: `(0, 0)` (series
+    /// off) or within 1 to 3 days (slots are a day apart, see [`Universe::slot_spec`]).
+    pub series_gap_days: (u16, u16),
+    /// [`Config::dependants_per_person_max`]: 0 (groups off) to 2.
+    pub dependants_per_person_max: u8,
+    /// [`Config::groups_max`]: 1 to 3.
+    pub groups_max: u32,
+    /// [`Config::ops_remembered_max`]: 0 (off) or 1 to 64.
+    pub ops_remembered_max: u32,
 }
 
 impl Universe {
@@ -178,13 +268,42 @@ impl Universe {
             time_skew_tolerance_ms: self.time_skew_tolerance_ms,
             time_ahead_tolerance_ms: self.time_ahead_tolerance_ms,
             person_hash_key: self.person_hash_key,
+            holds_max: self.holds_max,
+            holds_per_person_max: self.holds_per_person_max,
+            hold_ttl_max_ms: self.hold_ttl_max_ms,
+            series_gap_days_min: self.series_gap_days.0,
+            series_gap_days_max: self.series_gap_days.1,
+            dependants_per_person_max: self.dependants_per_person_max,
+            groups_max: self.groups_max,
+            ops_remembered_max: self.ops_remembered_max,
+        }
+    }
+
+    /// The slot a universe adds as its `index`th (from 0), with `capacity`: day `index`,
+    /// window 0, at site 0 for the first three and site 1 after, so that pairs of slots make
+    /// dose series of a gap of 1 or 2 days, or of two sites.
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{Day, SiteId};
+    /// use fairbook_testing::Universe;
+    /// let spec = Universe::slot_spec(3, 2);
+    /// assert_eq!((spec.site, spec.day, spec.capacity), (SiteId::new(1), Day::new(3), 2));
+    /// ```
+    pub fn slot_spec(index: u32, capacity: u32) -> SlotSpec {
+        SlotSpec {
+            site: SiteId::new(index / 3),
+            day: Day::new(index as u16),
+            window: Window::new(0),
+            capacity,
         }
     }
 }
 
 impl Default for Universe {
     /// Four places, two slots of capacity 1 and 2, 100 ms leases that are forfeited, one
-    /// booking per person, two choices, 10 ms of skew, calls up to an hour ahead.
+    /// booking per person, two choices, 10 ms of skew, calls up to an hour ahead; holds,
+    /// series, groups and remembered operations off.
     fn default() -> Universe {
         Universe {
             people_max: 4,
@@ -197,6 +316,13 @@ impl Default for Universe {
             time_ahead_tolerance_ms: 3_600_000,
             person_hash_key: 0,
             capacities: vec![1, 2],
+            holds_max: 0,
+            holds_per_person_max: 1,
+            hold_ttl_max_ms: 100,
+            series_gap_days: (0, 0),
+            dependants_per_person_max: 0,
+            groups_max: 1,
+            ops_remembered_max: 0,
         }
     }
 }
@@ -225,8 +351,9 @@ pub fn universe_strategy() -> impl Strategy<Value = Universe> {
         any::<u64>(),
         prop_oneof![
             1 => vec(capacity_strategy(), 0..=SLOTS_MAX as usize),
-            6 => vec(capacity_strategy(), 2),
+            6 => vec(capacity_strategy(), 2..=3),
         ],
+        flows_strategy(),
     )
         .prop_map(
             |(
@@ -240,8 +367,10 @@ pub fn universe_strategy() -> impl Strategy<Value = Universe> {
                 time_ahead_tolerance_ms,
                 person_hash_key,
                 mut capacities,
+                flows,
             )| {
                 capacities.truncate(slots_max as usize);
+                let flows = flows.fit(bookings_per_person_max);
                 Universe {
                     people_max,
                     slots_max,
@@ -253,7 +382,71 @@ pub fn universe_strategy() -> impl Strategy<Value = Universe> {
                     time_ahead_tolerance_ms,
                     person_hash_key,
                     capacities,
+                    holds_max: flows.holds_max,
+                    holds_per_person_max: flows.holds_per_person_max,
+                    hold_ttl_max_ms: flows.hold_ttl_max_ms,
+                    series_gap_days: flows.series_gap_days,
+                    dependants_per_person_max: flows.dependants_per_person_max,
+                    groups_max: flows.groups_max,
+                    ops_remembered_max: flows.ops_remembered_max,
                 }
+            },
+        )
+}
+
+/// A universe's flow limits, drawn before `bookings_per_person_max` is known.
+#[derive(Clone, Debug)]
+struct Flows {
+    holds_max: u32,
+    holds_per_person_max: u8,
+    hold_ttl_max_ms: u64,
+    series_gap_days: (u16, u16),
+    dependants_per_person_max: u8,
+    groups_max: u32,
+    ops_remembered_max: u32,
+}
+
+impl Flows {
+    /// Within what a configuration with `bookings_per_person_max` allows: holds per person
+    /// at most that, and series only from 2 bookings.
+    fn fit(mut self, bookings_per_person_max: u8) -> Flows {
+        self.holds_per_person_max = self.holds_per_person_max.min(bookings_per_person_max);
+        if bookings_per_person_max < 2 {
+            self.series_gap_days = (0, 0);
+        }
+        self
+    }
+}
+
+/// Each flow on in most universes, off in some: holds few in all, short, and often more
+/// than one per person; series gaps of 1 to 3 days; a dependant or two.
+fn flows_strategy() -> impl Strategy<Value = Flows> {
+    (
+        prop_oneof![1 => Just(0u32), 3 => 1u32..=4],
+        1u8..=3,
+        prop_oneof![1 => 1u64..=20, 4 => 100u64..=400],
+        prop_oneof![1 => Just((0u16, 0u16)), 3 => (1u16..=2, 0u16..=1).prop_map(|(min, more)| (min, min + more))],
+        prop_oneof![1 => Just(0u8), 3 => 1u8..=2],
+        1u32..=3,
+        prop_oneof![1 => Just(0u32), 3 => 1u32..=64],
+    )
+        .prop_map(
+            |(
+                holds_max,
+                holds_per_person_max,
+                hold_ttl_max_ms,
+                series_gap_days,
+                dependants_per_person_max,
+                groups_max,
+                ops_remembered_max,
+            )| Flows {
+                holds_max,
+                holds_per_person_max,
+                hold_ttl_max_ms,
+                series_gap_days,
+                dependants_per_person_max,
+                groups_max,
+                ops_remembered_max,
             },
         )
 }
@@ -298,10 +491,80 @@ fn cohort_strategy() -> impl Strategy<Value = CohortId> {
 /// Mostly one or two slots that a universe's first slots cover; now and then any list of up to
 /// four slot ids, empty and unknown ones included.
 fn choices_strategy() -> impl Strategy<Value = Vec<SlotId>> {
+    choices_in(2)
+}
+
+/// [`choices_strategy`] over the first `slots` slots.
+fn choices_in(slots: u32) -> impl Strategy<Value = Vec<SlotId>> {
     prop_oneof![
-        4 => vec((0u32..2).prop_map(SlotId::new), 1),
-        2 => vec((0u32..2).prop_map(SlotId::new), 2),
+        4 => vec(slot_in(slots), 1),
+        2 => vec(slot_in(slots), 2),
         1 => vec(slot_strategy(), 0..=4),
+    ]
+}
+
+/// One of the first `slots` slots.
+fn slot_in(slots: u32) -> impl Strategy<Value = SlotId> {
+    (0..slots).prop_map(SlotId::new)
+}
+
+/// Dose series pairs: mostly one or two pairs of the first slots, leg 2 one or two days after
+/// leg 1 (in the gap or not, at one site or two), now and then any.
+fn pairs_strategy(slots: u32) -> impl Strategy<Value = Vec<(SlotId, SlotId)>> {
+    let close = (0..slots.max(2) - 1, 1u32..=2)
+        .prop_map(|(first, gap)| (SlotId::new(first), SlotId::new(first + gap)));
+    prop_oneof![
+        4 => vec(close, 1..=2),
+        1 => vec((slot_strategy(), slot_strategy()), 0..=3),
+    ]
+}
+
+/// Mostly the people who take fewer calls (and so often hold no place): the ones a holder can
+/// register.
+fn dependant_strategy() -> impl Strategy<Value = PersonId> {
+    prop_oneof![
+        3 => (PEOPLE / 2..PEOPLE).prop_map(PersonId::new),
+        1 => person_strategy(),
+    ]
+}
+
+/// The slot to move a booking from: mostly one of the first two, which people book.
+fn from_strategy(slots: u32) -> impl Strategy<Value = SlotId> {
+    prop_oneof![4 => slot_in(slots), 1 => slot_strategy()]
+}
+
+/// The person verbs of the flows, weighted towards holds and their ends, with choices mostly
+/// among the first `slots` slots.
+fn flow_strategy(slots: u32) -> impl Strategy<Value = Op> {
+    prop_oneof![
+        5 => (person_strategy(), choices_in(slots), prop_oneof![8 => 1u64..=100, 1 => 0u64..=500])
+            .prop_map(|(person, choices, ttl_ms)| Op::Hold { person, choices, ttl_ms }),
+        4 => (person_strategy(), slot_in(slots))
+            .prop_map(|(person, slot)| Op::Confirm { person, slot }),
+        3 => (person_strategy(), from_strategy(slots))
+            .prop_map(|(person, slot)| Op::Cancel { person, slot }),
+        5 => (person_strategy(), from_strategy(slots), choices_in(slots))
+            .prop_map(|(person, from, choices)| Op::Rebook { person, from, choices }),
+        3 => (person_strategy(), pairs_strategy(slots))
+            .prop_map(|(person, pairs)| Op::BookSeries { person, pairs }),
+        2 => (person_strategy(), dependant_strategy())
+            .prop_map(|(holder, dependant)| Op::RegisterDependant { holder, dependant }),
+        3 => (person_strategy(), choices_in(slots))
+            .prop_map(|(holder, choices)| Op::BookGroup { holder, choices }),
+    ]
+}
+
+/// The person verbs a client may retry with an operation id.
+fn verb_strategy(slots: u32) -> impl Strategy<Value = Op> {
+    prop_oneof![
+        1 => (person_strategy(), cohort_strategy())
+            .prop_map(|(person, cohort)| Op::Enqueue { person, cohort }),
+        3 => (person_strategy(), choices_in(slots))
+            .prop_map(|(person, choices)| Op::Reserve { person, choices }),
+        1 => person_strategy().prop_map(|person| Op::Release { person }),
+        1 => (person_strategy(), slot_strategy())
+            .prop_map(|(person, slot)| Op::ReleaseBooking { person, slot }),
+        6 => flow_strategy(slots),
     ]
 }
 
@@ -341,6 +604,10 @@ pub fn op_strategy() -> impl Strategy<Value = Op> {
             from: Seq::new(from),
             to: Seq::new(to),
         }),
+        4 => flow_strategy(2),
+        3 => ((0..OP_IDS).prop_map(OpId::new), verb_strategy(2))
+            .prop_map(|(op, call)| Op::Once { op, call: Box::new(call) }),
+        2 => prop_oneof![4 => Just(1u8), 1 => 2u8..=4].prop_map(|back| Op::Repeat { back }),
     ]
 }
 
@@ -363,6 +630,70 @@ pub fn ops_strategy(len: impl Into<SizeRange>) -> impl Strategy<Value = Vec<Op>>
 /// A universe and a sequence of [`Op`]s of a length in `len` to run in it.
 pub fn scenario_strategy(len: impl Into<SizeRange>) -> impl Strategy<Value = (Universe, Vec<Op>)> {
     (universe_strategy(), ops_strategy(len))
+}
+
+/// Universes with every flow on and room for them: two or three bookings per person, holds,
+/// series, dependants and remembered operations, three or four slots (so that series have
+/// both their legs), leases long enough to use.
+pub fn flows_universe_strategy() -> impl Strategy<Value = Universe> {
+    (
+        universe_strategy(),
+        2u8..=3,
+        1u32..=4,
+        1u16..=2,
+        vec(
+            prop_oneof![1 => 0u32..=1, 3 => 2u32..=5],
+            3..=SLOTS_MAX as usize,
+        ),
+        prop_oneof![1 => 1u64..=100, 3 => 100u64..=400],
+    )
+        .prop_map(
+            |(mut universe, bookings_per_person_max, holds_max, gap_min, capacities, lease_ms)| {
+                universe.bookings_per_person_max = bookings_per_person_max;
+                universe.holds_max = holds_max;
+                universe.holds_per_person_max = universe
+                    .holds_per_person_max
+                    .clamp(1, bookings_per_person_max);
+                universe.hold_ttl_max_ms = universe.hold_ttl_max_ms.max(100);
+                universe.series_gap_days = (gap_min, 2);
+                universe.dependants_per_person_max = universe.dependants_per_person_max.max(1);
+                universe.ops_remembered_max = universe.ops_remembered_max.max(1);
+                universe.slots_max = SLOTS_MAX;
+                universe.capacities = capacities;
+                universe.lease_ms = lease_ms;
+                universe.people_max = universe.people_max.max(4);
+                universe
+            },
+        )
+}
+
+/// One [`Op`], weighted towards the flows, with enough joins, admissions and time for them.
+pub fn flows_op_strategy() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        5 => (person_strategy(), Just(CohortId::new(0)))
+            .prop_map(|(person, cohort)| Op::Enqueue { person, cohort }),
+        4 => prop_oneof![8 => 0u64..=4, 1 => Just(u64::MAX)]
+            .prop_map(|how_many| Op::Advance { how_many }),
+        3 => prop_oneof![8 => 0u64..=50, 2 => 0u64..=300].prop_map(|ms| Op::Tick { ms }),
+        1 => (0u64..=20).prop_map(|ms| Op::Rewind { ms }),
+        3 => (person_strategy(), choices_in(SLOTS_MAX))
+            .prop_map(|(person, choices)| Op::Reserve { person, choices }),
+        1 => person_strategy().prop_map(|person| Op::Release { person }),
+        1 => (person_strategy(), from_strategy(SLOTS_MAX))
+            .prop_map(|(person, slot)| Op::ReleaseBooking { person, slot }),
+        2 => person_strategy().prop_map(|person| Op::Status { person }),
+        20 => flow_strategy(SLOTS_MAX),
+        7 => ((0..OP_IDS).prop_map(OpId::new), verb_strategy(SLOTS_MAX))
+            .prop_map(|(op, call)| Op::Once { op, call: Box::new(call) }),
+        5 => prop_oneof![4 => Just(1u8), 1 => 2u8..=4].prop_map(|back| Op::Repeat { back }),
+    ]
+}
+
+/// A flows universe and a sequence of [`flows_op_strategy`] ops of a length in `len`.
+pub fn flows_scenario_strategy(
+    len: impl Into<SizeRange>,
+) -> impl Strategy<Value = (Universe, Vec<Op>)> {
+    (flows_universe_strategy(), vec(flows_op_strategy(), len))
 }
 
 /// `true` once in `n` draws. An exhausted input reads as zeros, which makes this `false`: the
@@ -408,14 +739,127 @@ fn arbitrary_option(
     })
 }
 
+/// Mostly one or two of the first two slots; now and then any list of up to four.
+fn arbitrary_choices(u: &mut Unstructured<'_>) -> arbitrary::Result<Vec<SlotId>> {
+    if one_in(u, 7)? {
+        let len = u.int_in_range(0..=4)?;
+        (0..len).map(|_| arbitrary_slot(u)).collect()
+    } else {
+        let len = if one_in(u, 3)? { 2 } else { 1 };
+        (0..len)
+            .map(|_| Ok(SlotId::new(u.int_in_range(0..=1)?)))
+            .collect()
+    }
+}
+
+/// One of the flows' person verbs, with the weights of `flow_strategy`.
+fn arbitrary_flow(u: &mut Unstructured<'_>) -> arbitrary::Result<Op> {
+    Ok(match u.int_in_range(0..=20)? {
+        0..=4 => Op::Hold {
+            person: arbitrary_person(u)?,
+            choices: arbitrary_choices(u)?,
+            ttl_ms: if one_in(u, 9)? {
+                u.int_in_range(0..=500)?
+            } else {
+                u.int_in_range(1..=100)?
+            },
+        },
+        5..=8 => Op::Confirm {
+            person: arbitrary_person(u)?,
+            slot: SlotId::new(u.int_in_range(0..=1)?),
+        },
+        9 => Op::Cancel {
+            person: arbitrary_person(u)?,
+            slot: arbitrary_slot(u)?,
+        },
+        10..=12 => Op::Rebook {
+            person: arbitrary_person(u)?,
+            from: if one_in(u, 5)? {
+                arbitrary_slot(u)?
+            } else {
+                SlotId::new(u.int_in_range(0..=1)?)
+            },
+            choices: arbitrary_choices(u)?,
+        },
+        13..=15 => {
+            let person = arbitrary_person(u)?;
+            let pairs = if one_in(u, 5)? {
+                let len = u.int_in_range(0..=3)?;
+                (0..len)
+                    .map(|_| Ok((arbitrary_slot(u)?, arbitrary_slot(u)?)))
+                    .collect::<arbitrary::Result<Vec<_>>>()?
+            } else {
+                let len = u.int_in_range(1..=2)?;
+                (0..len)
+                    .map(|_| {
+                        let first = u.int_in_range(0..=1)?;
+                        Ok((
+                            SlotId::new(first),
+                            SlotId::new(first + u.int_in_range(1..=2)?),
+                        ))
+                    })
+                    .collect::<arbitrary::Result<Vec<_>>>()?
+            };
+            Op::BookSeries { person, pairs }
+        }
+        16..=17 => Op::RegisterDependant {
+            holder: arbitrary_person(u)?,
+            dependant: if one_in(u, 4)? {
+                arbitrary_person(u)?
+            } else {
+                PersonId::new(u.int_in_range(PEOPLE / 2..=PEOPLE - 1)?)
+            },
+        },
+        _ => Op::BookGroup {
+            holder: arbitrary_person(u)?,
+            choices: arbitrary_choices(u)?,
+        },
+    })
+}
+
+/// A person verb a client may retry with an operation id, as `verb_strategy` weighs them.
+fn arbitrary_verb(u: &mut Unstructured<'_>) -> arbitrary::Result<Op> {
+    Ok(match u.int_in_range(0..=11)? {
+        0 => Op::Enqueue {
+            person: arbitrary_person(u)?,
+            cohort: arbitrary_cohort(u)?,
+        },
+        1..=3 => Op::Reserve {
+            person: arbitrary_person(u)?,
+            choices: arbitrary_choices(u)?,
+        },
+        4 => Op::Release {
+            person: arbitrary_person(u)?,
+        },
+        5 => Op::ReleaseBooking {
+            person: arbitrary_person(u)?,
+            slot: arbitrary_slot(u)?,
+        },
+        _ => arbitrary_flow(u)?,
+    })
+}
+
 /// The same weights as [`op_strategy`], drawn from fuzzer bytes.
 impl<'a> Arbitrary<'a> for Op {
     fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Op> {
-        const KINDS: [u8; 34] = [
+        const KINDS: [u8; 52] = [
             0, 0, 0, 0, 0, 0, 10, 1, 1, 1, 1, 2, 3, 3, 3, 4, 5, 5, 5, 5, 5, 5, 5, 5, 6, 7, 8, 8, 9,
-            11, 11, 11, 12, 13,
+            11, 11, 11, 12, 13, 14, 14, 14, 14, 14, 14, 14, 14, 14, 14, 15, 15, 15, 15, 15, 16, 16,
+            16,
         ];
         Ok(match u.choose(&KINDS)? {
+            14 => arbitrary_flow(u)?,
+            15 => Op::Once {
+                op: OpId::new(u.int_in_range(0..=OP_IDS - 1)?),
+                call: Box::new(arbitrary_verb(u)?),
+            },
+            16 => Op::Repeat {
+                back: if one_in(u, 5)? {
+                    u.int_in_range(2..=4)?
+                } else {
+                    1
+                },
+            },
             0 => Op::Enqueue {
                 person: arbitrary_person(u)?,
                 cohort: arbitrary_cohort(u)?,
@@ -527,9 +971,9 @@ impl<'a> Arbitrary<'a> for Universe {
         let capacities_len = if one_in(u, 7)? {
             u.int_in_range(0..=slots_max)?
         } else {
-            2.min(slots_max)
+            u.int_in_range(2..=3)?.min(slots_max)
         };
-        Ok(Universe {
+        Universe {
             people_max: match u.int_in_range(0..=8)? {
                 8 => 1,
                 6..=7 => u.int_in_range(2..=4)?,
@@ -558,6 +1002,50 @@ impl<'a> Arbitrary<'a> for Universe {
             capacities: (0..capacities_len)
                 .map(|_| arbitrary_capacity(u))
                 .collect::<arbitrary::Result<Vec<u32>>>()?,
-        })
+            holds_max: 0,
+            holds_per_person_max: 1,
+            hold_ttl_max_ms: 1,
+            series_gap_days: (0, 0),
+            dependants_per_person_max: 0,
+            groups_max: 1,
+            ops_remembered_max: 0,
+        }
+        .with_arbitrary_flows(u)
+    }
+}
+
+impl Universe {
+    /// The flows' limits drawn from fuzzer bytes, with the ranges of `flows_strategy`.
+    fn with_arbitrary_flows(mut self, u: &mut Unstructured<'_>) -> arbitrary::Result<Universe> {
+        let bookings_max = self.bookings_per_person_max;
+        self.holds_max = if one_in(u, 4)? {
+            0
+        } else {
+            u.int_in_range(1..=4)?
+        };
+        self.holds_per_person_max = u.int_in_range(1..=3)?.min(bookings_max);
+        self.hold_ttl_max_ms = if one_in(u, 5)? {
+            u.int_in_range(1..=20)?
+        } else {
+            u.int_in_range(100..=400)?
+        };
+        self.series_gap_days = if one_in(u, 4)? || bookings_max < 2 {
+            (0, 0)
+        } else {
+            let min = u.int_in_range(1..=2)?;
+            (min, min + u.int_in_range(0..=1)?)
+        };
+        self.dependants_per_person_max = if one_in(u, 4)? {
+            0
+        } else {
+            u.int_in_range(1..=2)?
+        };
+        self.groups_max = u.int_in_range(1..=3)?;
+        self.ops_remembered_max = if one_in(u, 4)? {
+            0
+        } else {
+            u.int_in_range(1..=64)?
+        };
+        Ok(self)
     }
 }

@@ -6,9 +6,10 @@
 //! The pass's place is the engine's ticket (`reserve_with_ticket`), which the engine checks
 //! against its own record, so a stale pass never books more than `reserve` would.
 //!
-//! A retry of the same request after a success is refused with `booking_limit` (or books a
-//! second slot if the campaign allows several): retry-safe operation ids that return the
-//! first answer belong to the engine and will slot in here.
+//! A retry of the same request after a success is answered 200 with the same booking: the
+//! engine returns a booking the person already holds among the choices instead of booking
+//! again. The engine's operation ids (`Engine::once`), which return the first answer of any
+//! verb exactly, are not wired to a request header yet.
 
 use axum::Json;
 use axum::body::Bytes;
