@@ -14,6 +14,19 @@ pub const PEOPLE_MAX_LIMIT: u64 = 1 << 32;
 /// The most slots one engine may hold: 2³¹ − 1.
 pub const SLOTS_MAX_LIMIT: u32 = (1 << 31) - 1;
 
+/// The largest capacity of one slot: 2³¹ − 1 (a slot's capacity, bookings and "closed" flag
+/// share one 64-bit word, so that every change of them is one compare-and-swap).
+pub const SLOT_CAPACITY_LIMIT: u32 = (1 << 31) - 1;
+
+/// The largest [`Config::sites_max`]: 2²⁴ (16,777,216 sites).
+pub const SITES_MAX_LIMIT: u32 = 1 << 24;
+
+/// The largest [`Config::days_max`]: 65,536, every [`Day`](crate::Day) there is.
+pub const DAYS_MAX_LIMIT: u32 = 1 << 16;
+
+/// The largest [`Config::regions_max`]: 65,535, so that region ids run from 0 to 65,534.
+pub const REGIONS_MAX_LIMIT: u32 = u16::MAX as u32;
+
 /// The most ranked choices one `reserve` call may list.
 pub const CHOICES_MAX_LIMIT: usize = 64;
 
@@ -64,8 +77,24 @@ pub struct Config {
     /// the power-of-two rounding moves it between about 45 and 67 bytes for other sizes.
     /// [`Engine::memory_for`](crate::Engine::memory_for) gives the exact figure for a config.
     pub people_max: u64,
-    /// The most slots [`Engine::add_slot`](crate::Engine::add_slot) accepts. 16 bytes each.
+    /// The most slots [`Engine::add_slot`](crate::Engine::add_slot) accepts. 20 bytes each: the
+    /// slot's cell and its link in the search index.
     pub slots_max: u32,
+    /// Site ids run from 0 to `sites_max - 1`; a slot at a site beyond is refused with
+    /// [`AddSlotError::SiteOutOfRange`](crate::AddSlotError::SiteOutOfRange). 28 bytes per
+    /// site (its region, its count of free seats and open slots, its link in its region's
+    /// list of sites, and the limits the control path keeps), plus the day index below.
+    pub sites_max: u32,
+    /// Days run from 0 to `days_max - 1` (the campaign's horizon); a slot on a day beyond is
+    /// refused with [`AddSlotError::DayOutOfRange`](crate::AddSlotError::DayOutOfRange). The
+    /// search index keeps 4 bytes per site and day, `sites_max × days_max × 4` bytes in all, so
+    /// that a search for a few days never walks a site's other days.
+    pub days_max: u32,
+    /// Region ids run from 0 to `regions_max - 1` (see [`RegionId`](crate::RegionId)). With more
+    /// than one region, people can be bound to one ([`Scope::Region`](crate::Scope::Region)),
+    /// which costs 2 bytes per place (see [`Config::people_max`]); with one, every scope is the
+    /// whole inventory and nothing is stored per place.
+    pub regions_max: u32,
     /// How long an admitted person may take to book, in milliseconds.
     pub lease_ms: u64,
     /// What happens when a lease runs out without a booking.
@@ -101,13 +130,17 @@ pub struct Config {
 }
 
 impl Default for Config {
-    /// About a million people, 65,536 slots, ten-minute leases that are forfeited when they
-    /// lapse, one booking per person, up to 8 ranked choices, one cohort that is always open,
-    /// one second of clock skew tolerated, and calls up to an hour ahead of the door's clock.
+    /// About a million people, 65,536 slots at up to 65,536 sites over 16 days in one region,
+    /// ten-minute leases that are forfeited when they lapse, one booking per person, up to 8
+    /// ranked choices, one cohort that is always open, one second of clock skew tolerated, and
+    /// calls up to an hour ahead of the door's clock.
     fn default() -> Config {
         Config {
             people_max: 1 << 20,
             slots_max: 1 << 16,
+            sites_max: 1 << 16,
+            days_max: 16,
+            regions_max: 1,
             lease_ms: 10 * 60 * 1_000,
             lapse_policy: LapsePolicy::Forfeit,
             bookings_per_person_max: 1,
@@ -150,6 +183,24 @@ impl Config {
             return Err(ConfigError::SlotsMaxOutOfRange {
                 given: self.slots_max,
                 max: SLOTS_MAX_LIMIT,
+            });
+        }
+        if self.sites_max == 0 || self.sites_max > SITES_MAX_LIMIT {
+            return Err(ConfigError::SitesMaxOutOfRange {
+                given: self.sites_max,
+                max: SITES_MAX_LIMIT,
+            });
+        }
+        if self.days_max == 0 || self.days_max > DAYS_MAX_LIMIT {
+            return Err(ConfigError::DaysMaxOutOfRange {
+                given: self.days_max,
+                max: DAYS_MAX_LIMIT,
+            });
+        }
+        if self.regions_max == 0 || self.regions_max > REGIONS_MAX_LIMIT {
+            return Err(ConfigError::RegionsMaxOutOfRange {
+                given: self.regions_max,
+                max: REGIONS_MAX_LIMIT,
             });
         }
         if self.lease_ms == 0 {
@@ -290,6 +341,27 @@ pub enum ConfigError {
         /// The largest value allowed.
         max: u32,
     },
+    /// `sites_max` is 0 or above the limit.
+    SitesMaxOutOfRange {
+        /// The configured value.
+        given: u32,
+        /// The largest value allowed.
+        max: u32,
+    },
+    /// `days_max` is 0 or above the limit.
+    DaysMaxOutOfRange {
+        /// The configured value.
+        given: u32,
+        /// The largest value allowed.
+        max: u32,
+    },
+    /// `regions_max` is 0 or above the limit.
+    RegionsMaxOutOfRange {
+        /// The configured value.
+        given: u32,
+        /// The largest value allowed.
+        max: u32,
+    },
     /// `lease_ms` is 0: nobody could ever book.
     LeaseZero,
     /// `bookings_per_person_max` is 0 or above 15.
@@ -339,6 +411,15 @@ impl fmt::Display for ConfigError {
             }
             ConfigError::SlotsMaxOutOfRange { given, max } => {
                 write!(f, "slots_max is {given}, but must be between 1 and {max}")
+            }
+            ConfigError::SitesMaxOutOfRange { given, max } => {
+                write!(f, "sites_max is {given}, but must be between 1 and {max}")
+            }
+            ConfigError::DaysMaxOutOfRange { given, max } => {
+                write!(f, "days_max is {given}, but must be between 1 and {max}")
+            }
+            ConfigError::RegionsMaxOutOfRange { given, max } => {
+                write!(f, "regions_max is {given}, but must be between 1 and {max}")
             }
             ConfigError::LeaseZero => write!(f, "lease_ms is 0, so no admitted person could book"),
             ConfigError::BookingsPerPersonOutOfRange { given, max } => write!(

@@ -1,5 +1,6 @@
 //! One small error enum per operation: [`EnqueueError`], [`AdvanceError`], [`StatusError`],
-//! [`ReserveError`], [`ReleaseError`] and [`AddSlotError`].
+//! [`ReserveError`], [`ReleaseError`], [`AddSlotError`], [`AddSiteError`],
+//! [`SetCapacityError`], [`CloseSlotError`] and [`SearchError`].
 //!
 //! Operating conditions (the line is full, the slot is sold out, the lease has lapsed, the
 //! window is closed) are errors, never panics. Every error is returned before the engine
@@ -8,7 +9,7 @@
 
 use core::fmt;
 
-use crate::ids::{CohortId, Seq, SlotId};
+use crate::ids::{CohortId, Day, RegionId, Seq, SiteId, SlotId};
 use crate::time::Timestamp;
 
 /// A call's time is further behind the latest time the engine has seen than the configured
@@ -421,27 +422,320 @@ impl fmt::Display for AdmittedInError {
 impl std::error::Error for AdmittedInError {}
 
 /// Why [`Engine::add_slot`](crate::Engine::add_slot) added nothing.
+///
+/// # Example
+/// ```
+/// use fairbook::{AddSlotError, Config, Day, Engine, SiteId, SlotSpec, Window};
+/// let engine = Engine::new(Config { days_max: 14, ..Config::default() })?;
+/// let past_the_horizon = SlotSpec { site: SiteId::new(0), day: Day::new(14), window: Window::new(0), capacity: 5 };
+/// assert_eq!(
+///     engine.add_slot(past_the_horizon),
+///     Err(AddSlotError::DayOutOfRange { day: Day::new(14), days_max: 14 })
+/// );
+/// # Ok::<(), fairbook::ConfigError>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum AddSlotError {
+    /// The site id is at or above [`Config::sites_max`](crate::Config::sites_max).
+    SiteOutOfRange {
+        /// The site given.
+        site: SiteId,
+        /// The configured number of sites.
+        sites_max: u32,
+    },
+    /// The day is at or above [`Config::days_max`](crate::Config::days_max).
+    DayOutOfRange {
+        /// The day given.
+        day: Day,
+        /// The configured number of days.
+        days_max: u32,
+    },
+    /// The capacity is above [`SLOT_CAPACITY_LIMIT`](crate::SLOT_CAPACITY_LIMIT).
+    CapacityTooLarge {
+        /// The capacity given.
+        capacity: u32,
+        /// The largest allowed.
+        max: u32,
+    },
     /// The engine already holds [`Config::slots_max`](crate::Config::slots_max) slots.
     Full {
         /// The configured limit.
         slots_max: u32,
+    },
+    /// The site already holds the most slots (16,711,680) or seats (1,099,510,579,200) one
+    /// site may: add the slot at another site id.
+    SiteFull {
+        /// The site given.
+        site: SiteId,
     },
 }
 
 impl fmt::Display for AddSlotError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            AddSlotError::SiteOutOfRange { site, sites_max } => {
+                write!(f, "{site} is out of range: site ids run below {sites_max}")
+            }
+            AddSlotError::DayOutOfRange { day, days_max } => {
+                write!(f, "{day} is out of range: days run below {days_max}")
+            }
+            AddSlotError::CapacityTooLarge { capacity, max } => {
+                write!(
+                    f,
+                    "a capacity of {capacity} is more than the {max} one slot may have"
+                )
+            }
             AddSlotError::Full { slots_max } => {
                 write!(f, "the inventory is full: all {slots_max} slots are in use")
+            }
+            AddSlotError::SiteFull { site } => {
+                write!(f, "{site} holds the most slots or seats one site may")
             }
         }
     }
 }
 
 impl std::error::Error for AddSlotError {}
+
+/// Why [`Engine::add_site`](crate::Engine::add_site) added nothing.
+///
+/// # Example
+/// ```
+/// use fairbook::{AddSiteError, Config, Engine, RegionId, SiteId};
+/// let engine = Engine::new(Config { regions_max: 2, ..Config::default() })?;
+/// engine.add_site(SiteId::new(7), RegionId::new(1)).unwrap();
+/// assert_eq!(
+///     engine.add_site(SiteId::new(7), RegionId::new(0)),
+///     Err(AddSiteError::AlreadyAdded { site: SiteId::new(7), region: RegionId::new(1) })
+/// );
+/// # Ok::<(), fairbook::ConfigError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum AddSiteError {
+    /// The site id is at or above [`Config::sites_max`](crate::Config::sites_max).
+    SiteOutOfRange {
+        /// The site given.
+        site: SiteId,
+        /// The configured number of sites.
+        sites_max: u32,
+    },
+    /// The region id is at or above [`Config::regions_max`](crate::Config::regions_max).
+    RegionOutOfRange {
+        /// The region given.
+        region: RegionId,
+        /// The configured number of regions.
+        regions_max: u32,
+    },
+    /// The site was added already, by an earlier `add_site` or by its first slot (which adds
+    /// it to region 0). A site's region never changes: add the site before its slots.
+    AlreadyAdded {
+        /// The site given.
+        site: SiteId,
+        /// The region it is in.
+        region: RegionId,
+    },
+}
+
+impl fmt::Display for AddSiteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AddSiteError::SiteOutOfRange { site, sites_max } => {
+                write!(f, "{site} is out of range: site ids run below {sites_max}")
+            }
+            AddSiteError::RegionOutOfRange {
+                region,
+                regions_max,
+            } => write!(
+                f,
+                "{region} is out of range: region ids run below {regions_max}"
+            ),
+            AddSiteError::AlreadyAdded { site, region } => {
+                write!(f, "{site} was added already, to {region}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for AddSiteError {}
+
+/// Why [`Engine::set_capacity`](crate::Engine::set_capacity) changed nothing. Bookings are
+/// never cancelled by a change of supply: a capacity below what is booked is refused whole.
+///
+/// # Example
+/// ```
+/// use fairbook::{CohortId, Config, Engine, PersonId, SetCapacityError, SlotSpec, Timestamp};
+/// let engine = Engine::new(Config::default())?;
+/// let slot = engine.add_slot(SlotSpec::with_capacity(2)).unwrap();
+/// let now = Timestamp::from_secs(1);
+/// for id in [1, 2] {
+///     engine.enqueue(PersonId::new(id), CohortId::new(0), now).unwrap();
+/// }
+/// engine.advance(now, 2).unwrap();
+/// for id in [1, 2] {
+///     engine.reserve(PersonId::new(id), &[slot], now).unwrap();
+/// }
+/// assert_eq!(
+///     engine.set_capacity(slot, 1),
+///     Err(SetCapacityError::BelowBooked { slot, booked: 2, capacity: 1 })
+/// );
+/// # Ok::<(), fairbook::ConfigError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SetCapacityError {
+    /// The slot does not exist.
+    UnknownSlot {
+        /// The slot given.
+        slot: SlotId,
+    },
+    /// The capacity is above [`SLOT_CAPACITY_LIMIT`](crate::SLOT_CAPACITY_LIMIT).
+    CapacityTooLarge {
+        /// The capacity given.
+        capacity: u32,
+        /// The largest allowed.
+        max: u32,
+    },
+    /// The slot is closed; its capacity only goes down, as its bookings are given back.
+    Closed {
+        /// The slot given.
+        slot: SlotId,
+    },
+    /// The slot holds more bookings than the new capacity. Nothing changed: lower it to at
+    /// least `booked`, or close the slot, which keeps its bookings and takes no new one.
+    BelowBooked {
+        /// The slot given.
+        slot: SlotId,
+        /// Bookings it holds.
+        booked: u32,
+        /// The capacity asked for.
+        capacity: u32,
+    },
+    /// The site would hold more seats than one site may (see [`AddSlotError::SiteFull`]).
+    SiteFull {
+        /// The slot's site.
+        site: SiteId,
+    },
+}
+
+impl fmt::Display for SetCapacityError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SetCapacityError::UnknownSlot { slot } => write!(f, "{slot} does not exist"),
+            SetCapacityError::CapacityTooLarge { capacity, max } => {
+                write!(
+                    f,
+                    "a capacity of {capacity} is more than the {max} one slot may have"
+                )
+            }
+            SetCapacityError::Closed { slot } => write!(f, "{slot} is closed"),
+            SetCapacityError::BelowBooked {
+                slot,
+                booked,
+                capacity,
+            } => write!(
+                f,
+                "{slot} holds {booked} bookings, more than a capacity of {capacity}; bookings are never cancelled"
+            ),
+            SetCapacityError::SiteFull { site } => {
+                write!(f, "{site} would hold more seats than one site may")
+            }
+        }
+    }
+}
+
+impl std::error::Error for SetCapacityError {}
+
+/// Why [`Engine::close_slot`](crate::Engine::close_slot) changed nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum CloseSlotError {
+    /// The slot does not exist.
+    UnknownSlot {
+        /// The slot given.
+        slot: SlotId,
+    },
+    /// The slot was closed already.
+    AlreadyClosed {
+        /// The slot given.
+        slot: SlotId,
+    },
+}
+
+impl fmt::Display for CloseSlotError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CloseSlotError::UnknownSlot { slot } => write!(f, "{slot} does not exist"),
+            CloseSlotError::AlreadyClosed { slot } => write!(f, "{slot} is closed already"),
+        }
+    }
+}
+
+impl std::error::Error for CloseSlotError {}
+
+/// Why [`Engine::search`](crate::Engine::search) or
+/// [`Engine::free_seats`](crate::Engine::free_seats) could not look.
+///
+/// # Example
+/// ```
+/// use fairbook::{Config, Day, Engine, SearchError, SlotFilter};
+/// let engine = Engine::new(Config::default())?;
+/// let backwards = SlotFilter::everywhere().days(Day::new(5), Day::new(2));
+/// assert!(matches!(engine.search(backwards), Err(SearchError::EmptyDayRange { .. })));
+/// # Ok::<(), fairbook::ConfigError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SearchError {
+    /// The last day is before the first: the filter selects nothing.
+    EmptyDayRange {
+        /// The first day given.
+        first_day: Day,
+        /// The last day given.
+        last_day: Day,
+    },
+    /// The region id is at or above [`Config::regions_max`](crate::Config::regions_max).
+    RegionOutOfRange {
+        /// The region given.
+        region: RegionId,
+        /// The configured number of regions.
+        regions_max: u32,
+    },
+    /// A listed site id is at or above [`Config::sites_max`](crate::Config::sites_max).
+    SiteOutOfRange {
+        /// The first such site in the list.
+        site: SiteId,
+        /// The configured number of sites.
+        sites_max: u32,
+    },
+}
+
+impl fmt::Display for SearchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SearchError::EmptyDayRange {
+                first_day,
+                last_day,
+            } => write!(
+                f,
+                "the days run from {first_day} back to {last_day}, which selects nothing"
+            ),
+            SearchError::RegionOutOfRange {
+                region,
+                regions_max,
+            } => write!(
+                f,
+                "{region} is out of range: region ids run below {regions_max}"
+            ),
+            SearchError::SiteOutOfRange { site, sites_max } => {
+                write!(f, "{site} is out of range: site ids run below {sites_max}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for SearchError {}
 
 macro_rules! from_time_went_backwards {
     ($($error:ident),*) => {$(

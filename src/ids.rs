@@ -1,6 +1,6 @@
 //! Identifier newtypes: who ([`PersonId`]), which eligibility group ([`CohortId`]), where
-//! ([`SiteId`]), what ([`SlotId`], with its [`Day`] and [`Window`]) and in which order
-//! ([`Seq`]).
+//! ([`SiteId`], grouped into [`RegionId`]s), what ([`SlotId`], with its [`Day`] and
+//! [`Window`]) and in which order ([`Seq`]).
 //!
 //! Each id is a plain `Copy` newtype so that a person can never be passed where a slot is
 //! expected. Raw integers appear only at the index site, through the `as_*` accessors.
@@ -108,6 +108,56 @@ impl SiteId {
     pub const fn as_u32(self) -> u32 {
         self.0
     }
+
+    /// The site number as an index.
+    pub const fn as_index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl fmt::Display for SiteId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "site {}", self.0)
+    }
+}
+
+/// A group of sites (a province, a city, a district) that people can be bound to: "I can only
+/// book in Seoul". Each site belongs to exactly one region, declared when the site is added
+/// ([`Engine::add_site`](crate::Engine::add_site)); a site never declared is in region 0.
+///
+/// Regions are numbered from 0 up to
+/// [`Config::regions_max`](crate::Config::regions_max).
+///
+/// # Example
+/// ```
+/// use fairbook::RegionId;
+/// assert_eq!(RegionId::new(3).as_index(), 3);
+/// assert_eq!(RegionId::new(3).to_string(), "region 3");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct RegionId(u16);
+
+impl RegionId {
+    /// Wraps a raw region number.
+    pub const fn new(raw: u16) -> RegionId {
+        RegionId(raw)
+    }
+
+    /// The raw region number.
+    pub const fn as_u16(self) -> u16 {
+        self.0
+    }
+
+    /// The region number as an index.
+    pub const fn as_index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+impl fmt::Display for RegionId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "region {}", self.0)
+    }
 }
 
 /// A day of the campaign, counted from 0.
@@ -132,6 +182,12 @@ impl Day {
     }
 }
 
+impl fmt::Display for Day {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "day {}", self.0)
+    }
+}
+
 /// A time window within a day (for example 0 = 09:00–10:00), counted from 0.
 ///
 /// # Example
@@ -151,6 +207,12 @@ impl Window {
     /// The raw window number.
     pub const fn as_u8(self) -> u8 {
         self.0
+    }
+}
+
+impl fmt::Display for Window {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "window {}", self.0)
     }
 }
 

@@ -111,17 +111,20 @@ mod waiting_room;
 pub use audit::{AuditReport, Violation};
 pub use config::{
     BOOKINGS_PER_PERSON_LIMIT, CHOICES_MAX_LIMIT, COHORTS_MAX_LIMIT, CohortWindow, Config,
-    ConfigError, LapsePolicy, PEOPLE_MAX_LIMIT, SLOTS_MAX_LIMIT,
+    ConfigError, DAYS_MAX_LIMIT, LapsePolicy, PEOPLE_MAX_LIMIT, REGIONS_MAX_LIMIT, SITES_MAX_LIMIT,
+    SLOT_CAPACITY_LIMIT, SLOTS_MAX_LIMIT,
 };
 pub use engine::Engine;
 pub use error::{
-    AddSlotError, AdmittedInError, AdvanceError, EnqueueError, ReleaseError, ReserveError,
-    StatusError, TimeTooFarAhead, TimeWentBackwards,
+    AddSiteError, AddSlotError, AdmittedInError, AdvanceError, CloseSlotError, EnqueueError,
+    ReleaseError, ReserveError, SearchError, SetCapacityError, StatusError, TimeTooFarAhead,
+    TimeWentBackwards,
 };
-pub use ids::{CohortId, Day, PersonId, Seq, SiteId, SlotId, Window};
-pub use inventory::{SlotSpec, SlotView};
+pub use ids::{CohortId, Day, PersonId, RegionId, Seq, SiteId, SlotId, Window};
+pub use inventory::{Area, SlotFilter, SlotSearch, SlotSpec, SlotView, WindowSet};
 pub use status::{
-    Advanced, BookedSlots, Booking, MemoryUse, Place, Released, ReserveRequest, Stats, Status,
+    Advanced, BookedSlots, Booking, CapacityChanged, MemoryUse, Place, Released, ReserveRequest,
+    Stats, Status,
 };
 pub use time::Timestamp;
 pub use waiting_room::OutflowPolicy;

@@ -1,5 +1,6 @@
 //! What the data-path calls return: [`Place`], [`Advanced`], [`Status`], [`Booking`],
-//! [`Released`], [`BookedSlots`], and the engine-wide [`Stats`].
+//! [`Released`], [`BookedSlots`], what a change of supply did ([`CapacityChanged`]), and the
+//! engine-wide [`Stats`].
 //!
 //! All of them are plain `Copy` values: returning them allocates nothing.
 
@@ -282,6 +283,20 @@ pub struct Released {
     pub slots: BookedSlots,
     /// `true` if the person was still waiting and gave back their place in line.
     pub was_waiting: bool,
+}
+
+/// What [`Engine::set_capacity`](crate::Engine::set_capacity) or
+/// [`Engine::close_slot`](crate::Engine::close_slot) changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CapacityChanged {
+    /// The slot.
+    pub slot: SlotId,
+    /// Its capacity before the change.
+    pub capacity_before: u32,
+    /// Its capacity now.
+    pub capacity: u32,
+    /// The bookings it held at the change (all kept).
+    pub booked: u32,
 }
 
 /// Engine-wide counters (a snapshot).

@@ -18,7 +18,7 @@
 
 use fairbook::{
     CohortId, Config, Engine, LapsePolicy, PersonId, ReleaseError, Released, ReserveError, Seq,
-    SlotSpec, Status, Timestamp,
+    SiteId, SlotSpec, Status, Timestamp,
 };
 use loom::sync::Arc;
 use loom::thread;
@@ -26,12 +26,25 @@ use loom::thread;
 const COHORT: CohortId = CohortId::new(0);
 const NOW: Timestamp = Timestamp::from_secs(1);
 
+/// The inventory limits of every model: two sites of one day (an engine allocates its
+/// atomics up front, and loom tracks every one).
+fn loom_limits() -> Config {
+    Config {
+        people_max: 4,
+        slots_max: 2,
+        sites_max: 2,
+        days_max: 1,
+        regions_max: 1,
+        ..Config::default()
+    }
+}
+
 /// An engine small enough for loom: four places, two slots.
 fn tiny_engine() -> Engine {
     Engine::new(Config {
         people_max: 4,
         slots_max: 2,
-        ..Config::default()
+        ..loom_limits()
     })
     .expect("a valid tiny configuration")
 }
@@ -246,7 +259,7 @@ fn lapsed_person_rejoining_from_two_devices_gets_one_new_place() {
                 slots_max: 1,
                 lease_ms: 10,
                 lapse_policy: LapsePolicy::Requeue,
-                ..Config::default()
+                ..loom_limits()
             })
             .unwrap(),
         );
@@ -273,15 +286,20 @@ fn lapsed_person_rejoining_from_two_devices_gets_one_new_place() {
 
 /// "Sold out" is never said while a seat is free. A second slot keeps its seat free
 /// throughout, while two people take and give back the one seat of a first slot: every poll
-/// of `is_sold_out`, and every no-room answer, must say "not sold out". (Under loom each slot
-/// is its own block of the open-slot count, so every fill and release moves the global count:
-/// the hardest case of its protocol.)
+/// of `is_sold_out`, and every no-room answer, must say "not sold out". (Each slot is at a site
+/// of its own, so every fill and release of the first moves its site's count through zero and
+/// with it the region's: the hardest case of the counting protocol.)
 #[test]
 fn sold_out_is_never_said_while_a_seat_is_free() {
     loom::model(|| {
         let engine = Arc::new(tiny_engine());
         let churned = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
-        let _spare = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
+        let _spare = engine
+            .add_slot(SlotSpec {
+                site: SiteId::new(1),
+                ..SlotSpec::with_capacity(1)
+            })
+            .unwrap();
         let churners = [PersonId::new(1), PersonId::new(2)];
         for person in churners {
             engine.enqueue(person, COHORT, NOW).unwrap();
@@ -316,7 +334,7 @@ fn adding_a_full_slot_never_makes_the_inventory_look_sold_out() {
             Engine::new(Config {
                 people_max: 2,
                 slots_max: 3,
-                ..Config::default()
+                ..loom_limits()
             })
             .unwrap(),
         );
@@ -337,25 +355,30 @@ fn adding_a_full_slot_never_makes_the_inventory_look_sold_out() {
     });
 }
 
-/// Two full slots that share a block of the open-slot count are given back at once while
-/// every other slot is full. Once either release has returned, a seat is free, and a poll must
-/// not say "sold out". (The protocol raises the global count *before* the block's: raising the
-/// block's first would let the second release find the block already counted and free its
-/// seat before the first release had raised the global count.)
+/// Two full slots at one site are given back at once while every other slot is full. Once
+/// either release has returned, a seat is free, and a poll must not say "sold out". (The
+/// protocol raises the region's count *before* the site's: raising the site's first would let
+/// the second release find the site already counted and free its seat before the first
+/// release had raised the region's count, and so the root's.)
 #[test]
-fn releases_sharing_a_block_never_leave_a_free_seat_unseen() {
+fn releases_at_one_site_never_leave_a_free_seat_unseen() {
     loom::model(|| {
-        // Four slots: two blocks of two.
+        // Four slots: two sites of two.
         let engine = Arc::new(
             Engine::new(Config {
                 people_max: 4,
                 slots_max: 4,
-                ..Config::default()
+                ..loom_limits()
             })
             .unwrap(),
         );
-        let slots = [1, 1, 1, 1]
-            .map(|capacity| engine.add_slot(SlotSpec::with_capacity(capacity)).unwrap());
+        let slots = [0, 0, 1, 1].map(|site| {
+            let spec = SlotSpec {
+                site: SiteId::new(site),
+                ..SlotSpec::with_capacity(1)
+            };
+            engine.add_slot(spec).unwrap()
+        });
         let holders = [1, 2, 3, 4].map(PersonId::new);
         for person in holders {
             engine.enqueue(person, COHORT, NOW).unwrap();

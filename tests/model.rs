@@ -52,7 +52,7 @@ fn hard_cases_are_frequent() {
     const SCENARIOS: u32 = 256;
     /// Each label with the least share of scenarios it must come up in: about half of what
     /// the strategies reach today, so that only a real starvation fails.
-    const HARD_CASES: [(&str, f64); 15] = [
+    const HARD_CASES: [(&str, f64); 21] = [
         ("enqueue: same place", 0.35),
         ("enqueue: requeued", 0.08),
         ("enqueue: Full", 0.15),
@@ -68,6 +68,12 @@ fn hard_cases_are_frequent() {
         ("reserve: BookingLimit", 0.12),
         ("release: bookings", 0.12),
         ("state: sold out", 0.25),
+        ("search: found", 0.09),
+        ("set_capacity: grew", 0.10),
+        ("set_capacity: shrank", 0.10),
+        ("set_capacity: BelowBooked", 0.03),
+        ("close_slot: Ok", 0.25),
+        ("add_slot: DayOutOfRange", 0.18),
     ];
 
     let mut runner = TestRunner::deterministic();

@@ -23,6 +23,8 @@ use parking_lot::Mutex;
 
 mod audit;
 mod clock;
+mod search;
+mod supply;
 
 use crate::config::{Config, ConfigError};
 use crate::error::{
@@ -108,8 +110,9 @@ impl Engine {
     /// # Example
     /// ```
     /// use fairbook::{Config, Engine};
-    /// let engine = Engine::new(Config { people_max: 1_000, ..Config::default() })?;
-    /// assert!(engine.memory().total_bytes() < 100_000 + 16 * 65_536);
+    /// let config = Config { people_max: 1_000, slots_max: 500, sites_max: 50, days_max: 14, ..Config::default() };
+    /// let engine = Engine::new(config)?;
+    /// assert!(engine.memory().total_bytes() < 100_000);
     /// # Ok::<(), fairbook::ConfigError>(())
     /// ```
     pub fn new(config: Config) -> Result<Engine, ConfigError> {
@@ -131,7 +134,13 @@ impl Engine {
             .map_err(refused)?,
             ledger: Ledger::new(config.people_max, config.bookings_per_person_max)
                 .map_err(refused)?,
-            inventory: Inventory::new(config.slots_max).map_err(refused)?,
+            inventory: Inventory::new(
+                config.slots_max,
+                config.sites_max,
+                config.days_max,
+                config.regions_max,
+            )
+            .map_err(refused)?,
             advance: Mutex::new(AdvanceState::default()),
             admissions_per_sec_bits: CachePadded::new(AtomicU64::new(0)),
             config,
@@ -163,7 +172,12 @@ impl Engine {
         Ok(MemoryUse {
             waiting_room_bytes: WaitingRoom::bytes_for(config.people_max),
             ledger_bytes: Ledger::bytes_for(config.people_max, config.bookings_per_person_max),
-            inventory_bytes: Inventory::bytes_for(config.slots_max),
+            inventory_bytes: Inventory::bytes_for(
+                config.slots_max,
+                config.sites_max,
+                config.days_max,
+                config.regions_max,
+            ),
         })
     }
 
@@ -177,7 +191,8 @@ impl Engine {
     /// let memory = engine.memory();
     /// let per_person = (memory.waiting_room_bytes + memory.ledger_bytes) as f64 / 1_500_000.0;
     /// assert!(per_person < 48.0, "{per_person} bytes per person");
-    /// assert_eq!(memory.inventory_bytes, 16 * 65_536 + 4 * 65_536 / 64);
+    /// // 20 bytes per slot, 28 per site, 4 per site and day, 24 per region.
+    /// assert_eq!(memory.inventory_bytes, 20 * 65_536 + 28 * 65_536 + 4 * 65_536 * 16 + 24);
     /// # Ok::<(), fairbook::ConfigError>(())
     /// ```
     pub fn memory(&self) -> MemoryUse {
@@ -190,10 +205,17 @@ impl Engine {
 
     /// Adds a slot to the inventory (control path; callers are serialised).
     ///
-    /// The slot is bookable as soon as this returns, from every thread.
+    /// The slot is bookable as soon as this returns, from every thread, and found by
+    /// [`Engine::search`]. A slot at a site not added yet adds the site to region 0 (see
+    /// [`Engine::add_site`]).
+    ///
+    /// State change: a new slot with `spec.capacity` free seats (and, the first time a site
+    /// is named, the site in region 0).
     ///
     /// # Errors
-    /// [`AddSlotError::Full`] once [`Config::slots_max`] slots exist.
+    /// Bad input: [`AddSlotError::SiteOutOfRange`], [`AddSlotError::DayOutOfRange`],
+    /// [`AddSlotError::CapacityTooLarge`]. Limits: [`AddSlotError::Full`] once
+    /// [`Config::slots_max`] slots exist, [`AddSlotError::SiteFull`].
     ///
     /// # Example
     /// ```
@@ -204,9 +226,7 @@ impl Engine {
     /// # Ok::<(), fairbook::ConfigError>(())
     /// ```
     pub fn add_slot(&self, spec: SlotSpec) -> Result<SlotId, AddSlotError> {
-        self.inventory.add(spec).ok_or(AddSlotError::Full {
-            slots_max: self.config.slots_max,
-        })
+        self.inventory.add(spec)
     }
 
     /// A snapshot of one slot, or `None` if it does not exist.

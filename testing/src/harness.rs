@@ -17,10 +17,10 @@
 use core::fmt;
 use std::collections::BTreeMap;
 
-use crate::{Model, ModelStats, Op, PEOPLE, SLOT_IDS, Universe};
+use crate::{Model, ModelStats, Op, PEOPLE, REGION_IDS, SLOT_IDS, Universe};
 use fairbook::{
-    Advanced, AuditReport, Config, ConfigError, Engine, EnqueueError, PersonId, ReserveError,
-    ReserveRequest, SlotId, SlotSpec, Timestamp,
+    Advanced, AuditReport, Config, ConfigError, Engine, EnqueueError, PersonId, RegionId,
+    ReserveError, ReserveRequest, SlotFilter, SlotId, SlotSpec, Timestamp,
 };
 
 /// How the engine and the model parted ways on one op.
@@ -288,8 +288,24 @@ impl Harness {
     /// If the universe's configuration is invalid or the two disagree while adding its slots
     /// (every [`Universe`] from this module's strategies is valid).
     pub fn new(universe: &Universe) -> Harness {
-        Harness::with_config(universe.config(), &universe.capacities, Timestamp::ZERO)
-            .expect("a universe's configuration is valid")
+        let mut harness = Harness::with_config(universe.config(), &[], Timestamp::ZERO)
+            .expect("a universe's configuration is valid");
+        for (site, region) in universe.sites() {
+            assert_eq!(
+                harness.engine.add_site(site, region),
+                harness.model.add_site(site, region),
+                "engine and model disagree on adding a site"
+            );
+        }
+        for (index, &capacity) in universe.capacities.iter().enumerate() {
+            let spec = universe.slot_spec(index, capacity);
+            assert_eq!(
+                harness.engine.add_slot(spec),
+                harness.model.add_slot(spec),
+                "engine and model disagree on adding a slot"
+            );
+        }
+        harness
     }
 
     /// An engine and a model for any configuration, with slots of `capacities` added, the
@@ -475,11 +491,44 @@ impl Harness {
                 compare(answer, model.status(*person, now))?;
                 outcome
             }
-            Op::AddSlot { capacity } => {
-                let spec = SlotSpec::with_capacity(*capacity);
-                let answer = engine.add_slot(spec);
+            Op::AddSlot { spec } => {
+                let answer = engine.add_slot(*spec);
                 let outcome = label("add_slot", &answer, |_| "Ok");
-                compare(answer, model.add_slot(spec))?;
+                compare(answer, model.add_slot(*spec))?;
+                outcome
+            }
+            Op::AddSite { site, region } => {
+                let answer = engine.add_site(*site, *region);
+                let outcome = label("add_site", &answer, |_| "Ok");
+                compare(answer, model.add_site(*site, *region))?;
+                outcome
+            }
+            Op::SetCapacity { slot, capacity } => {
+                let answer = engine.set_capacity(*slot, *capacity);
+                let outcome = label("set_capacity", &answer, |change| {
+                    match change.capacity.cmp(&change.capacity_before) {
+                        core::cmp::Ordering::Greater => "grew",
+                        core::cmp::Ordering::Less => "shrank",
+                        core::cmp::Ordering::Equal => "unchanged",
+                    }
+                });
+                compare(answer, model.set_capacity(*slot, *capacity))?;
+                outcome
+            }
+            Op::CloseSlot { slot } => {
+                let answer = engine.close_slot(*slot);
+                let outcome = label("close_slot", &answer, |_| "Ok");
+                compare(answer, model.close_slot(*slot))?;
+                outcome
+            }
+            Op::Search { filter } => {
+                let filter = filter.filter();
+                let answer = engine.search(filter).map(Iterator::collect::<Vec<_>>);
+                let outcome = label("search", &answer, |found| {
+                    if found.is_empty() { "none" } else { "found" }
+                });
+                compare(answer, model.search(&filter))?;
+                compare(engine.free_seats(&filter), model.free_seats(&filter))?;
                 outcome
             }
             Op::AdmittedIn { from, to } => {
@@ -540,6 +589,25 @@ impl Harness {
             (report.bookings, report.free_seats),
             (bookings, free_seats),
         )?;
+        for raw in 0..REGION_IDS {
+            let region = RegionId::new(raw);
+            compare_state(
+                || format!("{region} sold out"),
+                self.engine.is_sold_out_in(region),
+                self.model.is_sold_out_in(region),
+            )?;
+            let filter = SlotFilter::region(region);
+            compare_state(
+                || format!("free seats in {region}"),
+                self.engine.free_seats(&filter),
+                self.model.free_seats(&filter),
+            )?;
+            compare_state(
+                || format!("slots with room in {region}"),
+                self.engine.search(filter).map(Iterator::collect::<Vec<_>>),
+                self.model.search(&filter),
+            )?;
+        }
 
         // Read at the latest time the engine has seen: that moves no clock.
         let latest = stats.latest_time;

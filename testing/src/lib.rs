@@ -99,8 +99,8 @@ mod ops;
 pub use harness::{Coverage, Failure, Harness, Mismatch, assert_audit_ok, check_audit};
 pub use model::{Model, ModelStats, validate};
 pub use ops::{
-    COHORTS, Op, PEOPLE, SLOT_IDS, SLOTS_MAX, Universe, op_strategy, ops_strategy,
-    scenario_strategy, universe_strategy,
+    COHORTS, DAY_IDS, Op, OwnedFilter, PEOPLE, REGION_IDS, SITE_IDS, SLOT_IDS, SLOTS_MAX, Universe,
+    WINDOW_IDS, op_strategy, ops_strategy, scenario_strategy, universe_strategy,
 };
 
 /// The `arbitrary` crate that the [`Op`] and [`Universe`] impls are written against.

@@ -42,11 +42,14 @@ use std::collections::HashMap;
 
 use fairbook::{
     AddSlotError, AdmittedInError, AdvanceError, Advanced, BookedSlots, Booking, CHOICES_MAX_LIMIT,
-    COHORTS_MAX_LIMIT, CohortId, Config, ConfigError, EnqueueError, LapsePolicy, OutflowPolicy,
-    PEOPLE_MAX_LIMIT, PersonId, Place, ReleaseError, Released, ReserveError, SLOTS_MAX_LIMIT, Seq,
+    COHORTS_MAX_LIMIT, CohortId, Config, ConfigError, DAYS_MAX_LIMIT, EnqueueError, LapsePolicy,
+    OutflowPolicy, PEOPLE_MAX_LIMIT, PersonId, Place, REGIONS_MAX_LIMIT, RegionId, ReleaseError,
+    Released, ReserveError, SITES_MAX_LIMIT, SLOT_CAPACITY_LIMIT, SLOTS_MAX_LIMIT, Seq, SiteId,
     SlotId, SlotSpec, SlotView, Stats, Status, StatusError, TimeTooFarAhead, TimeWentBackwards,
     Timestamp,
 };
+
+mod supply;
 
 /// The model's own reading of the limits documented on each [`Config`] field, checked in
 /// field order; [`Config::validate`] must agree with it on every configuration.
@@ -80,6 +83,24 @@ pub fn validate(config: &Config) -> Result<(), ConfigError> {
         return Err(ConfigError::SlotsMaxOutOfRange {
             given: config.slots_max,
             max: SLOTS_MAX_LIMIT,
+        });
+    }
+    if !(1..=SITES_MAX_LIMIT).contains(&config.sites_max) {
+        return Err(ConfigError::SitesMaxOutOfRange {
+            given: config.sites_max,
+            max: SITES_MAX_LIMIT,
+        });
+    }
+    if !(1..=DAYS_MAX_LIMIT).contains(&config.days_max) {
+        return Err(ConfigError::DaysMaxOutOfRange {
+            given: config.days_max,
+            max: DAYS_MAX_LIMIT,
+        });
+    }
+    if !(1..=REGIONS_MAX_LIMIT).contains(&config.regions_max) {
+        return Err(ConfigError::RegionsMaxOutOfRange {
+            given: config.regions_max,
+            max: REGIONS_MAX_LIMIT,
         });
     }
     if config.lease_ms == 0 {
@@ -167,11 +188,13 @@ impl ModelPlace {
     }
 }
 
-/// One slot with the places that hold it.
+/// One slot with the places that hold it. `spec.capacity` is the capacity now: a closed
+/// slot's goes down with each booking given back.
 #[derive(Clone, Debug)]
 struct ModelSlot {
     spec: SlotSpec,
     holders: Vec<Seq>,
+    closed: bool,
 }
 
 impl ModelSlot {
@@ -223,6 +246,10 @@ pub struct Model {
     /// Each person's current place (a requeue moves it on).
     place_of: HashMap<PersonId, Seq>,
     slots: Vec<ModelSlot>,
+    /// Each added site's region.
+    site_regions: HashMap<SiteId, RegionId>,
+    /// Each region's sites, in the order they were added.
+    region_sites: HashMap<RegionId, Vec<SiteId>>,
     /// Every place below this has been considered by an advance.
     admission_cursor: u64,
     /// `(effective time, admission cursor)` after every advance, oldest first.
@@ -244,6 +271,8 @@ impl Model {
             line: Vec::new(),
             place_of: HashMap::new(),
             slots: Vec::new(),
+            site_regions: HashMap::new(),
+            region_sites: HashMap::new(),
             admission_cursor: 0,
             rate_samples: Vec::new(),
             bucket: Bucket::default(),
@@ -354,19 +383,45 @@ impl Model {
         }
     }
 
-    /// See [`Engine::add_slot`](fairbook::Engine::add_slot).
+    /// See [`Engine::add_slot`](fairbook::Engine::add_slot): a site named for the first time
+    /// joins region 0.
     ///
     /// # Errors
-    /// [`AddSlotError::Full`] once `slots_max` slots exist.
+    /// As the engine's, in the same order: the site, the day and the capacity out of range,
+    /// then [`AddSlotError::Full`] once `slots_max` slots exist. (The engine's
+    /// [`AddSlotError::SiteFull`] needs sixteen million slots at one site: no model test
+    /// reaches it.)
     pub fn add_slot(&mut self, spec: SlotSpec) -> Result<SlotId, AddSlotError> {
+        if spec.site.as_u32() >= self.config.sites_max {
+            return Err(AddSlotError::SiteOutOfRange {
+                site: spec.site,
+                sites_max: self.config.sites_max,
+            });
+        }
+        if u32::from(spec.day.as_u16()) >= self.config.days_max {
+            return Err(AddSlotError::DayOutOfRange {
+                day: spec.day,
+                days_max: self.config.days_max,
+            });
+        }
+        if spec.capacity > SLOT_CAPACITY_LIMIT {
+            return Err(AddSlotError::CapacityTooLarge {
+                capacity: spec.capacity,
+                max: SLOT_CAPACITY_LIMIT,
+            });
+        }
         if self.slots.len() >= self.config.slots_max as usize {
             return Err(AddSlotError::Full {
                 slots_max: self.config.slots_max,
             });
         }
+        if !self.site_regions.contains_key(&spec.site) {
+            self.put_site(spec.site, RegionId::new(0));
+        }
         self.slots.push(ModelSlot {
             spec,
             holders: Vec::new(),
+            closed: false,
         });
         Ok(SlotId::new(self.slots.len() as u32 - 1))
     }
@@ -377,6 +432,7 @@ impl Model {
             id: slot,
             spec: model.spec,
             booked: model.holders.len() as u32,
+            closed: model.closed,
         })
     }
 
@@ -726,14 +782,19 @@ impl Model {
         })
     }
 
-    /// Takes `seq`'s booking of `slot` off the slot's list of holders.
+    /// Takes `seq`'s booking of `slot` off the slot's list of holders; a closed slot loses
+    /// the seat.
     fn give_back(&mut self, seq: Seq, slot: SlotId) {
-        let holders = &mut self.slots[slot.as_index()].holders;
-        let index = holders
+        let model = &mut self.slots[slot.as_index()];
+        let index = model
+            .holders
             .iter()
             .position(|&holder| holder == seq)
             .expect("a booking the place holds is on the slot's list");
-        holders.swap_remove(index);
+        model.holders.swap_remove(index);
+        if model.closed {
+            model.spec.capacity -= 1;
+        }
     }
 
     /// See [`Engine::release`](fairbook::Engine::release).

@@ -17,7 +17,8 @@ use proptest::collection::{SizeRange, vec};
 use proptest::prelude::*;
 
 use fairbook::{
-    CohortId, CohortWindow, Config, LapsePolicy, OutflowPolicy, PersonId, Seq, SlotId, Timestamp,
+    Area, CohortId, CohortWindow, Config, Day, LapsePolicy, OutflowPolicy, PersonId, RegionId, Seq,
+    SiteId, SlotFilter, SlotId, SlotSpec, Timestamp, Window, WindowSet,
 };
 
 /// The people the vocabulary names: `PersonId`s `0..PEOPLE` (plus, rarely,
@@ -30,6 +31,18 @@ pub const SLOT_IDS: u32 = 5;
 
 /// The most slots a universe holds.
 pub const SLOTS_MAX: u32 = 4;
+
+/// Site ids the vocabulary names: `0..SITE_IDS`, one more than a universe has.
+pub const SITE_IDS: u32 = 4;
+
+/// Days the vocabulary names: `0..DAY_IDS`, one more than a universe has.
+pub const DAY_IDS: u16 = 4;
+
+/// Windows the vocabulary names: `0..WINDOW_IDS`.
+pub const WINDOW_IDS: u8 = 3;
+
+/// Region ids the vocabulary names: `0..REGION_IDS`, one more than a universe has.
+pub const REGION_IDS: u16 = 4;
 
 /// The cohorts of every universe: always open; open from 100 ms until 700 ms; open from
 /// 400 ms. Cohort id 3 is not configured.
@@ -116,8 +129,33 @@ pub enum Op {
     },
     /// [`Engine::add_slot`](fairbook::Engine::add_slot), mid-campaign.
     AddSlot {
-        /// The new slot's capacity.
+        /// The new slot: where, when, how many (site and day may be out of range).
+        spec: SlotSpec,
+    },
+    /// [`Engine::add_site`](fairbook::Engine::add_site).
+    AddSite {
+        /// The site (may be added already, or out of range).
+        site: SiteId,
+        /// Its region (may be out of range).
+        region: RegionId,
+    },
+    /// [`Engine::set_capacity`](fairbook::Engine::set_capacity): supply grows or shrinks.
+    SetCapacity {
+        /// The slot (may not exist).
+        slot: SlotId,
+        /// Its new capacity (may be below what it holds).
         capacity: u32,
+    },
+    /// [`Engine::close_slot`](fairbook::Engine::close_slot).
+    CloseSlot {
+        /// The slot (may not exist, or be closed already).
+        slot: SlotId,
+    },
+    /// [`Engine::search`](fairbook::Engine::search), every result collected, and
+    /// [`Engine::free_seats`](fairbook::Engine::free_seats) for the same filter.
+    Search {
+        /// Where, when and which windows.
+        filter: OwnedFilter,
     },
     /// [`Engine::admitted_in`](fairbook::Engine::admitted_in) with a hand-made
     /// [`Advanced`](fairbook::Advanced) (the answers of real advances are checked after every
@@ -130,6 +168,34 @@ pub enum Op {
     },
 }
 
+/// A [`SlotFilter`] that owns its list of sites, so that an [`Op`] can carry it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OwnedFilter {
+    /// `None` for [`Area::Everywhere`], `Some(Ok(region))` for a region, `Some(Err(sites))` for
+    /// a list of sites.
+    pub area: Option<Result<RegionId, Vec<SiteId>>>,
+    /// The first day.
+    pub first_day: Day,
+    /// The last day (may be before the first).
+    pub last_day: Day,
+    /// The windows.
+    pub windows: WindowSet,
+}
+
+impl OwnedFilter {
+    /// The filter, borrowing the list of sites.
+    pub fn filter(&self) -> SlotFilter<'_> {
+        let area = match &self.area {
+            None => Area::Everywhere,
+            Some(Ok(region)) => Area::Region(*region),
+            Some(Err(sites)) => Area::Sites(sites),
+        };
+        SlotFilter::in_area(area)
+            .days(self.first_day, self.last_day)
+            .windows(self.windows)
+    }
+}
+
 /// The small world a sequence of [`Op`]s runs in: the engine's limits and the slots it starts
 /// with.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -138,6 +204,12 @@ pub struct Universe {
     pub people_max: u64,
     /// [`Config::slots_max`]: 1 to [`SLOTS_MAX`].
     pub slots_max: u32,
+    /// [`Config::sites_max`]: 1 to 3.
+    pub sites_max: u32,
+    /// [`Config::days_max`]: 1 to 3.
+    pub days_max: u32,
+    /// [`Config::regions_max`]: 1 to 3. Site `s` starts in region `s % regions_max`.
+    pub regions_max: u32,
     /// [`Config::lease_ms`]: 1 to 400 ms, against ticks of up to 300 ms.
     pub lease_ms: u64,
     /// [`Config::lapse_policy`].
@@ -153,7 +225,8 @@ pub struct Universe {
     pub time_ahead_tolerance_ms: u64,
     /// [`Config::person_hash_key`]: any.
     pub person_hash_key: u64,
-    /// The capacities of the slots added before the first op (at most `slots_max`), 0 to 5.
+    /// The capacities of the slots added before the first op (at most `slots_max`), 0 to 5,
+    /// spread over the sites, days and windows by [`Universe::slot_spec`].
     pub capacities: Vec<u32>,
 }
 
@@ -170,6 +243,9 @@ impl Universe {
         Config {
             people_max: self.people_max,
             slots_max: self.slots_max,
+            sites_max: self.sites_max,
+            days_max: self.days_max,
+            regions_max: self.regions_max,
             lease_ms: self.lease_ms,
             lapse_policy: self.lapse_policy,
             bookings_per_person_max: self.bookings_per_person_max,
@@ -182,13 +258,42 @@ impl Universe {
     }
 }
 
+impl Universe {
+    /// The sites of the universe with their starting regions: site `s` in region
+    /// `s % regions_max`, added before any slot.
+    pub fn sites(&self) -> impl Iterator<Item = (SiteId, RegionId)> + '_ {
+        (0..self.sites_max).map(|raw| {
+            (
+                SiteId::new(raw),
+                RegionId::new((raw % self.regions_max) as u16),
+            )
+        })
+    }
+
+    /// Where the universe's starting slot `index` is: round the sites first, then the days,
+    /// windows in turn.
+    pub fn slot_spec(&self, index: usize, capacity: u32) -> SlotSpec {
+        let index = index as u32;
+        SlotSpec {
+            site: SiteId::new(index % self.sites_max),
+            day: Day::new((index / self.sites_max % self.days_max) as u16),
+            window: Window::new((index % u32::from(WINDOW_IDS)) as u8),
+            capacity,
+        }
+    }
+}
+
 impl Default for Universe {
-    /// Four places, two slots of capacity 1 and 2, 100 ms leases that are forfeited, one
-    /// booking per person, two choices, 10 ms of skew, calls up to an hour ahead.
+    /// Four places, two slots of capacity 1 and 2 at one site in one region, 100 ms leases
+    /// that are forfeited, one booking per person, two choices, 10 ms of skew, calls up to an
+    /// hour ahead.
     fn default() -> Universe {
         Universe {
             people_max: 4,
             slots_max: 2,
+            sites_max: 1,
+            days_max: 1,
+            regions_max: 1,
             lease_ms: 100,
             lapse_policy: LapsePolicy::Forfeit,
             bookings_per_person_max: 1,
@@ -216,6 +321,11 @@ pub fn universe_strategy() -> impl Strategy<Value = Universe> {
     (
         prop_oneof![1 => Just(1u64), 2 => 2u64..=4, 6 => 5u64..=10],
         prop_oneof![1 => Just(1u32), 5 => 2..=SLOTS_MAX],
+        (
+            1u32..=3,
+            1u32..=3,
+            prop_oneof![1 => Just(1u32), 2 => 2u32..=3],
+        ),
         prop_oneof![1 => Just(1u64), 6 => 2u64..=400],
         lapse_policy_strategy(),
         prop_oneof![3 => Just(1u8), 1 => 2u8..=3],
@@ -232,6 +342,7 @@ pub fn universe_strategy() -> impl Strategy<Value = Universe> {
             |(
                 people_max,
                 slots_max,
+                (sites_max, days_max, regions_max),
                 lease_ms,
                 lapse_policy,
                 bookings_per_person_max,
@@ -245,6 +356,9 @@ pub fn universe_strategy() -> impl Strategy<Value = Universe> {
                 Universe {
                     people_max,
                     slots_max,
+                    sites_max,
+                    days_max,
+                    regions_max,
                     lease_ms,
                     lapse_policy,
                     bookings_per_person_max,
@@ -270,6 +384,69 @@ fn person_strategy() -> impl Strategy<Value = PersonId> {
 
 fn slot_strategy() -> impl Strategy<Value = SlotId> {
     (0..SLOT_IDS).prop_map(SlotId::new)
+}
+
+fn site_strategy() -> impl Strategy<Value = SiteId> {
+    (0..SITE_IDS).prop_map(SiteId::new)
+}
+
+fn region_strategy() -> impl Strategy<Value = RegionId> {
+    (0..REGION_IDS).prop_map(RegionId::new)
+}
+
+fn day_strategy() -> impl Strategy<Value = Day> {
+    (0..DAY_IDS).prop_map(Day::new)
+}
+
+fn window_strategy() -> impl Strategy<Value = Window> {
+    (0..WINDOW_IDS).prop_map(Window::new)
+}
+
+/// Mostly a slot where the universe has sites and days; now and then one out of range.
+fn slot_spec_strategy() -> impl Strategy<Value = SlotSpec> {
+    (
+        prop_oneof![6 => (0u32..3).prop_map(SiteId::new), 1 => site_strategy()],
+        prop_oneof![6 => (0u16..3).prop_map(Day::new), 1 => day_strategy()],
+        window_strategy(),
+        capacity_strategy(),
+    )
+        .prop_map(|(site, day, window, capacity)| SlotSpec {
+            site,
+            day,
+            window,
+            capacity,
+        })
+}
+
+fn filter_strategy() -> impl Strategy<Value = OwnedFilter> {
+    (
+        prop_oneof![
+            2 => Just(None),
+            3 => region_strategy().prop_map(|region| Some(Ok(region))),
+            2 => vec(site_strategy(), 0..=3).prop_map(|sites| Some(Err(sites))),
+        ],
+        day_strategy(),
+        day_strategy(),
+        prop_oneof![
+            2 => Just(WindowSet::ALL),
+            1 => vec(window_strategy(), 0..=2).prop_map(|windows| WindowSet::of(&windows)),
+        ],
+        // Now and then the days run backwards, which is an error.
+        prop_oneof![6 => Just(false), 1 => Just(true)],
+    )
+        .prop_map(|(area, one, other, windows, backwards)| {
+            let (first_day, last_day) = if backwards == (one <= other) {
+                (other, one)
+            } else {
+                (one, other)
+            };
+            OwnedFilter {
+                area,
+                first_day,
+                last_day,
+                windows,
+            }
+        })
 }
 
 fn policy_strategy() -> impl Strategy<Value = OutflowPolicy> {
@@ -308,7 +485,7 @@ fn choices_strategy() -> impl Strategy<Value = Vec<SlotId>> {
 /// One [`Op`], weighted towards joins and bookings.
 pub fn op_strategy() -> impl Strategy<Value = Op> {
     prop_oneof![
-        6 => (person_strategy(), cohort_strategy())
+        7 => (person_strategy(), cohort_strategy())
             .prop_map(|(person, cohort)| Op::Enqueue { person, cohort }),
         1 => vec((person_strategy(), cohort_strategy()), 0..=8)
             .prop_map(|requests| Op::EnqueueBatch { requests }),
@@ -336,7 +513,13 @@ pub fn op_strategy() -> impl Strategy<Value = Op> {
         1 => (person_strategy(), slot_strategy())
             .prop_map(|(person, slot)| Op::ReleaseBooking { person, slot }),
         2 => person_strategy().prop_map(|person| Op::Status { person }),
-        1 => capacity_strategy().prop_map(|capacity| Op::AddSlot { capacity }),
+        1 => slot_spec_strategy().prop_map(|spec| Op::AddSlot { spec }),
+        1 => (site_strategy(), region_strategy())
+            .prop_map(|(site, region)| Op::AddSite { site, region }),
+        1 => (slot_strategy(), capacity_strategy())
+            .prop_map(|(slot, capacity)| Op::SetCapacity { slot, capacity }),
+        1 => slot_strategy().prop_map(|slot| Op::CloseSlot { slot }),
+        1 => filter_strategy().prop_map(|filter| Op::Search { filter }),
         1 => (0u64..12, 0u64..12).prop_map(|(from, to)| Op::AdmittedIn {
             from: Seq::new(from),
             to: Seq::new(to),
@@ -397,6 +580,58 @@ fn arbitrary_slot(u: &mut Unstructured<'_>) -> arbitrary::Result<SlotId> {
     Ok(SlotId::new(u.int_in_range(0..=SLOT_IDS - 1)?))
 }
 
+fn arbitrary_site(u: &mut Unstructured<'_>) -> arbitrary::Result<SiteId> {
+    Ok(SiteId::new(u.int_in_range(0..=SITE_IDS - 1)?))
+}
+
+fn arbitrary_region(u: &mut Unstructured<'_>) -> arbitrary::Result<RegionId> {
+    Ok(RegionId::new(u.int_in_range(0..=REGION_IDS - 1)?))
+}
+
+fn arbitrary_day(u: &mut Unstructured<'_>) -> arbitrary::Result<Day> {
+    Ok(Day::new(u.int_in_range(0..=DAY_IDS - 1)?))
+}
+
+fn arbitrary_window(u: &mut Unstructured<'_>) -> arbitrary::Result<Window> {
+    Ok(Window::new(u.int_in_range(0..=WINDOW_IDS - 1)?))
+}
+
+fn arbitrary_filter(u: &mut Unstructured<'_>) -> arbitrary::Result<OwnedFilter> {
+    let area = match u.int_in_range(0..=6)? {
+        0..=1 => None,
+        2..=4 => Some(Ok(arbitrary_region(u)?)),
+        _ => {
+            let len = u.int_in_range(0..=3)?;
+            Some(Err((0..len)
+                .map(|_| arbitrary_site(u))
+                .collect::<arbitrary::Result<Vec<_>>>()?))
+        }
+    };
+    let (one, other) = (arbitrary_day(u)?, arbitrary_day(u)?);
+    let backwards = one_in(u, 7)?;
+    let (first_day, last_day) = if backwards == (one <= other) {
+        (other, one)
+    } else {
+        (one, other)
+    };
+    let windows = if one_in(u, 3)? {
+        let len = u.int_in_range(0..=2)?;
+        WindowSet::of(
+            &(0..len)
+                .map(|_| arbitrary_window(u))
+                .collect::<arbitrary::Result<Vec<_>>>()?,
+        )
+    } else {
+        WindowSet::ALL
+    };
+    Ok(OwnedFilter {
+        area,
+        first_day,
+        last_day,
+        windows,
+    })
+}
+
 fn arbitrary_option(
     u: &mut Unstructured<'_>,
     range: core::ops::RangeInclusive<u64>,
@@ -411,9 +646,9 @@ fn arbitrary_option(
 /// The same weights as [`op_strategy`], drawn from fuzzer bytes.
 impl<'a> Arbitrary<'a> for Op {
     fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Op> {
-        const KINDS: [u8; 34] = [
+        const KINDS: [u8; 39] = [
             0, 0, 0, 0, 0, 0, 10, 1, 1, 1, 1, 2, 3, 3, 3, 4, 5, 5, 5, 5, 5, 5, 5, 5, 6, 7, 8, 8, 9,
-            11, 11, 11, 12, 13,
+            11, 11, 11, 12, 13, 14, 15, 16, 17, 17,
         ];
         Ok(match u.choose(&KINDS)? {
             0 => Op::Enqueue {
@@ -509,8 +744,35 @@ impl<'a> Arbitrary<'a> for Op {
                 from: Seq::new(u.int_in_range(0..=11)?),
                 to: Seq::new(u.int_in_range(0..=11)?),
             },
-            _ => Op::AddSlot {
+            14 => Op::AddSite {
+                site: arbitrary_site(u)?,
+                region: arbitrary_region(u)?,
+            },
+            15 => Op::SetCapacity {
+                slot: arbitrary_slot(u)?,
                 capacity: arbitrary_capacity(u)?,
+            },
+            16 => Op::CloseSlot {
+                slot: arbitrary_slot(u)?,
+            },
+            17 => Op::Search {
+                filter: arbitrary_filter(u)?,
+            },
+            _ => Op::AddSlot {
+                spec: SlotSpec {
+                    site: if one_in(u, 7)? {
+                        arbitrary_site(u)?
+                    } else {
+                        SiteId::new(u.int_in_range(0..=2)?)
+                    },
+                    day: if one_in(u, 7)? {
+                        arbitrary_day(u)?
+                    } else {
+                        Day::new(u.int_in_range(0..=2)?)
+                    },
+                    window: arbitrary_window(u)?,
+                    capacity: arbitrary_capacity(u)?,
+                },
             },
         })
     }
@@ -529,7 +791,17 @@ impl<'a> Arbitrary<'a> for Universe {
         } else {
             2.min(slots_max)
         };
+        let sites_max = u.int_in_range(1..=3)?;
+        let days_max = u.int_in_range(1..=3)?;
+        let regions_max = if one_in(u, 3)? {
+            1
+        } else {
+            u.int_in_range(2..=3)?
+        };
         Ok(Universe {
+            sites_max,
+            days_max,
+            regions_max,
             people_max: match u.int_in_range(0..=8)? {
                 8 => 1,
                 6..=7 => u.int_in_range(2..=4)?,
