@@ -6,6 +6,8 @@
 
 use core::fmt;
 
+use crate::ids::RegionId;
+use crate::scope::Scope;
 use crate::time::Timestamp;
 
 /// The most people one engine may sequence: 2³² (about 4.3 billion).
@@ -236,6 +238,15 @@ impl Config {
                     });
                 }
             }
+            if let Scope::Region(region) = window.scope {
+                if u32::from(region.as_u16()) >= self.regions_max {
+                    return Err(ConfigError::CohortRegionOutOfRange {
+                        cohort: index as u16,
+                        region,
+                        regions_max: self.regions_max,
+                    });
+                }
+            }
         }
         Ok(())
     }
@@ -265,18 +276,21 @@ pub enum LapsePolicy {
     Requeue,
 }
 
-/// When one cohort may join: from `opens_at` (inclusive) until `closes_at` (exclusive), if set.
+/// When one cohort may join: from `opens_at` (inclusive) until `closes_at` (exclusive), if set;
+/// and where its people may book.
 ///
 /// A person who joined while the window was open keeps their place after it closes: closing
 /// a window stops new joins, it never bounces anyone.
 ///
 /// # Example
 /// ```
-/// use fairbook::{CohortWindow, Timestamp};
+/// use fairbook::{CohortWindow, RegionId, Scope, Timestamp};
 /// let window = CohortWindow::between(Timestamp::from_secs(10), Timestamp::from_secs(20));
 /// assert!(!window.is_open_at(Timestamp::from_secs(9)));
 /// assert!(window.is_open_at(Timestamp::from_secs(10)));
 /// assert!(!window.is_open_at(Timestamp::from_secs(20)));
+/// let seoul_only = window.within(Scope::Region(RegionId::new(1)));
+/// assert_eq!(seoul_only.scope, Scope::Region(RegionId::new(1)));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct CohortWindow {
@@ -284,29 +298,41 @@ pub struct CohortWindow {
     pub opens_at: Timestamp,
     /// The first moment it may no longer join, if it ever closes.
     pub closes_at: Option<Timestamp>,
+    /// Where the cohort's people may book, unless one joins with a scope of their own
+    /// ([`Engine::enqueue_in`](crate::Engine::enqueue_in)).
+    pub scope: Scope,
 }
 
 impl CohortWindow {
-    /// Open from the epoch, never closing.
+    /// Open from the epoch, never closing, booking anywhere.
     pub const ALWAYS: CohortWindow = CohortWindow {
         opens_at: Timestamp::ZERO,
         closes_at: None,
+        scope: Scope::Everywhere,
     };
 
-    /// Open from `opens_at`, never closing.
+    /// Open from `opens_at`, never closing, booking anywhere.
     pub const fn opening_at(opens_at: Timestamp) -> CohortWindow {
         CohortWindow {
             opens_at,
             closes_at: None,
+            scope: Scope::Everywhere,
         }
     }
 
-    /// Open from `opens_at` until `closes_at`.
+    /// Open from `opens_at` until `closes_at`, booking anywhere.
     pub const fn between(opens_at: Timestamp, closes_at: Timestamp) -> CohortWindow {
         CohortWindow {
             opens_at,
             closes_at: Some(closes_at),
+            scope: Scope::Everywhere,
         }
+    }
+
+    /// The same window, its people booking only within `scope`.
+    #[must_use]
+    pub const fn within(self, scope: Scope) -> CohortWindow {
+        CohortWindow { scope, ..self }
     }
 
     /// Whether a first join at `now` is allowed.
@@ -392,6 +418,15 @@ pub enum ConfigError {
         /// What the engine asked for in all.
         bytes: usize,
     },
+    /// A cohort's scope names a region at or above `regions_max`.
+    CohortRegionOutOfRange {
+        /// The cohort's index in `cohorts`.
+        cohort: u16,
+        /// The region it names.
+        region: RegionId,
+        /// The configured number of regions.
+        regions_max: u32,
+    },
     /// A cohort's window closes before (or when) it opens: nobody could ever join it.
     CohortWindowEmpty {
         /// The cohort's index in `cohorts`.
@@ -438,6 +473,14 @@ impl fmt::Display for ConfigError {
             ConfigError::MemoryUnavailable { bytes } => write!(
                 f,
                 "the engine needs {bytes} bytes, but the allocator refused them"
+            ),
+            ConfigError::CohortRegionOutOfRange {
+                cohort,
+                region,
+                regions_max,
+            } => write!(
+                f,
+                "cohort {cohort} books in {region}, but region ids run below {regions_max}"
             ),
             ConfigError::CohortWindowEmpty {
                 cohort,

@@ -10,6 +10,7 @@
 use core::fmt;
 
 use crate::ids::{CohortId, Day, RegionId, Seq, SiteId, SlotId};
+use crate::scope::Scope;
 use crate::time::Timestamp;
 
 /// A call's time is further behind the latest time the engine has seen than the configured
@@ -131,6 +132,23 @@ pub enum EnqueueError {
     /// Every slot is fully booked, so a new place in line would be a wait for nothing.
     /// Capacity may come back through releases.
     SoldOut,
+    /// Every slot within the person's scope is fully booked, while seats are free elsewhere:
+    /// a place in line would be a wait for nothing, unless capacity comes back there. Tell
+    /// them, and offer them a wider scope.
+    SoldOutInScope {
+        /// The scope the place would have had.
+        scope: Scope,
+        /// Free seats outside it, as the door last counted them (at its latest `advance`).
+        free_elsewhere: u64,
+    },
+    /// The scope names a region at or above
+    /// [`Config::regions_max`](crate::Config::regions_max).
+    RegionOutOfRange {
+        /// The region given.
+        region: RegionId,
+        /// The configured number of regions.
+        regions_max: u32,
+    },
     /// The person gave back their place (or, once admitted, everything they held); a campaign
     /// does not take them back, which keeps leave-and-rejoin loops from churning the line.
     PlaceReleased {
@@ -179,6 +197,20 @@ impl fmt::Display for EnqueueError {
             EnqueueError::SoldOut => {
                 write!(f, "every slot is booked; there is nothing to wait for")
             }
+            EnqueueError::SoldOutInScope {
+                scope,
+                free_elsewhere,
+            } => write!(
+                f,
+                "every slot in {scope} is booked; {free_elsewhere} seats are free elsewhere"
+            ),
+            EnqueueError::RegionOutOfRange {
+                region,
+                regions_max,
+            } => write!(
+                f,
+                "{region} is out of range: region ids run below {regions_max}"
+            ),
             EnqueueError::PlaceReleased { seq } => {
                 write!(f, "place {seq} was given back and cannot be taken again")
             }
@@ -295,6 +327,13 @@ pub enum ReserveError {
     },
     /// The person gave back their place; they cannot book with it.
     PlaceReleased,
+    /// A listed slot is outside the scope the person joined with. Offer slots within it.
+    OutOfScope {
+        /// The first such slot in the list.
+        slot: SlotId,
+        /// The person's scope.
+        scope: Scope,
+    },
     /// The person already holds
     /// [`Config::bookings_per_person_max`](crate::Config::bookings_per_person_max) bookings.
     BookingLimit {
@@ -304,7 +343,8 @@ pub enum ReserveError {
     /// Every listed slot is full (or already held by this person). Offer other slots: the
     /// lease is still live.
     NoRoom {
-        /// `true` if every slot in the engine is full, not just the listed ones.
+        /// `true` if every slot the person may book (every slot of the engine, or of their
+        /// scope) is full, not just the listed ones.
         sold_out: bool,
     },
 }
@@ -326,13 +366,18 @@ impl fmt::Display for ReserveError {
             ),
             ReserveError::LeaseLapsed { at } => write!(f, "the lease to book ran out at {at}"),
             ReserveError::PlaceReleased => write!(f, "the person gave back their place"),
+            ReserveError::OutOfScope { slot, scope } => {
+                write!(f, "{slot} is outside {scope}, where the person may book")
+            }
             ReserveError::BookingLimit { bookings_max } => {
                 write!(
                     f,
                     "the person already holds {bookings_max} bookings, the most allowed"
                 )
             }
-            ReserveError::NoRoom { sold_out: true } => write!(f, "every slot is fully booked"),
+            ReserveError::NoRoom { sold_out: true } => {
+                write!(f, "every slot the person may book is fully booked")
+            }
             ReserveError::NoRoom { sold_out: false } => {
                 write!(f, "every chosen slot is fully booked")
             }

@@ -104,6 +104,7 @@ mod error;
 mod ids;
 mod inventory;
 mod platform;
+mod scope;
 mod status;
 mod time;
 mod waiting_room;
@@ -122,6 +123,7 @@ pub use error::{
 };
 pub use ids::{CohortId, Day, PersonId, RegionId, Seq, SiteId, SlotId, Window};
 pub use inventory::{Area, SlotFilter, SlotSearch, SlotSpec, SlotView, WindowSet};
+pub use scope::Scope;
 pub use status::{
     Advanced, BookedSlots, Booking, CapacityChanged, MemoryUse, Place, Released, ReserveRequest,
     Stats, Status,

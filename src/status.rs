@@ -8,6 +8,7 @@ use core::fmt;
 
 use crate::config::BOOKINGS_PER_PERSON_LIMIT;
 use crate::ids::{PersonId, Seq, SlotId};
+use crate::scope::Scope;
 use crate::time::Timestamp;
 
 /// A person's place in line, as [`Engine::enqueue`](crate::Engine::enqueue) returns it.
@@ -104,6 +105,19 @@ pub enum Status {
         /// People still waiting ahead of them.
         ahead: u64,
     },
+    /// In line, but every slot within the person's scope is booked while seats are free
+    /// elsewhere: unless capacity comes back there, the wait is for nothing. The place is kept
+    /// all the same.
+    SoldOutInScope {
+        /// Their place.
+        seq: Seq,
+        /// People still waiting ahead of them.
+        ahead: u64,
+        /// Where they may book.
+        scope: Scope,
+        /// Free seats outside it, as the door last counted them (at its latest `advance`).
+        free_elsewhere: u64,
+    },
     /// Admitted, may book until `lease_until`.
     Admitted {
         /// Their place.
@@ -153,6 +167,15 @@ impl fmt::Display for Status {
                     "waiting at {seq}, {ahead} ahead, but everything is booked"
                 )
             }
+            Status::SoldOutInScope {
+                seq,
+                ahead,
+                scope,
+                free_elsewhere,
+            } => write!(
+                f,
+                "waiting at {seq}, {ahead} ahead, but everything in {scope} is booked ({free_elsewhere} seats free elsewhere)"
+            ),
             Status::Admitted { seq, lease_until } => {
                 write!(f, "admitted at {seq}, may book until {lease_until}")
             }

@@ -52,7 +52,7 @@ fn hard_cases_are_frequent() {
     const SCENARIOS: u32 = 256;
     /// Each label with the least share of scenarios it must come up in: about half of what
     /// the strategies reach today, so that only a real starvation fails.
-    const HARD_CASES: [(&str, f64); 21] = [
+    const HARD_CASES: [(&str, f64); 24] = [
         ("enqueue: same place", 0.35),
         ("enqueue: requeued", 0.08),
         ("enqueue: Full", 0.15),
@@ -74,6 +74,9 @@ fn hard_cases_are_frequent() {
         ("set_capacity: BelowBooked", 0.03),
         ("close_slot: Ok", 0.25),
         ("add_slot: DayOutOfRange", 0.18),
+        ("enqueue_in: SoldOutInScope", 0.03),
+        ("state: waiting, sold out in scope", 0.008),
+        ("reserve: OutOfScope", 0.03),
     ];
 
     let mut runner = TestRunner::deterministic();

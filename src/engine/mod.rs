@@ -23,6 +23,7 @@ use parking_lot::Mutex;
 
 mod audit;
 mod clock;
+mod scope;
 mod search;
 mod supply;
 
@@ -42,6 +43,7 @@ use crate::waiting_room::{
     AdmittedGuard, Locked, OutflowPolicy, PlaceView, Refusal, TokenBucket, WaitingRoom,
 };
 use clock::Clock;
+use scope::FreeAtDoor;
 
 /// How many recent advances the admission-rate estimate looks back over.
 const RATE_SAMPLES: usize = 16;
@@ -84,6 +86,8 @@ pub struct Engine {
     advance: Mutex<AdvanceState>,
     /// Admissions per second over recent advances, as `f64` bits (0 = unknown).
     admissions_per_sec_bits: CachePadded<AtomicU64>,
+    /// Free seats per region as the door last counted them.
+    free_at_door: FreeAtDoor,
 }
 
 /// What `advance` keeps between calls, under its mutex.
@@ -129,6 +133,8 @@ impl Engine {
                 config.people_max,
                 config.person_hash_key,
                 &config.cohorts,
+                &scope::cohort_tags(&config),
+                scope::tagged(&config),
                 config.lapse_policy,
             )
             .map_err(refused)?,
@@ -143,6 +149,7 @@ impl Engine {
             .map_err(refused)?,
             advance: Mutex::new(AdvanceState::default()),
             admissions_per_sec_bits: CachePadded::new(AtomicU64::new(0)),
+            free_at_door: FreeAtDoor::new(&config).map_err(refused)?,
             config,
         })
     }
@@ -170,14 +177,14 @@ impl Engine {
     pub fn memory_for(config: &Config) -> Result<MemoryUse, ConfigError> {
         config.validate()?;
         Ok(MemoryUse {
-            waiting_room_bytes: WaitingRoom::bytes_for(config.people_max),
+            waiting_room_bytes: WaitingRoom::bytes_for(config.people_max, scope::tagged(config)),
             ledger_bytes: Ledger::bytes_for(config.people_max, config.bookings_per_person_max),
             inventory_bytes: Inventory::bytes_for(
                 config.slots_max,
                 config.sites_max,
                 config.days_max,
                 config.regions_max,
-            ),
+            ) + FreeAtDoor::bytes_for(config),
         })
     }
 
@@ -199,7 +206,7 @@ impl Engine {
         MemoryUse {
             waiting_room_bytes: self.room.memory_bytes(),
             ledger_bytes: self.ledger.memory_bytes(),
-            inventory_bytes: self.inventory.memory_bytes(),
+            inventory_bytes: self.inventory.memory_bytes() + FreeAtDoor::bytes_for(&self.config),
         }
     }
 
@@ -298,7 +305,7 @@ impl Engine {
     ) -> Result<Place, EnqueueError> {
         let now = self.clock.check_call(now)?;
         self.room
-            .join(person, cohort, now, || self.inventory.is_sold_out())
+            .join(person, cohort, None, now, &|tag| self.sold_out_for(tag))
     }
 
     /// [`Engine::enqueue`] for many requests at once, with the same result for each as one
@@ -346,7 +353,7 @@ impl Engine {
             }
         };
         self.room
-            .join_batch(requests, now, || self.inventory.is_sold_out(), results);
+            .join_batch(requests, now, &|tag| self.sold_out_for(tag), results);
         handled
     }
 
@@ -433,6 +440,7 @@ impl Engine {
         let (admitted, from, to) = self.room.admit(how_many, lease_until);
         state.bucket.spend(admitted);
         self.record_rate_sample(state, now, to.as_u64());
+        self.free_at_door.count(&self.inventory);
         Advanced {
             admitted,
             from,
@@ -523,16 +531,7 @@ impl Engine {
             let status = match self.room.view(person, now) {
                 PlaceView::Unknown => Status::Unknown,
                 PlaceView::Released { seq } => Status::Released { seq },
-                PlaceView::Waiting { seq, ahead } if self.inventory.is_sold_out() => {
-                    Status::SoldOut { seq, ahead }
-                }
-                PlaceView::Waiting { seq, ahead } => Status::Waiting {
-                    seq,
-                    ahead,
-                    estimated_wait_ms: self
-                        .admissions_per_sec()
-                        .map(|per_sec| (ahead as f64 * 1_000.0 / per_sec).ceil() as u64),
-                },
+                PlaceView::Waiting { seq, ahead } => self.waiting_status(seq, ahead),
                 PlaceView::Admitted { seq, lease_until } => Status::Admitted { seq, lease_until },
                 PlaceView::Booked {
                     seq,
@@ -555,6 +554,29 @@ impl Engine {
                 PlaceView::Lapsed { seq, at } => Status::Lapsed { seq, at },
             };
             return Ok(status);
+        }
+    }
+
+    /// What a waiting person is told: sold out (everywhere, or within their scope), or how
+    /// many are ahead and how long that should take.
+    fn waiting_status(&self, seq: Seq, ahead: u64) -> Status {
+        if self.inventory.is_sold_out() {
+            return Status::SoldOut { seq, ahead };
+        }
+        if let Some((scope, free_elsewhere)) = self.scope_sold_out(self.room.tag_of(seq)) {
+            return Status::SoldOutInScope {
+                seq,
+                ahead,
+                scope,
+                free_elsewhere,
+            };
+        }
+        Status::Waiting {
+            seq,
+            ahead,
+            estimated_wait_ms: self
+                .admissions_per_sec()
+                .map(|per_sec| (ahead as f64 * 1_000.0 / per_sec).ceil() as u64),
         }
     }
 
@@ -774,7 +796,9 @@ impl Engine {
                 at: guard.lease_until(),
             });
         }
-        self.book_first_with_room(guard, choices)
+        let tag = self.room.tag_of(guard.seq());
+        self.check_scope(tag, choices)?;
+        self.book_first_with_room(guard, tag, choices)
     }
 
     /// Takes a seat in the first of `choices` with room for a person whose live lease the
@@ -782,6 +806,7 @@ impl Engine {
     fn book_first_with_room(
         &self,
         guard: AdmittedGuard<'_>,
+        tag: u16,
         choices: &[SlotId],
     ) -> Result<Booking, ReserveError> {
         let (seq, count) = (guard.seq(), guard.bookings_count());
@@ -808,7 +833,7 @@ impl Engine {
             }
         }
         Err(ReserveError::NoRoom {
-            sold_out: self.inventory.is_sold_out(),
+            sold_out: self.is_scope_sold_out(tag),
         })
     }
 

@@ -588,6 +588,11 @@ impl Inventory {
         }
     }
 
+    /// The site a slot known to exist is at.
+    pub(crate) fn site_of(&self, slot: SlotId) -> SiteId {
+        SiteId::new(self.cells[slot.as_index()].site.load(Ordering::Relaxed))
+    }
+
     /// Every slot is fully booked (and there is at least one slot). Never `true` while a seat
     /// is free; may be `false` for an instant after the last seat went.
     #[inline]

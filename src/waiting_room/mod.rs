@@ -35,6 +35,7 @@ mod outflow;
 mod person_state;
 mod person_table;
 mod ring;
+mod tags;
 
 pub use outflow::OutflowPolicy;
 pub(crate) use outflow::TokenBucket;
@@ -51,14 +52,23 @@ use crate::time::Timestamp;
 use person_state::{PersonState, Phase};
 use person_table::{Entry, Located, PersonTable};
 use ring::Ring;
+pub(crate) use tags::Tags;
 
 pub(crate) struct WaitingRoom {
     table: PersonTable,
     ring: Ring,
     cohorts: Box<[CohortWindow]>,
+    /// Each cohort's scope tag (see [`Tags`]).
+    cohort_tags: Box<[u16]>,
+    /// Each place's scope tag, if the engine has more than one scope.
+    tags: Tags,
     lapse_policy: LapsePolicy,
     active_count: StripedCounter,
 }
+
+/// What a first join asks the engine: `Some(error)` if the inventory within the scope of
+/// `tag` has no seat, so that a place in line would be a wait for nothing.
+pub(crate) type SoldOut<'a> = dyn Fn(u16) -> Option<EnqueueError> + 'a;
 
 /// What the waiting room knows of one person (which slots they hold is the engine's to say).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -212,28 +222,42 @@ impl Drop for PersonGuard<'_> {
 }
 
 impl WaitingRoom {
+    /// A waiting room for `people_max` places. `cohort_tags[c]` is cohort `c`'s scope tag;
+    /// with `tagged`, each place keeps a tag of its own.
     pub(crate) fn new(
         people_max: u64,
         person_hash_key: u64,
         cohorts: &[CohortWindow],
+        cohort_tags: &[u16],
+        tagged: bool,
         lapse_policy: LapsePolicy,
     ) -> Result<WaitingRoom, AllocError> {
         Ok(WaitingRoom {
             table: PersonTable::new(people_max, person_hash_key)?,
             ring: Ring::new(people_max)?,
             cohorts: cohorts.into(),
+            cohort_tags: cohort_tags.into(),
+            tags: Tags::new(people_max, tagged)?,
             lapse_policy,
             active_count: StripedCounter::new(),
         })
     }
 
     /// What [`WaitingRoom::new`] allocates for `people_max` places.
-    pub(crate) fn bytes_for(people_max: u64) -> usize {
-        PersonTable::bytes_for(people_max) + Ring::bytes_for(people_max)
+    pub(crate) fn bytes_for(people_max: u64, tagged: bool) -> usize {
+        PersonTable::bytes_for(people_max)
+            + Ring::bytes_for(people_max)
+            + Tags::bytes_for(people_max, tagged)
     }
 
     pub(crate) fn memory_bytes(&self) -> usize {
-        self.table.memory_bytes() + self.ring.memory_bytes()
+        self.table.memory_bytes() + self.ring.memory_bytes() + self.tags.memory_bytes()
+    }
+
+    /// The scope tag of place `seq` (0 when places keep none).
+    #[inline]
+    pub(crate) fn tag_of(&self, seq: Seq) -> u16 {
+        self.tags.get(seq)
     }
 
     /// Places handed out so far (first joins and requeues).
@@ -263,16 +287,18 @@ impl WaitingRoom {
         }
     }
 
-    /// `enqueue`, minus the clock. `sold_out` is asked only for a first join.
+    /// `enqueue`, minus the clock. `sold_out` is asked only for a first join, with the scope
+    /// tag the new place would keep: `tag` if given, the cohort's otherwise.
     #[inline]
     pub(crate) fn join(
         &self,
         person: PersonId,
         cohort: CohortId,
+        tag: Option<u16>,
         now: Timestamp,
-        sold_out: impl Fn() -> bool,
+        sold_out: &SoldOut<'_>,
     ) -> Result<Place, EnqueueError> {
-        let answer = self.join_with(person, cohort, now, &sold_out, &mut Immediate);
+        let answer = self.join_with(person, cohort, tag, now, sold_out, &mut Immediate);
         answer.expect("an immediate join always answers")
     }
 
@@ -283,7 +309,7 @@ impl WaitingRoom {
         &self,
         requests: &[(PersonId, CohortId)],
         now: Timestamp,
-        sold_out: impl Fn() -> bool,
+        sold_out: &SoldOut<'_>,
         results: &mut [Result<Place, EnqueueError>],
     ) {
         /// How many requests ahead to prefetch: enough to cover a memory latency with the
@@ -292,13 +318,14 @@ impl WaitingRoom {
         for &(person, _) in requests.iter().take(PREFETCH_AHEAD) {
             self.table.prefetch(person);
         }
-        let mut deferred = Deferred::new(requests, now, &sold_out, results);
+        let mut deferred = Deferred::new(requests, now, sold_out, results);
         for (index, &(person, cohort)) in requests.iter().enumerate() {
             if let Some(&(ahead, _)) = requests.get(index + PREFETCH_AHEAD) {
                 self.table.prefetch(ahead);
             }
             deferred.current = index;
-            if let Some(answer) = self.join_with(person, cohort, now, &sold_out, &mut deferred) {
+            if let Some(answer) = self.join_with(person, cohort, None, now, sold_out, &mut deferred)
+            {
                 deferred.results[index] = answer;
             }
         }
@@ -312,8 +339,9 @@ impl WaitingRoom {
         &self,
         person: PersonId,
         cohort: CohortId,
+        tag: Option<u16>,
         now: Timestamp,
-        sold_out: &dyn Fn() -> bool,
+        sold_out: &SoldOut<'_>,
         sequencer: &mut dyn Sequencer,
     ) -> Option<Result<Place, EnqueueError>> {
         if !person.is_valid() {
@@ -321,6 +349,11 @@ impl WaitingRoom {
         }
         let Some(window) = self.cohorts.get(cohort.as_index()) else {
             return Some(Err(EnqueueError::UnknownCohort { cohort }));
+        };
+        let first = FirstJoin {
+            cohort,
+            window: *window,
+            tag: tag.unwrap_or(self.cohort_tags[cohort.as_index()]),
         };
         match self.table.locate(person) {
             Some(cell) => match self.entry_for(cell, sequencer) {
@@ -331,10 +364,10 @@ impl WaitingRoom {
                 // again, window checks included: which of several people turned away at once
                 // keeps a refused table cell is an accident of timing and must not change the
                 // answer.
-                Ok(_) => self.join_first(person, cohort, *window, now, sold_out, sequencer),
+                Ok(_) => self.join_first(person, first, now, sold_out, sequencer),
                 Err(earlier) => sequencer.same_as(self, earlier),
             },
-            None => self.join_first(person, cohort, *window, now, sold_out, sequencer),
+            None => self.join_first(person, first, now, sold_out, sequencer),
         }
     }
 
@@ -384,7 +417,7 @@ impl WaitingRoom {
         entry: Entry,
         person: PersonId,
         now: Timestamp,
-        sold_out: &dyn Fn() -> bool,
+        sold_out: &SoldOut<'_>,
         sequencer: &mut dyn Sequencer,
     ) -> Result<Place, EnqueueError> {
         if !entry.is_retired() && !entry.is_refused() {
@@ -404,7 +437,7 @@ impl WaitingRoom {
         mut entry: Entry,
         person: PersonId,
         now: Timestamp,
-        sold_out: &dyn Fn() -> bool,
+        sold_out: &SoldOut<'_>,
         sequencer: &mut dyn Sequencer,
     ) -> Result<Place, EnqueueError> {
         if entry.is_refused() {
@@ -450,7 +483,7 @@ impl WaitingRoom {
         entry: Entry,
         person: PersonId,
         now: Timestamp,
-        sold_out: &dyn Fn() -> bool,
+        sold_out: &SoldOut<'_>,
     ) -> Option<Result<Place, EnqueueError>> {
         let old_seq = entry.seq();
         let guard = self.lock_seq(Some(entry.cell), old_seq);
@@ -459,14 +492,17 @@ impl WaitingRoom {
         if !still_lapsed {
             return None;
         }
-        if sold_out() {
-            return Some(Err(EnqueueError::SoldOut));
+        // The new place keeps the scope of the old one.
+        let tag = self.tags.get(old_seq);
+        if let Some(error) = sold_out(tag) {
+            return Some(Err(error));
         }
         let Some(new_seq) = self.claim_seq() else {
             return Some(Err(EnqueueError::Full {
                 people_max: self.ring.len(),
             }));
         };
+        self.tags.set(new_seq, tag);
         self.ring.publish(new_seq, person);
         self.table.move_to(entry.cell, new_seq);
         if guard.state.is_active() {
@@ -490,12 +526,16 @@ impl WaitingRoom {
     fn join_first(
         &self,
         person: PersonId,
-        cohort: CohortId,
-        window: CohortWindow,
+        first: FirstJoin,
         now: Timestamp,
-        sold_out: &dyn Fn() -> bool,
+        sold_out: &SoldOut<'_>,
         sequencer: &mut dyn Sequencer,
     ) -> Option<Result<Place, EnqueueError>> {
+        let FirstJoin {
+            cohort,
+            window,
+            tag,
+        } = first;
         if now < window.opens_at {
             return Some(Err(EnqueueError::WindowNotOpen {
                 cohort,
@@ -507,8 +547,8 @@ impl WaitingRoom {
         }
         // Sold out first, as for a requeue: the used-up flag below is only set by a refused
         // claim, so asking it first would make the answer depend on who came before.
-        if sold_out() {
-            return Some(Err(EnqueueError::SoldOut));
+        if let Some(error) = sold_out(tag) {
+            return Some(Err(error));
         }
         // Checked before claiming a table cell, so that a flood of new people past the limit
         // does not fill the table with refused entries.
@@ -516,7 +556,7 @@ impl WaitingRoom {
             return Some(Err(self.full()));
         }
         match self.table.locate_or_claim(person) {
-            Located::Claimed(cell) => sequencer.first_join(self, cell, person),
+            Located::Claimed(cell) => sequencer.first_join(self, cell, person, tag),
             // The same person's other device got there between our look and our claim.
             Located::Cell(cell) => match self.entry_for(cell, sequencer) {
                 Ok(entry) if !entry.is_refused() => {
@@ -535,11 +575,13 @@ impl WaitingRoom {
         }
     }
 
-    /// Hands out place `seq` to a first join that won table cell `cell`: the ring entry
-    /// first, so that whoever finds `seq` in the table finds the person published.
+    /// Hands out place `seq` to a first join that won table cell `cell`: the scope tag and
+    /// the ring entry first, so that whoever finds `seq` in the table finds the person
+    /// published.
     #[inline]
-    fn publish_first_join(&self, cell: usize, person: PersonId, seq: Seq) -> Place {
+    fn publish_first_join(&self, cell: usize, person: PersonId, seq: Seq, tag: u16) -> Place {
         debug_assert!(seq.as_u64() < self.ring.len());
+        self.tags.set(seq, tag);
         self.ring.publish(seq, person);
         self.table.publish(cell, seq);
         Place { seq, is_new: true }
@@ -865,6 +907,15 @@ impl WaitingRoom {
     }
 }
 
+/// What a first join needs to know of its cohort.
+#[derive(Clone, Copy)]
+struct FirstJoin {
+    cohort: CohortId,
+    window: CohortWindow,
+    /// The scope tag the new place keeps.
+    tag: u16,
+}
+
 /// Admitted, holds no booking now, and the lease has run out by `now`.
 fn is_lapsed(state: PersonState, now: Timestamp) -> bool {
     match state.phase() {
@@ -884,6 +935,7 @@ trait Sequencer {
         room: &WaitingRoom,
         cell: usize,
         person: PersonId,
+        tag: u16,
     ) -> Option<Result<Place, EnqueueError>>;
 
     /// If this sequencer holds `cell` pending, the index of the request that claimed it.
@@ -908,9 +960,10 @@ impl Sequencer for Immediate {
         room: &WaitingRoom,
         cell: usize,
         person: PersonId,
+        tag: u16,
     ) -> Option<Result<Place, EnqueueError>> {
         Some(match room.ring.claim() {
-            Some(seq) => Ok(room.publish_first_join(cell, person, seq)),
+            Some(seq) => Ok(room.publish_first_join(cell, person, seq, tag)),
             None => {
                 room.table.refuse(cell);
                 Err(room.full())
@@ -950,12 +1003,12 @@ impl Sequencer for Immediate {
 struct Deferred<'a> {
     requests: &'a [(PersonId, CohortId)],
     now: Timestamp,
-    sold_out: &'a dyn Fn() -> bool,
+    sold_out: &'a SoldOut<'a>,
     results: &'a mut [Result<Place, EnqueueError>],
     /// The request being served.
     current: usize,
-    /// `(request, cell, person)` of each deferred first join, in request order.
-    claims: [(usize, usize, PersonId); Deferred::CLAIMS_MAX],
+    /// `(request, cell, person, tag)` of each deferred first join, in request order.
+    claims: [(usize, usize, PersonId, u16); Deferred::CLAIMS_MAX],
     claims_len: usize,
     /// `(request, earlier request)`: a second device of a person deferred earlier.
     repeats: [(usize, usize); Deferred::CLAIMS_MAX],
@@ -971,7 +1024,7 @@ impl<'a> Deferred<'a> {
     fn new(
         requests: &'a [(PersonId, CohortId)],
         now: Timestamp,
-        sold_out: &'a dyn Fn() -> bool,
+        sold_out: &'a SoldOut<'a>,
         results: &'a mut [Result<Place, EnqueueError>],
     ) -> Deferred<'a> {
         Deferred {
@@ -980,7 +1033,7 @@ impl<'a> Deferred<'a> {
             sold_out,
             results,
             current: 0,
-            claims: [(0, 0, PersonId::RESERVED); Deferred::CLAIMS_MAX],
+            claims: [(0, 0, PersonId::RESERVED, 0); Deferred::CLAIMS_MAX],
             claims_len: 0,
             repeats: [(0, 0); Deferred::CLAIMS_MAX],
             repeats_len: 0,
@@ -995,11 +1048,12 @@ impl Sequencer for Deferred<'_> {
         room: &WaitingRoom,
         cell: usize,
         person: PersonId,
+        tag: u16,
     ) -> Option<Result<Place, EnqueueError>> {
         if self.claims_len == Deferred::CLAIMS_MAX {
             self.settle(room);
         }
-        self.claims[self.claims_len] = (self.current, cell, person);
+        self.claims[self.claims_len] = (self.current, cell, person, tag);
         self.claims_len += 1;
         None
     }
@@ -1007,8 +1061,8 @@ impl Sequencer for Deferred<'_> {
     fn holds(&self, cell: usize) -> Option<usize> {
         self.claims[..self.claims_len]
             .iter()
-            .find(|&&(_, held, _)| held == cell)
-            .map(|&(index, _, _)| index)
+            .find(|&&(_, held, _, _)| held == cell)
+            .map(|&(index, _, _, _)| index)
     }
 
     fn same_as(&mut self, room: &WaitingRoom, index: usize) -> Option<Result<Place, EnqueueError>> {
@@ -1028,9 +1082,9 @@ impl Sequencer for Deferred<'_> {
         let claims = &self.claims[..self.claims_len];
         if !claims.is_empty() {
             let mut seqs = room.ring.claim_block(claims.len() as u64);
-            for &(index, cell, person) in claims {
+            for &(index, cell, person, tag) in claims {
                 self.results[index] = match seqs.next() {
-                    Some(seq) => Ok(room.publish_first_join(cell, person, seq)),
+                    Some(seq) => Ok(room.publish_first_join(cell, person, seq, tag)),
                     None => {
                         room.table.refuse(cell);
                         Err(room.full())
@@ -1065,8 +1119,15 @@ impl Deferred<'_> {
             }),
             Err(_) => {
                 let (person, cohort) = self.requests[index];
-                room.join_with(person, cohort, self.now, self.sold_out, &mut Immediate)
-                    .expect("an immediate join always answers")
+                room.join_with(
+                    person,
+                    cohort,
+                    None,
+                    self.now,
+                    self.sold_out,
+                    &mut Immediate,
+                )
+                .expect("an immediate join always answers")
             }
         }
     }

@@ -395,6 +395,22 @@ impl Harness {
                 compare(answer, model.enqueue(*person, *cohort, now))?;
                 outcome
             }
+            Op::EnqueueIn {
+                person,
+                cohort,
+                scope,
+            } => {
+                let answer = engine.enqueue_in(*person, *cohort, *scope, now);
+                let outcome = label("enqueue_in", &answer, |place| {
+                    if place.is_new {
+                        "new place"
+                    } else {
+                        "same place"
+                    }
+                });
+                compare(answer, model.enqueue_in(*person, *cohort, *scope, now))?;
+                outcome
+            }
             Op::EnqueueBatch { requests } => {
                 let mut answers = vec![Err(EnqueueError::SoldOut); requests.len()];
                 let handled = engine.enqueue_batch(requests, now, &mut answers);
@@ -617,12 +633,19 @@ impl Harness {
             .filter(|person| person.as_u64() >= PEOPLE)
             .collect();
         let people = (0..PEOPLE).map(PersonId::new).chain([PersonId::RESERVED]);
+        let mut sold_out_in_scope = false;
         for person in people.chain(others) {
+            let status = self.engine.status(person, latest);
+            sold_out_in_scope |= matches!(status, Ok(fairbook::Status::SoldOutInScope { .. }));
             compare_state(
                 || format!("status of {person}"),
-                self.engine.status(person, latest),
+                status,
                 self.model.status(person, latest),
             )?;
+        }
+        if sold_out_in_scope {
+            self.coverage
+                .note("state: waiting, sold out in scope".to_owned());
         }
         Ok(())
     }

@@ -44,11 +44,12 @@ use fairbook::{
     AddSlotError, AdmittedInError, AdvanceError, Advanced, BookedSlots, Booking, CHOICES_MAX_LIMIT,
     COHORTS_MAX_LIMIT, CohortId, Config, ConfigError, DAYS_MAX_LIMIT, EnqueueError, LapsePolicy,
     OutflowPolicy, PEOPLE_MAX_LIMIT, PersonId, Place, REGIONS_MAX_LIMIT, RegionId, ReleaseError,
-    Released, ReserveError, SITES_MAX_LIMIT, SLOT_CAPACITY_LIMIT, SLOTS_MAX_LIMIT, Seq, SiteId,
-    SlotId, SlotSpec, SlotView, Stats, Status, StatusError, TimeTooFarAhead, TimeWentBackwards,
-    Timestamp,
+    Released, ReserveError, SITES_MAX_LIMIT, SLOT_CAPACITY_LIMIT, SLOTS_MAX_LIMIT, Scope, Seq,
+    SiteId, SlotId, SlotSpec, SlotView, Stats, Status, StatusError, TimeTooFarAhead,
+    TimeWentBackwards, Timestamp,
 };
 
+mod scope;
 mod supply;
 
 /// The model's own reading of the limits documented on each [`Config`] field, checked in
@@ -170,6 +171,8 @@ struct ModelPlace {
     has_booked: bool,
     /// The slots held now, in booking order (a release moves the last one into the gap).
     bookings: Vec<SlotId>,
+    /// Where the person may book (everywhere when the engine has one region).
+    scope: Scope,
 }
 
 impl ModelPlace {
@@ -250,6 +253,9 @@ pub struct Model {
     site_regions: HashMap<SiteId, RegionId>,
     /// Each region's sites, in the order they were added.
     region_sites: HashMap<RegionId, Vec<SiteId>>,
+    /// Free seats per region and in all, as the door last counted them (engines with more
+    /// than one region count at every advance).
+    free_at_door: Option<(HashMap<RegionId, u64>, u64)>,
     /// Every place below this has been considered by an advance.
     admission_cursor: u64,
     /// `(effective time, admission cursor)` after every advance, oldest first.
@@ -273,6 +279,7 @@ impl Model {
             slots: Vec::new(),
             site_regions: HashMap::new(),
             region_sites: HashMap::new(),
+            free_at_door: None,
             admission_cursor: 0,
             rate_samples: Vec::new(),
             bucket: Bucket::default(),
@@ -361,7 +368,7 @@ impl Model {
     }
 
     /// Hands out the next place to `person`, or `None` when all `people_max` are used.
-    fn new_place(&mut self, person: PersonId) -> Option<Seq> {
+    fn new_place(&mut self, person: PersonId, scope: Scope) -> Option<Seq> {
         if self.line.len() as u64 >= self.config.people_max {
             return None;
         }
@@ -372,6 +379,7 @@ impl Model {
             lease_until: Timestamp::ZERO,
             has_booked: false,
             bookings: Vec::new(),
+            scope,
         });
         self.place_of.insert(person, seq);
         Some(seq)
@@ -447,6 +455,40 @@ impl Model {
         cohort: CohortId,
         now: Timestamp,
     ) -> Result<Place, EnqueueError> {
+        self.join(person, cohort, None, now)
+    }
+
+    /// See [`Engine::enqueue_in`](fairbook::Engine::enqueue_in): a first join's place keeps
+    /// `scope`, whatever the cohort's.
+    ///
+    /// # Errors
+    /// As the engine's: the time, then the region, then as [`Model::enqueue`].
+    pub fn enqueue_in(
+        &mut self,
+        person: PersonId,
+        cohort: CohortId,
+        scope: Scope,
+        now: Timestamp,
+    ) -> Result<Place, EnqueueError> {
+        let now = self.check_call(now)?;
+        if let Scope::Region(region) = scope {
+            if u32::from(region.as_u16()) >= self.config.regions_max {
+                return Err(EnqueueError::RegionOutOfRange {
+                    region,
+                    regions_max: self.config.regions_max,
+                });
+            }
+        }
+        self.join(person, cohort, Some(scope), now)
+    }
+
+    fn join(
+        &mut self,
+        person: PersonId,
+        cohort: CohortId,
+        scope: Option<Scope>,
+        now: Timestamp,
+    ) -> Result<Place, EnqueueError> {
         let now = self.check_call(now)?;
         if !person.is_valid() {
             return Err(EnqueueError::InvalidPerson);
@@ -464,10 +506,13 @@ impl Model {
             if let Some(closed_at) = window.closes_at.filter(|&closes_at| now >= closes_at) {
                 return Err(EnqueueError::WindowClosed { cohort, closed_at });
             }
-            if self.is_sold_out() {
-                return Err(EnqueueError::SoldOut);
+            let scope = self.normalized(scope.unwrap_or(window.scope));
+            if let Some(error) = self.sold_out_for(scope) {
+                return Err(error);
             }
-            let seq = self.new_place(person).ok_or_else(|| self.full_error())?;
+            let seq = self
+                .new_place(person, scope)
+                .ok_or_else(|| self.full_error())?;
             return Ok(Place { seq, is_new: true });
         };
         let existing = Place { seq, is_new: false };
@@ -483,12 +528,15 @@ impl Model {
         match self.config.lapse_policy {
             LapsePolicy::Forfeit => Err(EnqueueError::LeaseLapsed { seq, at }),
             LapsePolicy::Requeue => {
-                // A requeue is a new place: the inventory and the room are asked again, sold
-                // out first, then full, as for a first join.
-                if self.is_sold_out() {
-                    return Err(EnqueueError::SoldOut);
+                // A requeue is a new place, in the old one's scope: the inventory and the room
+                // are asked again, sold out first, then full, as for a first join.
+                let scope = place.scope;
+                if let Some(error) = self.sold_out_for(scope) {
+                    return Err(error);
                 }
-                let new_seq = self.new_place(person).ok_or_else(|| self.full_error())?;
+                let new_seq = self
+                    .new_place(person, scope)
+                    .ok_or_else(|| self.full_error())?;
                 self.place_mut(seq).stage = Stage::Moved;
                 Ok(Place {
                     seq: new_seq,
@@ -572,6 +620,7 @@ impl Model {
             .tokens_milli
             .saturating_sub(admitted.saturating_mul(1_000));
         self.record_rate_sample(now);
+        self.count_free_at_door();
         Advanced {
             admitted,
             from,
@@ -674,6 +723,13 @@ impl Model {
                 let ahead = self.waiting_ahead(seq);
                 if self.is_sold_out() {
                     Status::SoldOut { seq, ahead }
+                } else if let Some((scope, free_elsewhere)) = self.scope_sold_out(place.scope) {
+                    Status::SoldOutInScope {
+                        seq,
+                        ahead,
+                        scope,
+                        free_elsewhere,
+                    }
                 } else {
                     Status::Waiting {
                         seq,
@@ -759,6 +815,17 @@ impl Model {
             }
             Stage::Leased => {}
         }
+        if let Scope::Region(region) = place.scope {
+            let outside = choices
+                .iter()
+                .find(|slot| self.region_of(self.slots[slot.as_index()].spec.site) != Some(region));
+            if let Some(&slot) = outside {
+                return Err(ReserveError::OutOfScope {
+                    slot,
+                    scope: place.scope,
+                });
+            }
+        }
         let bookings_max = self.config.bookings_per_person_max;
         if place.bookings.len() >= usize::from(bookings_max) {
             return Err(ReserveError::BookingLimit { bookings_max });
@@ -768,7 +835,7 @@ impl Model {
         });
         let Some((rank, &slot)) = chosen else {
             return Err(ReserveError::NoRoom {
-                sold_out: self.is_sold_out(),
+                sold_out: self.is_scope_sold_out(place.scope),
             });
         };
         self.slots[slot.as_index()].holders.push(seq);

@@ -17,8 +17,8 @@ use proptest::collection::{SizeRange, vec};
 use proptest::prelude::*;
 
 use fairbook::{
-    Area, CohortId, CohortWindow, Config, Day, LapsePolicy, OutflowPolicy, PersonId, RegionId, Seq,
-    SiteId, SlotFilter, SlotId, SlotSpec, Timestamp, Window, WindowSet,
+    Area, CohortId, CohortWindow, Config, Day, LapsePolicy, OutflowPolicy, PersonId, RegionId,
+    Scope, Seq, SiteId, SlotFilter, SlotId, SlotSpec, Timestamp, Window, WindowSet,
 };
 
 /// The people the vocabulary names: `PersonId`s `0..PEOPLE` (plus, rarely,
@@ -45,11 +45,11 @@ pub const WINDOW_IDS: u8 = 3;
 pub const REGION_IDS: u16 = 4;
 
 /// The cohorts of every universe: always open; open from 100 ms until 700 ms; open from
-/// 400 ms. Cohort id 3 is not configured.
+/// 400 ms and booking only in region 0. Cohort id 3 is not configured.
 pub const COHORTS: [CohortWindow; 3] = [
     CohortWindow::ALWAYS,
     CohortWindow::between(Timestamp::from_millis(100), Timestamp::from_millis(700)),
-    CohortWindow::opening_at(Timestamp::from_millis(400)),
+    CohortWindow::opening_at(Timestamp::from_millis(400)).within(Scope::Region(RegionId::new(0))),
 ];
 
 /// One call on the engine (or on the caller's clock), at the harness's current time.
@@ -61,6 +61,15 @@ pub enum Op {
         person: PersonId,
         /// Their cohort (id 3 is unknown).
         cohort: CohortId,
+    },
+    /// [`Engine::enqueue_in`](fairbook::Engine::enqueue_in).
+    EnqueueIn {
+        /// Who joins.
+        person: PersonId,
+        /// Their cohort.
+        cohort: CohortId,
+        /// Where they may book (region 3 is beyond every universe).
+        scope: Scope,
     },
     /// [`Engine::enqueue_batch`](fairbook::Engine::enqueue_batch).
     EnqueueBatch {
@@ -394,6 +403,15 @@ fn region_strategy() -> impl Strategy<Value = RegionId> {
     (0..REGION_IDS).prop_map(RegionId::new)
 }
 
+/// Mostly region 0 or 1, which every universe of more than one site and region has.
+fn scope_strategy() -> impl Strategy<Value = Scope> {
+    prop_oneof![
+        1 => Just(Scope::Everywhere),
+        4 => (0u16..2).prop_map(|raw| Scope::Region(RegionId::new(raw))),
+        1 => region_strategy().prop_map(Scope::Region),
+    ]
+}
+
 fn day_strategy() -> impl Strategy<Value = Day> {
     (0..DAY_IDS).prop_map(Day::new)
 }
@@ -487,6 +505,8 @@ pub fn op_strategy() -> impl Strategy<Value = Op> {
     prop_oneof![
         7 => (person_strategy(), cohort_strategy())
             .prop_map(|(person, cohort)| Op::Enqueue { person, cohort }),
+        2 => (person_strategy(), cohort_strategy(), scope_strategy())
+            .prop_map(|(person, cohort, scope)| Op::EnqueueIn { person, cohort, scope }),
         1 => vec((person_strategy(), cohort_strategy()), 0..=8)
             .prop_map(|requests| Op::EnqueueBatch { requests }),
         4 => prop_oneof![8 => 0u64..=4, 1 => Just(u64::MAX)]
@@ -646,9 +666,9 @@ fn arbitrary_option(
 /// The same weights as [`op_strategy`], drawn from fuzzer bytes.
 impl<'a> Arbitrary<'a> for Op {
     fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Op> {
-        const KINDS: [u8; 39] = [
+        const KINDS: [u8; 41] = [
             0, 0, 0, 0, 0, 0, 10, 1, 1, 1, 1, 2, 3, 3, 3, 4, 5, 5, 5, 5, 5, 5, 5, 5, 6, 7, 8, 8, 9,
-            11, 11, 11, 12, 13, 14, 15, 16, 17, 17,
+            11, 11, 11, 12, 13, 14, 15, 16, 17, 17, 18, 18,
         ];
         Ok(match u.choose(&KINDS)? {
             0 => Op::Enqueue {
@@ -743,6 +763,15 @@ impl<'a> Arbitrary<'a> for Op {
             12 => Op::AdmittedIn {
                 from: Seq::new(u.int_in_range(0..=11)?),
                 to: Seq::new(u.int_in_range(0..=11)?),
+            },
+            18 => Op::EnqueueIn {
+                person: arbitrary_person(u)?,
+                cohort: arbitrary_cohort(u)?,
+                scope: if one_in(u, 4)? {
+                    Scope::Everywhere
+                } else {
+                    Scope::Region(arbitrary_region(u)?)
+                },
             },
             14 => Op::AddSite {
                 site: arbitrary_site(u)?,
