@@ -29,6 +29,9 @@ pub const DAYS_MAX_LIMIT: u32 = 1 << 16;
 /// The largest [`Config::regions_max`]: 65,535, so that region ids run from 0 to 65,534.
 pub const REGIONS_MAX_LIMIT: u32 = u16::MAX as u32;
 
+/// The largest [`Config::standby_max`]: 2²⁴ (16,777,216 people on standby at once).
+pub const STANDBY_MAX_LIMIT: u32 = 1 << 24;
+
 /// The most ranked choices one `reserve` call may list.
 pub const CHOICES_MAX_LIMIT: usize = 64;
 
@@ -101,6 +104,17 @@ pub struct Config {
     pub lease_ms: u64,
     /// What happens when a lease runs out without a booking.
     pub lapse_policy: LapsePolicy,
+    /// Never let in more people than there are seats they could book: at every turn of the door
+    /// (`advance` and `advance_with_policy`), the next person in line is admitted only if their
+    /// scope has a free seat beyond one for every person admitted before them who has not
+    /// booked yet, or is on standby, and could book there. Otherwise the door waits, in join
+    /// order (nobody behind them goes first), and `status` says why
+    /// ([`DoorStall::NoSeat`](crate::DoorStall::NoSeat)). Off by default: the door then lets in
+    /// as many as it is asked to.
+    pub seat_aware_door: bool,
+    /// The most people on standby, or holding a seat the door offered them, at once (see
+    /// [`Engine::standby`](crate::Engine::standby)); 0 turns standby off. 32 bytes each.
+    pub standby_max: u32,
     /// The most bookings one person may hold at once (1 to 15; 1 by default).
     pub bookings_per_person_max: u8,
     /// The most ranked choices one `reserve` call may list (1 to 64).
@@ -133,7 +147,9 @@ pub struct Config {
 
 impl Default for Config {
     /// About a million people, 65,536 slots at up to 65,536 sites over 16 days in one region,
-    /// ten-minute leases that are forfeited when they lapse, one booking per person, up to 8
+    /// ten-minute leases that are forfeited when they lapse, a door that lets in as many as it is
+    /// asked to, up to 4,096 people on standby,
+    /// one booking per person, up to 8
     /// ranked choices, one cohort that is always open, one second of clock skew tolerated, and
     /// calls up to an hour ahead of the door's clock.
     fn default() -> Config {
@@ -145,6 +161,8 @@ impl Default for Config {
             regions_max: 1,
             lease_ms: 10 * 60 * 1_000,
             lapse_policy: LapsePolicy::Forfeit,
+            seat_aware_door: false,
+            standby_max: 4_096,
             bookings_per_person_max: 1,
             choices_max: 8,
             cohorts: vec![CohortWindow::ALWAYS],
@@ -207,6 +225,12 @@ impl Config {
         }
         if self.lease_ms == 0 {
             return Err(ConfigError::LeaseZero);
+        }
+        if self.standby_max > STANDBY_MAX_LIMIT {
+            return Err(ConfigError::StandbyMaxOutOfRange {
+                given: self.standby_max,
+                max: STANDBY_MAX_LIMIT,
+            });
         }
         if self.bookings_per_person_max == 0
             || self.bookings_per_person_max > BOOKINGS_PER_PERSON_LIMIT
@@ -390,6 +414,13 @@ pub enum ConfigError {
     },
     /// `lease_ms` is 0: nobody could ever book.
     LeaseZero,
+    /// `standby_max` is above the limit.
+    StandbyMaxOutOfRange {
+        /// The configured value.
+        given: u32,
+        /// The largest value allowed.
+        max: u32,
+    },
     /// `bookings_per_person_max` is 0 or above 15.
     BookingsPerPersonOutOfRange {
         /// The configured value.
@@ -457,6 +488,9 @@ impl fmt::Display for ConfigError {
                 write!(f, "regions_max is {given}, but must be between 1 and {max}")
             }
             ConfigError::LeaseZero => write!(f, "lease_ms is 0, so no admitted person could book"),
+            ConfigError::StandbyMaxOutOfRange { given, max } => {
+                write!(f, "standby_max is {given}, but must be at most {max}")
+            }
             ConfigError::BookingsPerPersonOutOfRange { given, max } => write!(
                 f,
                 "bookings_per_person_max is {given}, but must be between 1 and {max}"

@@ -327,6 +327,17 @@ pub enum ReserveError {
     },
     /// The person gave back their place; they cannot book with it.
     PlaceReleased,
+    /// The person is on standby: the next seat that frees up in their scope will be offered
+    /// to them ([`Status::Offered`](crate::Status::Offered)), and they book it then.
+    OnStandby,
+    /// A seat is held for the person (offered while they were on standby): book it by listing
+    /// it, or give it back with `release`.
+    OfferPending {
+        /// The seat held for them.
+        slot: SlotId,
+        /// When the offer lapses.
+        until: Timestamp,
+    },
     /// A listed slot is outside the scope the person joined with. Offer slots within it.
     OutOfScope {
         /// The first such slot in the list.
@@ -366,6 +377,18 @@ impl fmt::Display for ReserveError {
             ),
             ReserveError::LeaseLapsed { at } => write!(f, "the lease to book ran out at {at}"),
             ReserveError::PlaceReleased => write!(f, "the person gave back their place"),
+            ReserveError::OnStandby => {
+                write!(
+                    f,
+                    "the person is on standby and will be offered the next free seat"
+                )
+            }
+            ReserveError::OfferPending { slot, until } => {
+                write!(
+                    f,
+                    "{slot} is held for the person until {until}; list it to book it"
+                )
+            }
             ReserveError::OutOfScope { slot, scope } => {
                 write!(f, "{slot} is outside {scope}, where the person may book")
             }
@@ -429,6 +452,94 @@ impl fmt::Display for ReleaseError {
 }
 
 impl std::error::Error for ReleaseError {}
+
+/// Why [`Engine::standby`](crate::Engine::standby) did not put the person on standby.
+/// Nothing changed.
+///
+/// # Example
+/// ```
+/// use fairbook::{CohortId, Config, Engine, PersonId, SlotSpec, StandbyError, Timestamp};
+/// let engine = Engine::new(Config::default())?;
+/// engine.add_slot(SlotSpec::with_capacity(5)).unwrap();
+/// let (ana, now) = (PersonId::new(1), Timestamp::from_secs(1));
+/// engine.enqueue(ana, CohortId::new(0), now).unwrap();
+/// engine.advance(now, 1).unwrap();
+/// // Seats are free: book one instead.
+/// assert_eq!(engine.standby(ana, now), Err(StandbyError::SeatsFree));
+/// # Ok::<(), fairbook::ConfigError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum StandbyError {
+    /// See [`TimeWentBackwards`].
+    TimeWentBackwards(TimeWentBackwards),
+    /// See [`TimeTooFarAhead`].
+    TimeTooFarAhead(TimeTooFarAhead),
+    /// The person never joined.
+    UnknownPerson,
+    /// The person is still waiting: standby is for people admitted who found no room.
+    NotAdmitted {
+        /// Their place.
+        seq: Seq,
+        /// People still waiting ahead of them.
+        ahead: u64,
+    },
+    /// The person's lease ran out.
+    LeaseLapsed {
+        /// When it ran out.
+        at: Timestamp,
+    },
+    /// The person gave back their place.
+    PlaceReleased,
+    /// The person holds a booking: they found room.
+    HoldsBooking,
+    /// A seat is held for the person already: book it.
+    OfferPending {
+        /// The seat held for them.
+        slot: SlotId,
+        /// When the offer lapses.
+        until: Timestamp,
+    },
+    /// Their scope has a free seat: search for it and book it.
+    SeatsFree,
+    /// [`Config::standby_max`](crate::Config::standby_max) people are on standby or hold an
+    /// offer already.
+    LineFull {
+        /// The configured limit.
+        standby_max: u32,
+    },
+}
+
+impl fmt::Display for StandbyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StandbyError::TimeWentBackwards(error) => error.fmt(f),
+            StandbyError::TimeTooFarAhead(error) => error.fmt(f),
+            StandbyError::UnknownPerson => write!(f, "the person has not joined the waiting room"),
+            StandbyError::NotAdmitted { seq, ahead } => write!(
+                f,
+                "place {seq} has not been admitted yet; {ahead} people are still ahead"
+            ),
+            StandbyError::LeaseLapsed { at } => write!(f, "the lease to book ran out at {at}"),
+            StandbyError::PlaceReleased => write!(f, "the person gave back their place"),
+            StandbyError::HoldsBooking => write!(f, "the person holds a booking already"),
+            StandbyError::OfferPending { slot, until } => {
+                write!(f, "{slot} is held for the person until {until}")
+            }
+            StandbyError::SeatsFree => {
+                write!(f, "seats are free where the person may book; book one")
+            }
+            StandbyError::LineFull { standby_max } => {
+                write!(
+                    f,
+                    "the standby line is full: {standby_max} people are on it"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for StandbyError {}
 
 /// Why [`Engine::admitted_in`](crate::Engine::admitted_in) lists nobody: the [`Advanced`]
 /// does not describe an admission this engine made (it came from another engine, or was
@@ -797,7 +908,8 @@ from_time_went_backwards!(
     AdvanceError,
     StatusError,
     ReserveError,
-    ReleaseError
+    ReleaseError,
+    StandbyError
 );
 
 macro_rules! from_call_time_error {
@@ -819,4 +931,10 @@ macro_rules! from_call_time_error {
     )*};
 }
 
-from_call_time_error!(EnqueueError, StatusError, ReserveError, ReleaseError);
+from_call_time_error!(
+    EnqueueError,
+    StatusError,
+    ReserveError,
+    ReleaseError,
+    StandbyError
+);

@@ -118,15 +118,15 @@ pub use config::{
 pub use engine::Engine;
 pub use error::{
     AddSiteError, AddSlotError, AdmittedInError, AdvanceError, CloseSlotError, EnqueueError,
-    ReleaseError, ReserveError, SearchError, SetCapacityError, StatusError, TimeTooFarAhead,
-    TimeWentBackwards,
+    ReleaseError, ReserveError, SearchError, SetCapacityError, StandbyError, StatusError,
+    TimeTooFarAhead, TimeWentBackwards,
 };
 pub use ids::{CohortId, Day, PersonId, RegionId, Seq, SiteId, SlotId, Window};
 pub use inventory::{Area, SlotFilter, SlotSearch, SlotSpec, SlotView, WindowSet};
 pub use scope::Scope;
 pub use status::{
-    Advanced, BookedSlots, Booking, CapacityChanged, MemoryUse, Place, Released, ReserveRequest,
-    Stats, Status,
+    Advanced, BookedSlots, Booking, CapacityChanged, DoorStall, MemoryUse, Place, Released,
+    ReserveRequest, Standing, Stats, Status,
 };
 pub use time::Timestamp;
 pub use waiting_room::OutflowPolicy;

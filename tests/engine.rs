@@ -205,6 +205,7 @@ fn memory_is_bounded_by_config() {
         slots_max: 100,
         sites_max: 10,
         days_max: 2,
+        standby_max: 100,
         ..Config::default()
     };
     let small = Engine::new(Config {

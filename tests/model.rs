@@ -51,32 +51,40 @@ fn hard_cases_are_frequent() {
 
     const SCENARIOS: u32 = 256;
     /// Each label with the least share of scenarios it must come up in: about half of what
-    /// the strategies reach today, so that only a real starvation fails.
-    const HARD_CASES: [(&str, f64); 24] = [
+    /// the strategies reach today, so that only a real starvation fails. (Measured again when
+    /// the vocabulary grew from 14 kinds of op to 21: each kind comes up less often.)
+    const HARD_CASES: [(&str, f64); 31] = [
         ("enqueue: same place", 0.35),
-        ("enqueue: requeued", 0.08),
+        ("enqueue: requeued", 0.04),
         ("enqueue: Full", 0.15),
         ("enqueue: SoldOut", 0.08),
         ("enqueue: LeaseLapsed", 0.08),
         ("enqueue: WindowNotOpen", 0.25),
-        ("enqueue: TimeWentBackwards", 0.20),
-        ("advance: swept lapses", 0.20),
-        ("reserve: booked", 0.25),
-        ("reserve: NoRoom", 0.12),
+        ("enqueue: TimeWentBackwards", 0.09),
+        ("advance: swept lapses", 0.15),
+        ("reserve: booked", 0.2),
+        ("reserve: NoRoom", 0.1),
         ("reserve: NoRoom (sold out)", 0.02),
-        ("reserve: LeaseLapsed", 0.25),
-        ("reserve: BookingLimit", 0.12),
-        ("release: bookings", 0.12),
+        ("reserve: LeaseLapsed", 0.18),
+        ("reserve: BookingLimit", 0.11),
+        ("release: bookings", 0.09),
         ("state: sold out", 0.25),
-        ("search: found", 0.09),
-        ("set_capacity: grew", 0.10),
-        ("set_capacity: shrank", 0.10),
-        ("set_capacity: BelowBooked", 0.03),
+        ("search: found", 0.1),
+        ("set_capacity: grew", 0.1),
+        ("set_capacity: shrank", 0.1),
+        ("set_capacity: BelowBooked", 0.04),
         ("close_slot: Ok", 0.25),
-        ("add_slot: DayOutOfRange", 0.18),
-        ("enqueue_in: SoldOutInScope", 0.03),
-        ("state: waiting, sold out in scope", 0.008),
+        ("add_slot: DayOutOfRange", 0.17),
+        ("enqueue_in: SoldOutInScope", 0.02),
+        ("state: waiting, sold out in scope", 0.002),
         ("reserve: OutOfScope", 0.03),
+        ("standby: Ok", 0.06),
+        ("standby: SeatsFree", 0.1),
+        ("standby: LineFull", 0.025),
+        ("reserve: OnStandby", 0.025),
+        ("advance: offered seats", 0.015),
+        ("advance: stalled", 0.05),
+        ("status: Standby", 0.02),
     ];
 
     let mut runner = TestRunner::deterministic();

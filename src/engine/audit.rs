@@ -4,8 +4,9 @@
 //! recounts everything from scratch and compares. Each wing checks its own invariants (the
 //! waiting room: dense places in order, table and ring agreeing, one live place per person,
 //! the active count; the inventory: capacity and the full count); this file checks what only
-//! the façade sees, where a booking meets a place: every booking in the ledger belongs to an
-//! admitted place, agrees with the place's bookings count, and is counted by its slot.
+//! the façade sees, where a booking meets a place: every booking (and every seat held for an
+//! offer) in the ledger belongs to an admitted place, agrees with the place's state, and is
+//! counted by its slot.
 //!
 //! It reads every place and every slot, so it is O(people + slots) and allocates: call it
 //! between steps, not on the data path, and only while no other thread is mid-call (under
@@ -55,7 +56,10 @@ impl Engine {
             }
             for index in 0..bookings_max {
                 let cell = self.ledger.get(seq, index);
-                if (index < count) != cell.is_some() {
+                // The first `count` cells hold bookings, and the next one the seat held for
+                // an offered person.
+                let in_use = index < count || (place.offered && index == count);
+                if in_use != cell.is_some() {
                     violations.push(Violation::LedgerMismatch { seq });
                 }
                 let Some(slot) = cell else { continue };

@@ -23,8 +23,10 @@ use parking_lot::Mutex;
 
 mod audit;
 mod clock;
+mod door;
 mod scope;
 mod search;
+mod standby;
 mod supply;
 
 use crate::config::{Config, ConfigError};
@@ -36,13 +38,15 @@ use crate::ids::{CohortId, PersonId, Seq, SlotId};
 use crate::inventory::{Inventory, Ledger, SlotSpec, SlotView};
 use crate::platform::sync::{AtomicU64, Ordering};
 use crate::status::{
-    Advanced, BookedSlots, Booking, MemoryUse, Place, Released, ReserveRequest, Stats, Status,
+    Advanced, BookedSlots, Booking, DoorStall, MemoryUse, Place, Released, ReserveRequest, Stats,
+    Status,
 };
 use crate::time::Timestamp;
 use crate::waiting_room::{
     AdmittedGuard, Locked, OutflowPolicy, PlaceView, Refusal, TokenBucket, WaitingRoom,
 };
 use clock::Clock;
+use door::SeatCounts;
 use scope::FreeAtDoor;
 
 /// How many recent advances the admission-rate estimate looks back over.
@@ -88,11 +92,14 @@ pub struct Engine {
     admissions_per_sec_bits: CachePadded<AtomicU64>,
     /// Free seats per region as the door last counted them.
     free_at_door: FreeAtDoor,
+    /// Why the door let nobody in at its latest turn (see `door::stall_code`).
+    door_stall: AtomicU64,
 }
 
 /// What `advance` keeps between calls, under its mutex.
-#[derive(Default)]
 struct AdvanceState {
+    /// The seat-aware door's counts, refilled at each of its turns.
+    seats: SeatCounts,
     /// Every admitted place below this has had its lapse checked.
     sweep_cursor: u64,
     bucket: TokenBucket,
@@ -114,7 +121,10 @@ impl Engine {
     /// # Example
     /// ```
     /// use fairbook::{Config, Engine};
-    /// let config = Config { people_max: 1_000, slots_max: 500, sites_max: 50, days_max: 14, ..Config::default() };
+    /// let config = Config {
+    ///     people_max: 1_000, slots_max: 500, sites_max: 50, days_max: 14, standby_max: 100,
+    ///     ..Config::default()
+    /// };
     /// let engine = Engine::new(config)?;
     /// assert!(engine.memory().total_bytes() < 100_000);
     /// # Ok::<(), fairbook::ConfigError>(())
@@ -134,7 +144,8 @@ impl Engine {
                 config.person_hash_key,
                 &config.cohorts,
                 &scope::cohort_tags(&config),
-                scope::tagged(&config),
+                door::tags(&config),
+                config.standby_max,
                 config.lapse_policy,
             )
             .map_err(refused)?,
@@ -147,9 +158,17 @@ impl Engine {
                 config.regions_max,
             )
             .map_err(refused)?,
-            advance: Mutex::new(AdvanceState::default()),
+            advance: Mutex::new(AdvanceState {
+                seats: SeatCounts::new(&config).map_err(refused)?,
+                sweep_cursor: 0,
+                bucket: TokenBucket::default(),
+                samples: [(0, 0); RATE_SAMPLES],
+                samples_len: 0,
+                samples_next: 0,
+            }),
             admissions_per_sec_bits: CachePadded::new(AtomicU64::new(0)),
             free_at_door: FreeAtDoor::new(&config).map_err(refused)?,
+            door_stall: AtomicU64::new(0),
             config,
         })
     }
@@ -184,12 +203,16 @@ impl Engine {
                 config.sites_max,
                 config.days_max,
                 config.regions_max,
-            ) + FreeAtDoor::bytes_for(config),
+            ),
+            door_bytes: WaitingRoom::door_bytes_for(door::tags(config), config.standby_max)
+                + SeatCounts::bytes_for(config)
+                + FreeAtDoor::bytes_for(config),
         })
     }
 
-    /// Bytes allocated at build time, part by part: what the waiting room costs per person
-    /// and what the inventory costs per slot. The engine allocates nothing afterwards.
+    /// Bytes allocated at build time, part by part: what the waiting room costs per person,
+    /// what the inventory costs per slot, and what the door keeps (the standby line, counts
+    /// per region). The engine allocates nothing afterwards.
     ///
     /// # Example
     /// ```
@@ -206,7 +229,10 @@ impl Engine {
         MemoryUse {
             waiting_room_bytes: self.room.memory_bytes(),
             ledger_bytes: self.ledger.memory_bytes(),
-            inventory_bytes: self.inventory.memory_bytes() + FreeAtDoor::bytes_for(&self.config),
+            inventory_bytes: self.inventory.memory_bytes(),
+            door_bytes: self.room.door_memory_bytes()
+                + SeatCounts::bytes_for(&self.config)
+                + FreeAtDoor::bytes_for(&self.config),
         }
     }
 
@@ -384,7 +410,7 @@ impl Engine {
     pub fn advance(&self, now: Timestamp, how_many: u64) -> Result<Advanced, AdvanceError> {
         let mut state = self.advance.lock();
         let now = self.clock.move_door(now)?;
-        Ok(self.advance_locked(&mut state, now, |_| how_many))
+        Ok(self.advance_locked(&mut state, now, |_| (how_many, None)))
     }
 
     /// Lets in as many people as `policy` allows now (see [`OutflowPolicy`]), in join order.
@@ -426,27 +452,54 @@ impl Engine {
         }))
     }
 
+    /// One turn of the door: lapses swept, offers to people on standby, then admission in
+    /// join order, up to what `how_many` allows (and, with a seat-aware door, what the seats
+    /// allow).
     fn advance_locked(
         &self,
         state: &mut AdvanceState,
         now: Timestamp,
-        how_many: impl FnOnce(&mut AdvanceState) -> u64,
+        how_many: impl FnOnce(&mut AdvanceState) -> (u64, Option<DoorStall>),
     ) -> Advanced {
+        let seat_aware = self.config.seat_aware_door;
         // Sweep first, so that lapsed leases no longer count against an active cap.
         let (sweep_cursor, lapsed) = self.room.sweep_lapsed(state.sweep_cursor, now);
         state.sweep_cursor = sweep_cursor;
-        let how_many = how_many(state);
         let lease_until = now.plus_millis(self.config.lease_ms);
-        let (admitted, from, to) = self.room.admit(how_many, lease_until);
-        state.bucket.spend(admitted);
-        self.record_rate_sample(state, now, to.as_u64());
+        // People on standby were admitted before anyone still waiting: their seats first.
+        let (offered, offers_lapsed) = {
+            let mut line = self.room.standby().lock();
+            let turn = self.offer_freed_seats(&mut line, now, lease_until);
+            if seat_aware {
+                state.seats.count(&self.room, &line, &self.inventory);
+            }
+            turn
+        };
+        let (how_many, limit) = how_many(state);
+        let seats = &mut state.seats;
+        let admission = self.room.admit(how_many, lease_until, &mut |tag| {
+            !seat_aware || seats.admit(tag)
+        });
+        state.bucket.spend(admission.admitted);
+        let stall = if admission.refused {
+            Some(DoorStall::NoSeat)
+        } else {
+            limit
+        }
+        .filter(|_| admission.admitted == 0 && self.room.waiting_count() > 0);
+        self.door_stall
+            .store(door::stall_code(stall), Ordering::Release);
+        self.record_rate_sample(state, now, admission.to.as_u64());
         self.free_at_door.count(&self.inventory);
         Advanced {
-            admitted,
-            from,
-            to,
+            admitted: admission.admitted,
+            from: admission.from,
+            to: admission.to,
             lease_until,
             lapsed,
+            offered,
+            offers_lapsed,
+            stall,
         }
     }
 
@@ -533,6 +586,18 @@ impl Engine {
                 PlaceView::Released { seq } => Status::Released { seq },
                 PlaceView::Waiting { seq, ahead } => self.waiting_status(seq, ahead),
                 PlaceView::Admitted { seq, lease_until } => Status::Admitted { seq, lease_until },
+                PlaceView::Standby { seq } => Status::Standby { seq },
+                PlaceView::Offered { seq, until, stamp } => {
+                    let slot = self.ledger.get(seq, 0);
+                    if !self.room.is_unchanged(seq, stamp) {
+                        continue;
+                    }
+                    Status::Offered {
+                        seq,
+                        slot: slot.expect("an offer holds a seat"),
+                        until,
+                    }
+                }
                 PlaceView::Booked {
                     seq,
                     bookings_count,
@@ -577,6 +642,7 @@ impl Engine {
             estimated_wait_ms: self
                 .admissions_per_sec()
                 .map(|per_sec| (ahead as f64 * 1_000.0 / per_sec).ceil() as u64),
+            door_stall: door::stall_of(self.door_stall.load(Ordering::Acquire)),
         }
     }
 
@@ -787,6 +853,7 @@ impl Engine {
                     ahead: guard.ahead(),
                 });
             }
+            Ok(Locked::Standby(_)) => return Err(ReserveError::OnStandby),
             Err(Refusal::Unknown) => return Err(ReserveError::UnknownPerson),
             Err(Refusal::Released { .. }) => return Err(ReserveError::PlaceReleased),
             Err(Refusal::Lapsed { at, .. }) => return Err(ReserveError::LeaseLapsed { at }),
@@ -810,6 +877,9 @@ impl Engine {
         choices: &[SlotId],
     ) -> Result<Booking, ReserveError> {
         let (seq, count) = (guard.seq(), guard.bookings_count());
+        if guard.is_offered() {
+            return self.confirm_offer(guard, choices);
+        }
         let bookings_max = self.config.bookings_per_person_max;
         if count >= bookings_max {
             return Err(ReserveError::BookingLimit { bookings_max });
@@ -819,6 +889,12 @@ impl Engine {
                 continue;
             }
             if self.inventory.try_take(slot) {
+                if self.standby_ahead(seq, slot) {
+                    // Someone on standby before this person may book here: the seat is
+                    // theirs first (the door offers it at its next turn).
+                    self.inventory.give_back(slot);
+                    continue;
+                }
                 debug_assert!(
                     self.ledger.get(seq, count).is_none(),
                     "{seq}: cell {count} in use"
@@ -834,6 +910,29 @@ impl Engine {
         }
         Err(ReserveError::NoRoom {
             sold_out: self.is_scope_sold_out(tag),
+        })
+    }
+
+    /// Books the seat held for an offered person, if `choices` lists it.
+    fn confirm_offer(
+        &self,
+        guard: AdmittedGuard<'_>,
+        choices: &[SlotId],
+    ) -> Result<Booking, ReserveError> {
+        let (seq, count) = (guard.seq(), guard.bookings_count());
+        let held = self.ledger.get(seq, count).expect("an offer holds a seat");
+        let Some(rank) = choices.iter().position(|&slot| slot == held) else {
+            return Err(ReserveError::OfferPending {
+                slot: held,
+                until: guard.lease_until(),
+            });
+        };
+        // The seat was taken when it was offered: booking it only counts it.
+        guard.commit_bookings(count + 1);
+        Ok(Booking {
+            seq,
+            slot: held,
+            rank: rank as u8,
         })
     }
 
@@ -865,37 +964,64 @@ impl Engine {
     /// ```
     pub fn release(&self, person: PersonId, now: Timestamp) -> Result<Released, ReleaseError> {
         let now = self.clock.check_call(now)?;
-        match self.room.lock(person, None, now) {
-            Ok(Locked::Waiting(guard)) => {
-                let seq = guard.seq();
-                guard.leave();
-                Ok(Released {
-                    seq,
-                    slots: BookedSlots::default(),
-                    was_waiting: true,
-                })
-            }
-            Ok(Locked::Admitted(guard)) => {
-                let seq = guard.seq();
-                let mut slots = BookedSlots::default();
-                for index in 0..guard.bookings_count() {
-                    if let Some(slot) = self.ledger.get(seq, index) {
-                        self.inventory.give_back(slot);
-                        self.ledger.set(seq, index, None);
-                        slots.push(slot);
-                    }
+        // A person on standby leaves the standby line too, whose mutex comes before their busy
+        // bit: found on standby, they are locked again with the line held.
+        let mut line = None;
+        loop {
+            return match self.room.lock(person, None, now) {
+                Ok(Locked::Waiting(guard)) => {
+                    let seq = guard.seq();
+                    guard.leave();
+                    Ok(Released {
+                        seq,
+                        slots: BookedSlots::default(),
+                        was_waiting: true,
+                    })
                 }
-                guard.give_up_everything();
-                Ok(Released {
-                    seq,
-                    slots,
-                    was_waiting: false,
-                })
-            }
-            Err(Refusal::Unknown) => Err(ReleaseError::UnknownPerson),
-            Err(Refusal::Released { .. } | Refusal::Lapsed { .. }) => {
-                Err(ReleaseError::NothingToRelease)
-            }
+                Ok(Locked::Standby(guard)) => {
+                    let Some(line) = line.as_mut() else {
+                        drop(guard);
+                        line = Some(self.room.standby().lock());
+                        continue;
+                    };
+                    let seq = guard.seq();
+                    guard.leave(line);
+                    Ok(Released {
+                        seq,
+                        slots: BookedSlots::default(),
+                        was_waiting: false,
+                    })
+                }
+                Ok(Locked::Admitted(guard)) => {
+                    let seq = guard.seq();
+                    let mut slots = BookedSlots::default();
+                    for index in 0..guard.bookings_count() {
+                        if let Some(slot) = self.ledger.get(seq, index) {
+                            self.inventory.give_back(slot);
+                            self.ledger.set(seq, index, None);
+                            slots.push(slot);
+                        }
+                    }
+                    if guard.is_offered() {
+                        // The seat held for them goes back (and on, at the door's next turn).
+                        let cell = guard.bookings_count();
+                        if let Some(slot) = self.ledger.get(seq, cell) {
+                            self.inventory.give_back(slot);
+                            self.ledger.set(seq, cell, None);
+                        }
+                    }
+                    guard.give_up_everything();
+                    Ok(Released {
+                        seq,
+                        slots,
+                        was_waiting: false,
+                    })
+                }
+                Err(Refusal::Unknown) => Err(ReleaseError::UnknownPerson),
+                Err(Refusal::Released { .. } | Refusal::Lapsed { .. }) => {
+                    Err(ReleaseError::NothingToRelease)
+                }
+            };
         }
     }
 
@@ -931,7 +1057,8 @@ impl Engine {
         let now = self.clock.check_call(now)?;
         let guard = match self.room.lock(person, None, now) {
             Ok(Locked::Admitted(guard)) => guard,
-            Ok(Locked::Waiting(_)) | Err(Refusal::Released { .. } | Refusal::Lapsed { .. }) => {
+            Ok(Locked::Waiting(_) | Locked::Standby(_))
+            | Err(Refusal::Released { .. } | Refusal::Lapsed { .. }) => {
                 return Err(ReleaseError::NotBooked { slot });
             }
             Err(Refusal::Unknown) => return Err(ReleaseError::UnknownPerson),
@@ -959,6 +1086,7 @@ impl Engine {
             places_handed_out: self.room.places_handed_out(),
             admission_cursor: self.room.admission_cursor(),
             active_admitted: self.room.active_count(),
+            on_standby: self.room.standby().standing_count(),
             slots: self.inventory.len(),
             sold_out: self.inventory.is_sold_out(),
             latest_time: self.clock.door().unwrap_or(Timestamp::ZERO),

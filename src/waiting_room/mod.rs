@@ -30,11 +30,13 @@
 //! once: `admit` (+1), the first booking, a release of everything, the sweep and a requeue
 //! (−1 each). The outflow policy's cap on active people reads it.
 
+mod active;
 mod fenwick;
 mod outflow;
 mod person_state;
 mod person_table;
 mod ring;
+mod standby;
 mod tags;
 
 pub use outflow::OutflowPolicy;
@@ -45,13 +47,15 @@ use crate::config::{BOOKINGS_PER_PERSON_LIMIT, CohortWindow, LapsePolicy};
 use crate::error::EnqueueError;
 use crate::ids::{CohortId, PersonId, Seq};
 use crate::platform::alloc::AllocError;
-use crate::platform::counter::StripedCounter;
 use crate::platform::sync::Backoff;
 use crate::status::Place;
 use crate::time::Timestamp;
+use active::ActiveCounts;
 use person_state::{PersonState, Phase};
 use person_table::{Entry, Located, PersonTable};
 use ring::Ring;
+use standby::LineFull;
+pub(crate) use standby::{StandbyLine, StandbyLock};
 pub(crate) use tags::Tags;
 
 pub(crate) struct WaitingRoom {
@@ -63,7 +67,8 @@ pub(crate) struct WaitingRoom {
     /// Each place's scope tag, if the engine has more than one scope.
     tags: Tags,
     lapse_policy: LapsePolicy,
-    active_count: StripedCounter,
+    active: ActiveCounts,
+    standby: StandbyLine,
 }
 
 /// What a first join asks the engine: `Some(error)` if the inventory within the scope of
@@ -79,6 +84,15 @@ pub(crate) enum PlaceView {
     Waiting { seq: Seq, ahead: u64 },
     /// Admitted, lease live at the time asked, no booking held.
     Admitted { seq: Seq, lease_until: Timestamp },
+    /// Admitted, found no room, and keeps their turn until a seat is offered.
+    Standby { seq: Seq },
+    /// Offered a seat, held for them until `until` (the engine's ledger says which, and
+    /// `stamp` lets it check that nothing changed while it read it).
+    Offered {
+        seq: Seq,
+        until: Timestamp,
+        stamp: Stamp,
+    },
     /// Admitted and holding `bookings_count` bookings. `stamp` lets the caller check, with
     /// [`WaitingRoom::is_unchanged`], that nothing changed while it read them.
     Booked {
@@ -113,6 +127,7 @@ pub(crate) enum Refusal {
 pub(crate) enum Locked<'a> {
     Waiting(WaitingGuard<'a>),
     Admitted(AdmittedGuard<'a>),
+    Standby(StandbyGuard<'a>),
 }
 
 /// A waiting person whose busy bit this thread holds: nobody can admit them meanwhile.
@@ -164,24 +179,133 @@ impl AdmittedGuard<'_> {
         now < self.guard.state.deadline()
     }
 
+    /// The door holds a seat for this person (in the ledger's cell `bookings_count`).
+    pub(crate) fn is_offered(&self) -> bool {
+        self.guard.state.is_offered()
+    }
+
+    /// The person's scope tag.
+    pub(crate) fn tag(&self) -> u16 {
+        self.room.tags.get(self.guard.seq)
+    }
+
     /// Stores the person's new bookings count and lets go. A first booking takes the person
-    /// out of the active count.
+    /// out of the active count; a booking confirms a held seat, if any.
     pub(crate) fn commit_bookings(self, count: u8) {
         let before = self.guard.state;
         debug_assert!(count <= BOOKINGS_PER_PERSON_LIMIT);
         if count > 0 {
-            self.room.note_no_longer_active(before);
+            self.room.note_no_longer_active(before, self.guard.seq);
         }
-        self.guard.commit(before.with_bookings_count(count));
+        self.guard
+            .commit(before.with_bookings_count(count).with_offered(false));
     }
 
-    /// The person gives back their lease and every booking (the caller has given the seats
-    /// back): their turn is over.
+    /// The person gives back their lease, every booking and any held seat (the caller has
+    /// given the seats back): their turn is over.
     pub(crate) fn give_up_everything(self) {
         let before = self.guard.state;
-        self.room.note_no_longer_active(before);
+        self.room.note_no_longer_active(before, self.guard.seq);
+        self.guard.commit(
+            before
+                .with_bookings_count(0)
+                .with_offered(false)
+                .with_phase(Phase::Done),
+        );
+    }
+
+    /// The person goes on standby (they hold no booking, and found no room in their scope):
+    /// they keep their turn, stop counting as active, and are offered the next seat that
+    /// frees up in their scope before anyone behind them. The caller holds `line` (taken
+    /// before this guard's busy bit). `seats_free(tag)` is asked **after** the person is in
+    /// the line (see `standby.rs`): if their scope has a free seat after all, they leave the
+    /// line again and nothing changes.
+    pub(crate) fn go_standby(
+        self,
+        line: &mut StandbyLock<'_>,
+        seats_free: impl FnOnce(u16) -> bool,
+    ) -> Result<Seq, StandbyRefusal> {
+        let before = self.guard.state;
+        debug_assert!(before.bookings_count() == 0 && !before.is_offered());
+        let (seq, tag) = (self.guard.seq, self.tag());
+        line.stand(seq, tag)
+            .map_err(|LineFull| StandbyRefusal::LineFull)?;
+        if seats_free(tag) {
+            line.leave(seq);
+            return Err(StandbyRefusal::SeatsFree);
+        }
+        self.room.note_no_longer_active(before, seq);
+        self.guard.commit(before.with_phase(Phase::Standby));
+        Ok(seq)
+    }
+
+    /// An offer whose deadline passed lapses (the caller gave the held seat back): the person
+    /// did not take their turn.
+    pub(crate) fn lapse_offer(self) {
+        let before = self.guard.state;
+        debug_assert!(before.is_offered() && before.bookings_count() == 0);
         self.guard
-            .commit(before.with_bookings_count(0).with_phase(Phase::Done));
+            .commit(before.with_offered(false).with_phase(Phase::Lapsed));
+    }
+}
+
+/// What one [`WaitingRoom::admit`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Admission {
+    /// People let in.
+    pub(crate) admitted: u64,
+    /// The places considered: `[from, to)`.
+    pub(crate) from: Seq,
+    pub(crate) to: Seq,
+    /// The door's `can_admit` said no to the next person.
+    pub(crate) refused: bool,
+}
+
+/// Why [`AdmittedGuard::go_standby`] left the person as they were.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum StandbyRefusal {
+    /// The standby line is full.
+    LineFull,
+    /// Their scope has a free seat: they can book.
+    SeatsFree,
+}
+
+/// A person on standby whose busy bit this thread holds.
+pub(crate) struct StandbyGuard<'a> {
+    room: &'a WaitingRoom,
+    guard: PersonGuard<'a>,
+}
+
+impl StandbyGuard<'_> {
+    pub(crate) fn seq(&self) -> Seq {
+        self.guard.seq
+    }
+
+    /// The person's scope tag.
+    pub(crate) fn tag(&self) -> u16 {
+        self.room.tags.get(self.guard.seq)
+    }
+
+    /// The person leaves standby and gives up their turn (the caller holds `line`).
+    pub(crate) fn leave(self, line: &mut StandbyLock<'_>) {
+        line.leave(self.guard.seq);
+        let before = self.guard.state;
+        self.guard.commit(before.with_phase(Phase::Done));
+    }
+
+    /// The door offers the person a seat, held for them until `until` (the caller took it and
+    /// wrote it to the ledger's first cell, and holds `line`).
+    pub(crate) fn offer(self, line: &mut StandbyLock<'_>, until: Timestamp) {
+        let seq = self.guard.seq;
+        line.leave(seq);
+        line.note_offer(seq, until);
+        let before = self.guard.state;
+        self.guard.commit(
+            before
+                .with_phase(Phase::Leased)
+                .with_offered(true)
+                .with_deadline(until),
+        );
     }
 }
 
@@ -192,6 +316,8 @@ pub(crate) struct PlaceFacts {
     pub(crate) holds_lease: bool,
     /// Bookings held according to the person's state.
     pub(crate) bookings_count: u8,
+    /// A seat is held for the person, in the ledger's cell `bookings_count`.
+    pub(crate) offered: bool,
 }
 
 /// A person whose busy bit this thread holds. Dropping it lets go without a change.
@@ -223,15 +349,18 @@ impl Drop for PersonGuard<'_> {
 
 impl WaitingRoom {
     /// A waiting room for `people_max` places. `cohort_tags[c]` is cohort `c`'s scope tag;
-    /// with `tagged`, each place keeps a tag of its own.
+    /// with `tags` above 1, each place keeps one of `tags` tags of its own. At most
+    /// `standby_max` people are on standby or hold an offer at once.
     pub(crate) fn new(
         people_max: u64,
         person_hash_key: u64,
         cohorts: &[CohortWindow],
         cohort_tags: &[u16],
-        tagged: bool,
+        tags: usize,
+        standby_max: u32,
         lapse_policy: LapsePolicy,
     ) -> Result<WaitingRoom, AllocError> {
+        let tagged = tags > 1;
         Ok(WaitingRoom {
             table: PersonTable::new(people_max, person_hash_key)?,
             ring: Ring::new(people_max)?,
@@ -239,19 +368,36 @@ impl WaitingRoom {
             cohort_tags: cohort_tags.into(),
             tags: Tags::new(people_max, tagged)?,
             lapse_policy,
-            active_count: StripedCounter::new(),
+            active: ActiveCounts::new(if tagged { tags } else { 0 })?,
+            standby: StandbyLine::new(standby_max, tags)?,
         })
     }
 
-    /// What [`WaitingRoom::new`] allocates for `people_max` places.
+    /// What [`WaitingRoom::new`] allocates per place: the table, the ring and the tags.
     pub(crate) fn bytes_for(people_max: u64, tagged: bool) -> usize {
         PersonTable::bytes_for(people_max)
             + Ring::bytes_for(people_max)
             + Tags::bytes_for(people_max, tagged)
     }
 
+    /// What [`WaitingRoom::new`] allocates for the door: the active counts per tag and the
+    /// standby line.
+    pub(crate) fn door_bytes_for(tags: usize, standby_max: u32) -> usize {
+        ActiveCounts::bytes_for(if tags > 1 { tags } else { 0 })
+            + StandbyLine::bytes_for(standby_max, tags)
+    }
+
     pub(crate) fn memory_bytes(&self) -> usize {
         self.table.memory_bytes() + self.ring.memory_bytes() + self.tags.memory_bytes()
+    }
+
+    pub(crate) fn door_memory_bytes(&self) -> usize {
+        self.active.memory_bytes() + self.standby.memory_bytes()
+    }
+
+    /// The standby line (see [`StandbyLine`]).
+    pub(crate) fn standby(&self) -> &StandbyLine {
+        &self.standby
     }
 
     /// The scope tag of place `seq` (0 when places keep none).
@@ -265,6 +411,11 @@ impl WaitingRoom {
         self.ring.claimed_count()
     }
 
+    /// People still waiting to be admitted (a snapshot).
+    pub(crate) fn waiting_count(&self) -> u64 {
+        self.ring.waiting_ahead(Seq::new(self.ring.claimed_count()))
+    }
+
     /// Places below this have been considered for admission.
     pub(crate) fn admission_cursor(&self) -> u64 {
         self.ring.admit_cursor()
@@ -272,18 +423,24 @@ impl WaitingRoom {
 
     /// Admitted people who have not booked and whose lapse has not been swept (a snapshot).
     pub(crate) fn active_count(&self) -> u64 {
-        self.active_count.sum().max(0) as u64
+        self.active.total().max(0) as u64
     }
 
-    fn active_decrement(&self) {
-        self.active_count.decrement();
+    /// [`WaitingRoom::active_count`] of the places with scope tag `tag` (all of them when
+    /// places keep no tag).
+    pub(crate) fn active_of_tag(&self, tag: u16) -> u64 {
+        self.active.of_tag(tag).max(0) as u64
     }
 
-    /// A person leaves the active set by their first booking or by releasing everything
-    /// (the caller holds their busy bit and saw `before.is_active()`).
-    fn note_no_longer_active(&self, before: PersonState) {
+    fn active_decrement(&self, seq: Seq) {
+        self.active.decrement(self.tags.get(seq));
+    }
+
+    /// A person leaves the active set by their first booking, by releasing everything or by
+    /// going on standby (the caller holds their busy bit).
+    fn note_no_longer_active(&self, before: PersonState, seq: Seq) {
         if before.is_active() {
-            self.active_decrement();
+            self.active_decrement(seq);
         }
     }
 
@@ -450,7 +607,8 @@ impl WaitingRoom {
             let state = self.ring.state_settled(seq);
             let existing = Place { seq, is_new: false };
             match state.phase() {
-                Phase::Empty | Phase::Waiting => return Ok(existing),
+                // On standby, the turn is kept: the same place.
+                Phase::Empty | Phase::Waiting | Phase::Standby => return Ok(existing),
                 Phase::Left | Phase::Done => return Err(EnqueueError::PlaceReleased { seq }),
                 // A requeue moved this person on; follow the table to their new place.
                 Phase::Moved => entry = self.table.entry(entry.cell),
@@ -506,7 +664,7 @@ impl WaitingRoom {
         self.ring.publish(new_seq, person);
         self.table.move_to(entry.cell, new_seq);
         if guard.state.is_active() {
-            self.active_decrement();
+            self.active_decrement(old_seq);
         }
         let moved = guard.state.with_phase(Phase::Moved);
         guard.commit(moved);
@@ -610,6 +768,7 @@ impl WaitingRoom {
             Phase::Empty | Phase::Waiting => {
                 Ok(Locked::Waiting(WaitingGuard { room: self, guard }))
             }
+            Phase::Standby => Ok(Locked::Standby(StandbyGuard { room: self, guard })),
             Phase::Leased if state.bookings_count() > 0 || now < state.deadline() => {
                 Ok(Locked::Admitted(AdmittedGuard { room: self, guard }))
             }
@@ -619,6 +778,21 @@ impl WaitingRoom {
             }),
             Phase::Left | Phase::Done | Phase::Moved => Err(Refusal::Released { seq }),
         }
+    }
+
+    /// Takes the busy bit of place `seq` if its person is on standby (the door, about to offer
+    /// them a seat; it holds the standby line, so nobody takes them off it meanwhile).
+    pub(crate) fn lock_standby(&self, seq: Seq) -> Option<StandbyGuard<'_>> {
+        let guard = self.lock_seq(None, seq);
+        (guard.state.phase() == Phase::Standby).then_some(StandbyGuard { room: self, guard })
+    }
+
+    /// Takes the busy bit of place `seq` if a seat is still held for its person (the door,
+    /// about to let an offer lapse).
+    pub(crate) fn lock_offered(&self, seq: Seq) -> Option<AdmittedGuard<'_>> {
+        let guard = self.lock_seq(None, seq);
+        (guard.state.phase() == Phase::Leased && guard.state.is_offered())
+            .then_some(AdmittedGuard { room: self, guard })
     }
 
     /// Takes the busy bit of the person's current place through the table. `None` if they
@@ -702,6 +876,14 @@ impl WaitingRoom {
                     seq,
                     ahead: self.ring.waiting_ahead(seq),
                 },
+                Phase::Standby => PlaceView::Standby { seq },
+                Phase::Leased if state.is_offered() && now < state.deadline() => {
+                    PlaceView::Offered {
+                        seq,
+                        until: state.deadline(),
+                        stamp: Stamp(state),
+                    }
+                }
                 Phase::Moved => {
                     entry = self.table.entry(entry.cell);
                     continue;
@@ -746,15 +928,26 @@ impl WaitingRoom {
     }
 
     /// Admits up to `how_many` waiting people in sequence order, each with a lease until
-    /// `deadline`. Returns the number admitted and the range of places considered.
+    /// `deadline`, as long as `can_admit(tag)` says yes for the next one (the seat-aware door
+    /// asks whether their scope has a seat for them; it is asked once per person admitted and
+    /// once for the one it stops at). Returns the number admitted, the range of places
+    /// considered, and whether `can_admit` stopped it.
     ///
     /// The caller holds the engine's advance lock.
-    pub(crate) fn admit(&self, how_many: u64, deadline: Timestamp) -> (u64, Seq, Seq) {
+    pub(crate) fn admit(
+        &self,
+        how_many: u64,
+        deadline: Timestamp,
+        can_admit: &mut dyn FnMut(u16) -> bool,
+    ) -> Admission {
         let start = self.ring.admit_cursor();
         let end = self.ring.claimed_count();
         let leased = PersonState::leased(deadline);
         let mut cursor = start;
         let mut admitted = 0;
+        let mut refused = false;
+        // Whether `can_admit` already said yes to the place at the cursor.
+        let mut granted = false;
         let backoff = Backoff::new();
         while admitted < how_many && cursor < end {
             let seq = Seq::new(cursor);
@@ -768,11 +961,19 @@ impl WaitingRoom {
                     continue;
                 }
                 Phase::Waiting => {
+                    if !granted {
+                        if !can_admit(self.tags.get(seq)) {
+                            refused = true;
+                            break;
+                        }
+                        granted = true;
+                    }
                     if self.ring.compare_exchange(seq, state, leased).is_err() {
                         backoff.spin();
                         continue;
                     }
-                    self.active_count.increment();
+                    granted = false;
+                    self.active.increment(self.tags.get(seq));
                     admitted += 1;
                 }
                 Phase::Left => {}
@@ -782,11 +983,20 @@ impl WaitingRoom {
         }
         debug_assert!(admitted <= how_many && cursor <= end);
         self.ring.set_admit_cursor(cursor);
-        (admitted, Seq::new(start), Seq::new(cursor))
+        Admission {
+            admitted,
+            from: Seq::new(start),
+            to: Seq::new(cursor),
+            refused,
+        }
     }
 
     /// Marks as LAPSED every active place from `cursor` on whose lease ended at or before
     /// `now`. Returns the new sweep cursor and how many lapsed.
+    ///
+    /// Lease deadlines of admitted places are non-decreasing in place order, so the sweep stops
+    /// at the first live one; offers (whose deadlines are renewed at the door's later turns)
+    /// and standby are passed over.
     ///
     /// The caller holds the engine's advance lock.
     pub(crate) fn sweep_lapsed(&self, mut cursor: u64, now: Timestamp) -> (u64, u64) {
@@ -798,6 +1008,10 @@ impl WaitingRoom {
             let state = self.ring.state(seq);
             match state.phase() {
                 Phase::Left => {}
+                // A person on standby, or offered a seat, holds no lease the sweep could end:
+                // their deadline (renewed by an offer, out of place order) does not stop it.
+                Phase::Standby => {}
+                Phase::Leased if state.is_offered() => {}
                 _ if state.deadline() > now => break,
                 _ if state.is_busy() => {
                     backoff.snooze();
@@ -809,7 +1023,7 @@ impl WaitingRoom {
                         backoff.spin();
                         continue;
                     }
-                    self.active_decrement();
+                    self.active_decrement(seq);
                     lapsed += 1;
                 }
                 _ => {}
@@ -839,6 +1053,9 @@ impl WaitingRoom {
         let places = ring.claimed_count();
         let admit_cursor = ring.admit_cursor();
         let mut active_counted = 0i64;
+        let mut active_by_tag: Vec<i64> = Vec::new();
+        let mut standing = Vec::new();
+        let mut offered = Vec::new();
         let mut moved = 0u64;
         for raw in 0..places {
             let seq = Seq::new(raw);
@@ -853,17 +1070,29 @@ impl WaitingRoom {
             if (phase == Phase::Waiting && below_cursor) || (admitted && !below_cursor) {
                 violations.push(Violation::OutOfOrder { seq });
             }
+            let tag = usize::from(self.tags.get(seq));
             if state.is_active() {
                 active_counted += 1;
+                if active_by_tag.len() <= tag {
+                    active_by_tag.resize(tag + 1, 0);
+                }
+                active_by_tag[tag] += 1;
             }
             if phase == Phase::Moved {
                 moved += 1;
+            }
+            if phase == Phase::Standby {
+                standing.push((seq, tag as u16));
+            }
+            if state.is_offered() {
+                offered.push(seq);
             }
             each_place(
                 seq,
                 PlaceFacts {
                     holds_lease: phase == Phase::Leased,
                     bookings_count: state.bookings_count(),
+                    offered: state.is_offered(),
                 },
             );
         }
@@ -896,12 +1125,54 @@ impl WaitingRoom {
             }
         }
 
-        let recorded = self.active_count.sum();
+        let recorded = self.active.total();
         if recorded != active_counted {
             violations.push(Violation::CounterMismatch {
                 counter: "active admitted count",
                 recorded,
                 counted: active_counted,
+            });
+        }
+        if self.active.per_tag() {
+            for tag in 0..=u16::try_from(active_by_tag.len()).unwrap_or(u16::MAX) {
+                let counted = active_by_tag.get(usize::from(tag)).copied().unwrap_or(0);
+                let recorded = self.active.of_tag(tag);
+                if recorded != counted {
+                    violations.push(Violation::CounterMismatch {
+                        counter: "active admitted count of a scope",
+                        recorded,
+                        counted,
+                    });
+                }
+            }
+        }
+
+        // The standby line lists exactly the people on standby, in place order, and every
+        // held seat was recorded as an offer.
+        let line = self.standby.lock();
+        let (listed, offers) = line.snapshot();
+        if listed != standing {
+            violations.push(Violation::CounterMismatch {
+                counter: "people on standby in the line",
+                recorded: listed.len() as i64,
+                counted: standing.len() as i64,
+            });
+        }
+        if let Some(unrecorded) = offered
+            .iter()
+            .find(|seq| offers.binary_search(seq).is_err())
+        {
+            violations.push(Violation::CounterMismatch {
+                counter: "offers recorded in the line",
+                recorded: offers.len() as i64,
+                counted: offered.len() as i64 + i64::from(unrecorded.as_u64() == u64::MAX),
+            });
+        }
+        if let Some((counter, recorded, counted)) = line.audit() {
+            violations.push(Violation::CounterMismatch {
+                counter,
+                recorded,
+                counted,
             });
         }
     }
@@ -916,11 +1187,14 @@ struct FirstJoin {
     tag: u16,
 }
 
-/// Admitted, holds no booking now, and the lease has run out by `now`.
+/// Admitted, holds no booking now, and the lease has run out by `now`. An offer lapses only
+/// when the door returns its seat: until then the person keeps their place.
 fn is_lapsed(state: PersonState, now: Timestamp) -> bool {
     match state.phase() {
         Phase::Lapsed => true,
-        Phase::Leased => state.bookings_count() == 0 && now >= state.deadline(),
+        Phase::Leased => {
+            state.bookings_count() == 0 && !state.is_offered() && now >= state.deadline()
+        }
         _ => false,
     }
 }

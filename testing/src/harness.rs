@@ -201,6 +201,18 @@ fn label<T, E: fmt::Debug>(
 }
 
 fn advanced_label(advanced: &Advanced) -> &'static str {
+    if advanced.lapsed > 0 {
+        return "swept lapses";
+    }
+    if advanced.offers_lapsed > 0 {
+        return "offers lapsed";
+    }
+    if advanced.offered > 0 {
+        return "offered seats";
+    }
+    if advanced.stall.is_some() {
+        return "stalled";
+    }
     match (advanced.admitted > 0, advanced.lapsed > 0) {
         (_, true) => "swept lapses",
         (true, false) => "admitted",
@@ -480,6 +492,12 @@ impl Harness {
                 compare(answers, expected)?;
                 "reserve batch".to_owned()
             }
+            Op::Standby { person } => {
+                let answer = engine.standby(*person, now);
+                let outcome = label("standby", &answer, |_| "Ok");
+                compare(answer, model.standby(*person, now))?;
+                outcome
+            }
             Op::Release { person } => {
                 let answer = engine.release(*person, now);
                 let outcome = label("release", &answer, |released| {
@@ -554,6 +572,9 @@ impl Harness {
                     to: *to,
                     lease_until: now,
                     lapsed: 0,
+                    offered: 0,
+                    offers_lapsed: 0,
+                    stall: None,
                 };
                 let answer = engine
                     .admitted_in(&advanced)

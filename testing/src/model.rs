@@ -42,15 +42,18 @@ use std::collections::HashMap;
 
 use fairbook::{
     AddSlotError, AdmittedInError, AdvanceError, Advanced, BookedSlots, Booking, CHOICES_MAX_LIMIT,
-    COHORTS_MAX_LIMIT, CohortId, Config, ConfigError, DAYS_MAX_LIMIT, EnqueueError, LapsePolicy,
-    OutflowPolicy, PEOPLE_MAX_LIMIT, PersonId, Place, REGIONS_MAX_LIMIT, RegionId, ReleaseError,
-    Released, ReserveError, SITES_MAX_LIMIT, SLOT_CAPACITY_LIMIT, SLOTS_MAX_LIMIT, Scope, Seq,
-    SiteId, SlotId, SlotSpec, SlotView, Stats, Status, StatusError, TimeTooFarAhead,
-    TimeWentBackwards, Timestamp,
+    COHORTS_MAX_LIMIT, CohortId, Config, ConfigError, DAYS_MAX_LIMIT, DoorStall, EnqueueError,
+    LapsePolicy, OutflowPolicy, PEOPLE_MAX_LIMIT, PersonId, Place, REGIONS_MAX_LIMIT, RegionId,
+    ReleaseError, Released, ReserveError, SITES_MAX_LIMIT, SLOT_CAPACITY_LIMIT, SLOTS_MAX_LIMIT,
+    Scope, Seq, SiteId, SlotId, SlotSpec, SlotView, StandbyError, Stats, Status, StatusError,
+    TimeTooFarAhead, TimeWentBackwards, Timestamp,
 };
 
 mod scope;
+mod standby;
 mod supply;
+
+use standby::DoorSeats;
 
 /// The model's own reading of the limits documented on each [`Config`] field, checked in
 /// field order; [`Config::validate`] must agree with it on every configuration.
@@ -158,6 +161,8 @@ enum Stage {
     Done,
     /// Lapsed, then joined again at a later place (under [`LapsePolicy::Requeue`]).
     Moved,
+    /// Admitted, found no room, and keeps their turn until a seat is offered.
+    Standby,
 }
 
 /// One place in line, by sequence.
@@ -173,6 +178,9 @@ struct ModelPlace {
     bookings: Vec<SlotId>,
     /// Where the person may book (everywhere when the engine has one region).
     scope: Scope,
+    /// The seat the door holds for them, offered while they were on standby (with
+    /// `stage == Leased`; their deadline is `lease_until`).
+    offer: Option<SlotId>,
 }
 
 impl ModelPlace {
@@ -180,14 +188,17 @@ impl ModelPlace {
     fn is_lapsed(&self, now: Timestamp) -> bool {
         match self.stage {
             Stage::Lapsed => true,
-            Stage::Leased => self.bookings.is_empty() && now >= self.lease_until,
+            // An offer lapses only when the door takes its seat back.
+            Stage::Leased => {
+                self.bookings.is_empty() && self.offer.is_none() && now >= self.lease_until
+            }
             _ => false,
         }
     }
 
     /// Admitted, lease not yet swept, never booked.
     fn is_active(&self) -> bool {
-        self.stage == Stage::Leased && !self.has_booked
+        self.stage == Stage::Leased && !self.has_booked && self.offer.is_none()
     }
 }
 
@@ -256,6 +267,11 @@ pub struct Model {
     /// Free seats per region and in all, as the door last counted them (engines with more
     /// than one region count at every advance).
     free_at_door: Option<(HashMap<RegionId, u64>, u64)>,
+    /// Why the door let nobody in at its latest turn.
+    door_stall: Option<DoorStall>,
+    /// Offers the door recorded and has not forgotten yet: each takes room in the standby line
+    /// until the door's next turn finds it booked, given back or lapsed.
+    offers_recorded: Vec<Seq>,
     /// Every place below this has been considered by an advance.
     admission_cursor: u64,
     /// `(effective time, admission cursor)` after every advance, oldest first.
@@ -280,6 +296,8 @@ impl Model {
             site_regions: HashMap::new(),
             region_sites: HashMap::new(),
             free_at_door: None,
+            door_stall: None,
+            offers_recorded: Vec::new(),
             admission_cursor: 0,
             rate_samples: Vec::new(),
             bucket: Bucket::default(),
@@ -380,6 +398,7 @@ impl Model {
             has_booked: false,
             bookings: Vec::new(),
             scope,
+            offer: None,
         });
         self.place_of.insert(person, seq);
         Some(seq)
@@ -519,7 +538,7 @@ impl Model {
         let place = self.place(seq);
         if !place.is_lapsed(now) {
             return match place.stage {
-                Stage::Waiting | Stage::Leased => Ok(existing),
+                Stage::Waiting | Stage::Leased | Stage::Standby => Ok(existing),
                 Stage::Left | Stage::Done => Err(EnqueueError::PlaceReleased { seq }),
                 Stage::Lapsed | Stage::Moved => unreachable!("a current place is never {place:?}"),
             };
@@ -579,20 +598,38 @@ impl Model {
 
     /// Admits up to `how_many` waiting people in sequence order, passing over places given
     /// back. Stops as soon as `how_many` are in, so places given back after the last one
-    /// admitted are left for the next call.
-    fn admit(&mut self, how_many: u64, lease_until: Timestamp) -> (u64, Seq, Seq) {
+    /// admitted are left for the next call; a seat-aware door also stops at a person whose
+    /// scope has no seat for them (`seats`). Returns whether that stopped it.
+    fn admit(
+        &mut self,
+        how_many: u64,
+        lease_until: Timestamp,
+        mut seats: Option<&mut DoorSeats>,
+    ) -> (u64, Seq, Seq, bool) {
         let from = self.admission_cursor;
         let mut admitted = 0;
+        let mut refused = false;
         while admitted < how_many && (self.admission_cursor as usize) < self.line.len() {
             let place = &mut self.line[self.admission_cursor as usize];
             if place.stage == Stage::Waiting {
+                if let Some(seats) = seats.as_deref_mut() {
+                    if !seats.admit(place.scope) {
+                        refused = true;
+                        break;
+                    }
+                }
                 place.stage = Stage::Leased;
                 place.lease_until = lease_until;
                 admitted += 1;
             }
             self.admission_cursor += 1;
         }
-        (admitted, Seq::new(from), Seq::new(self.admission_cursor))
+        (
+            admitted,
+            Seq::new(from),
+            Seq::new(self.admission_cursor),
+            refused,
+        )
     }
 
     fn record_rate_sample(&mut self, now: Timestamp) {
@@ -612,13 +649,35 @@ impl Model {
         (per_sec > 0.0).then_some(per_sec)
     }
 
-    fn advanced(&mut self, now: Timestamp, how_many: u64, lapsed: u64) -> Advanced {
+    /// The door's turn after its sweep: offers to people on standby, then admission of up to
+    /// what `due` allows, given the door's state after the offers.
+    fn turn(
+        &mut self,
+        now: Timestamp,
+        lapsed: u64,
+        due: impl FnOnce(&mut Model) -> (u64, Option<DoorStall>),
+    ) -> Advanced {
         let lease_until = now.plus_millis(self.config.lease_ms);
-        let (admitted, from, to) = self.admit(how_many, lease_until);
+        let (offered, offers_lapsed) = self.offer_freed_seats(now, lease_until);
+        let mut seats = self.config.seat_aware_door.then(|| self.door_seats());
+        let (how_many, limit) = due(self);
+        let (admitted, from, to, refused) = self.admit(how_many, lease_until, seats.as_mut());
         self.bucket.tokens_milli = self
             .bucket
             .tokens_milli
             .saturating_sub(admitted.saturating_mul(1_000));
+        let waiting = self
+            .line
+            .iter()
+            .filter(|place| place.stage == Stage::Waiting)
+            .count();
+        let stall = if refused {
+            Some(DoorStall::NoSeat)
+        } else {
+            limit
+        }
+        .filter(|_| admitted == 0 && waiting > 0);
+        self.door_stall = stall;
         self.record_rate_sample(now);
         self.count_free_at_door();
         Advanced {
@@ -627,6 +686,9 @@ impl Model {
             to,
             lease_until,
             lapsed,
+            offered,
+            offers_lapsed,
+            stall,
         }
     }
 
@@ -637,7 +699,7 @@ impl Model {
     pub fn advance(&mut self, now: Timestamp, how_many: u64) -> Result<Advanced, AdvanceError> {
         let now = self.move_door(now)?;
         let lapsed = self.sweep(now);
-        Ok(self.advanced(now, how_many, lapsed))
+        Ok(self.turn(now, lapsed, |_| (how_many, None)))
     }
 
     /// See [`Engine::advance_with_policy`](fairbook::Engine::advance_with_policy): the token bucket starts full,
@@ -653,15 +715,17 @@ impl Model {
         let now = self.move_door(now)?;
         let sold_out = self.is_sold_out();
         let lapsed = self.sweep(now);
-        let mut due = u64::MAX;
-        if policy.stop_when_sold_out && sold_out {
-            due = 0;
-        } else {
+        Ok(self.turn(now, lapsed, |model| {
+            if policy.stop_when_sold_out && sold_out {
+                return (0, Some(DoorStall::SoldOut));
+            }
+            let mut due = u64::MAX;
+            let mut stall = None;
             if let Some(per_sec) = policy.admissions_per_sec {
                 let cap_milli = policy.burst_max.unwrap_or(per_sec).saturating_mul(1_000);
-                self.bucket.tokens_milli = match self.bucket.last_refill_ms {
+                model.bucket.tokens_milli = match model.bucket.last_refill_ms {
                     None => cap_milli,
-                    Some(last) => self
+                    Some(last) => model
                         .bucket
                         .tokens_milli
                         .saturating_add(
@@ -669,14 +733,21 @@ impl Model {
                         )
                         .min(cap_milli),
                 };
-                self.bucket.last_refill_ms = Some(now.as_millis());
-                due = due.min(self.bucket.tokens_milli / 1_000);
+                model.bucket.last_refill_ms = Some(now.as_millis());
+                due = due.min(model.bucket.tokens_milli / 1_000);
+                if per_sec == 0 {
+                    stall = Some(DoorStall::NoRate);
+                }
             }
             if let Some(active_max) = policy.active_max {
-                due = due.min(active_max.saturating_sub(self.active_count()));
+                let room = active_max.saturating_sub(model.active_count());
+                if room == 0 && stall.is_none() {
+                    stall = Some(DoorStall::ActiveCap);
+                }
+                due = due.min(room);
             }
-        }
-        Ok(self.advanced(now, due, lapsed))
+            (due, stall.filter(|_| due == 0))
+        }))
     }
 
     /// Admitted people holding a lease that has not been swept, who never booked.
@@ -719,6 +790,12 @@ impl Model {
         };
         let place = self.place(seq);
         Ok(match place.stage {
+            Stage::Standby => Status::Standby { seq },
+            Stage::Leased if place.offer.is_some() && now < place.lease_until => Status::Offered {
+                seq,
+                slot: place.offer.expect("checked"),
+                until: place.lease_until,
+            },
             Stage::Waiting => {
                 let ahead = self.waiting_ahead(seq);
                 if self.is_sold_out() {
@@ -737,6 +814,7 @@ impl Model {
                         estimated_wait_ms: self
                             .admissions_per_sec()
                             .map(|per_sec| (ahead as f64 * 1_000.0 / per_sec).ceil() as u64),
+                        door_stall: self.door_stall,
                     }
                 }
             }
@@ -803,6 +881,7 @@ impl Model {
                 });
             }
             Stage::Left | Stage::Done | Stage::Moved => return Err(ReserveError::PlaceReleased),
+            Stage::Standby => return Err(ReserveError::OnStandby),
             Stage::Lapsed => {
                 return Err(ReserveError::LeaseLapsed {
                     at: place.lease_until,
@@ -826,12 +905,31 @@ impl Model {
                 });
             }
         }
+        if let Some(held) = place.offer {
+            let Some(rank) = choices.iter().position(|&slot| slot == held) else {
+                return Err(ReserveError::OfferPending {
+                    slot: held,
+                    until: place.lease_until,
+                });
+            };
+            let place = self.place_mut(seq);
+            place.offer = None;
+            place.bookings.push(held);
+            place.has_booked = true;
+            return Ok(Booking {
+                seq,
+                slot: held,
+                rank: rank as u8,
+            });
+        }
         let bookings_max = self.config.bookings_per_person_max;
         if place.bookings.len() >= usize::from(bookings_max) {
             return Err(ReserveError::BookingLimit { bookings_max });
         }
-        let chosen = choices.iter().enumerate().find(|&(_, slot)| {
-            !place.bookings.contains(slot) && !self.slots[slot.as_index()].is_full()
+        let chosen = choices.iter().enumerate().find(|&(_, &slot)| {
+            !place.bookings.contains(&slot)
+                && !self.slots[slot.as_index()].is_full()
+                && !self.standby_ahead(seq, slot)
         });
         let Some((rank, &slot)) = chosen else {
             return Err(ReserveError::NoRoom {
@@ -885,10 +983,21 @@ impl Model {
                     was_waiting: true,
                 })
             }
+            Stage::Standby => {
+                self.place_mut(seq).stage = Stage::Done;
+                Ok(Released {
+                    seq,
+                    slots: BookedSlots::default(),
+                    was_waiting: false,
+                })
+            }
             Stage::Leased if !place.bookings.is_empty() || now < place.lease_until => {
                 let bookings = core::mem::take(&mut self.place_mut(seq).bookings);
                 for &slot in &bookings {
                     self.give_back(seq, slot);
+                }
+                if let Some(held) = self.place_mut(seq).offer.take() {
+                    self.give_back(seq, held);
                 }
                 let slots = BookedSlots::from_slice(&bookings)
                     .expect("the model holds at most the configured limit");
@@ -940,6 +1049,7 @@ impl Model {
             places_handed_out: self.line.len() as u64,
             admission_cursor: self.admission_cursor,
             active_admitted: self.active_count(),
+            on_standby: self.standing().count() as u64,
             slots: self.slots.len() as u32,
             sold_out: self.is_sold_out(),
             latest_time: self.door.unwrap_or(Timestamp::ZERO),
@@ -968,6 +1078,7 @@ impl Model {
             for &seq in &slot.holders {
                 let held = self.line.get(seq.as_index()).map_or(0, |place| {
                     place.bookings.iter().filter(|&&s| s == id).count()
+                        + usize::from(place.offer == Some(id))
                 });
                 if held != 1 {
                     return Err(format!("{id} lists {seq}, which holds it {held} times"));
@@ -985,6 +1096,10 @@ impl Model {
             }
             if !place.bookings.is_empty() && place.stage != Stage::Leased {
                 return Err(format!("{seq} holds bookings while {:?}", place.stage));
+            }
+            if place.offer.is_some() && (place.stage != Stage::Leased || !place.bookings.is_empty())
+            {
+                return Err(format!("{seq} holds an offer while {:?}", place.stage));
             }
             for (index, &slot) in place.bookings.iter().enumerate() {
                 if place.bookings[..index].contains(&slot) {
@@ -1037,6 +1152,8 @@ pub struct ModelStats {
     pub admission_cursor: u64,
     /// See [`Stats::active_admitted`].
     pub active_admitted: u64,
+    /// See [`Stats::on_standby`].
+    pub on_standby: u64,
     /// See [`Stats::slots`].
     pub slots: u32,
     /// See [`Stats::sold_out`].
@@ -1053,6 +1170,7 @@ impl From<Stats> for ModelStats {
             places_handed_out: stats.places_handed_out,
             admission_cursor: stats.admission_cursor,
             active_admitted: stats.active_admitted,
+            on_standby: stats.on_standby,
             slots: stats.slots,
             sold_out: stats.sold_out,
             latest_time: stats.latest_time,
@@ -1088,4 +1206,10 @@ macro_rules! from_call_time {
     )*};
 }
 
-from_call_time!(EnqueueError, StatusError, ReserveError, ReleaseError);
+from_call_time!(
+    EnqueueError,
+    StatusError,
+    ReserveError,
+    ReleaseError,
+    StandbyError
+);

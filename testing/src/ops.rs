@@ -119,6 +119,11 @@ pub enum Op {
         /// Who books, with a ticket or not, and their choices.
         requests: Vec<(PersonId, Option<Seq>, Vec<SlotId>)>,
     },
+    /// [`Engine::standby`](fairbook::Engine::standby).
+    Standby {
+        /// Who keeps their turn.
+        person: PersonId,
+    },
     /// [`Engine::release`](fairbook::Engine::release).
     Release {
         /// Who gives everything back.
@@ -223,6 +228,10 @@ pub struct Universe {
     pub lease_ms: u64,
     /// [`Config::lapse_policy`].
     pub lapse_policy: LapsePolicy,
+    /// [`Config::seat_aware_door`].
+    pub seat_aware_door: bool,
+    /// [`Config::standby_max`]: 0 to 4, so that the line fills up.
+    pub standby_max: u32,
     /// [`Config::bookings_per_person_max`]: 1 to 3.
     pub bookings_per_person_max: u8,
     /// [`Config::choices_max`]: 1 to 3, against choice lists of up to 4.
@@ -257,6 +266,8 @@ impl Universe {
             regions_max: self.regions_max,
             lease_ms: self.lease_ms,
             lapse_policy: self.lapse_policy,
+            seat_aware_door: self.seat_aware_door,
+            standby_max: self.standby_max,
             bookings_per_person_max: self.bookings_per_person_max,
             choices_max: self.choices_max,
             cohorts: COHORTS.to_vec(),
@@ -305,6 +316,8 @@ impl Default for Universe {
             regions_max: 1,
             lease_ms: 100,
             lapse_policy: LapsePolicy::Forfeit,
+            seat_aware_door: false,
+            standby_max: 4,
             bookings_per_person_max: 1,
             choices_max: 2,
             time_skew_tolerance_ms: 10,
@@ -336,7 +349,11 @@ pub fn universe_strategy() -> impl Strategy<Value = Universe> {
             prop_oneof![1 => Just(1u32), 2 => 2u32..=3],
         ),
         prop_oneof![1 => Just(1u64), 6 => 2u64..=400],
-        lapse_policy_strategy(),
+        (
+            lapse_policy_strategy(),
+            prop_oneof![1 => 0u32..=1, 3 => 2u32..=4],
+            prop_oneof![3 => Just(false), 1 => Just(true)],
+        ),
         prop_oneof![3 => Just(1u8), 1 => 2u8..=3],
         prop_oneof![1 => Just(1usize), 5 => 2usize..=3],
         prop_oneof![1 => Just(0u64), 3 => 1u64..=100],
@@ -353,7 +370,7 @@ pub fn universe_strategy() -> impl Strategy<Value = Universe> {
                 slots_max,
                 (sites_max, days_max, regions_max),
                 lease_ms,
-                lapse_policy,
+                (lapse_policy, standby_max, seat_aware_door),
                 bookings_per_person_max,
                 choices_max,
                 time_skew_tolerance_ms,
@@ -370,6 +387,8 @@ pub fn universe_strategy() -> impl Strategy<Value = Universe> {
                     regions_max,
                     lease_ms,
                     lapse_policy,
+                    seat_aware_door,
+                    standby_max,
                     bookings_per_person_max,
                     choices_max,
                     time_skew_tolerance_ms,
@@ -529,6 +548,7 @@ pub fn op_strategy() -> impl Strategy<Value = Op> {
             0..=5
         )
         .prop_map(|requests| Op::ReserveBatch { requests }),
+        2 => person_strategy().prop_map(|person| Op::Standby { person }),
         1 => person_strategy().prop_map(|person| Op::Release { person }),
         1 => (person_strategy(), slot_strategy())
             .prop_map(|(person, slot)| Op::ReleaseBooking { person, slot }),
@@ -666,9 +686,9 @@ fn arbitrary_option(
 /// The same weights as [`op_strategy`], drawn from fuzzer bytes.
 impl<'a> Arbitrary<'a> for Op {
     fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Op> {
-        const KINDS: [u8; 41] = [
+        const KINDS: [u8; 43] = [
             0, 0, 0, 0, 0, 0, 10, 1, 1, 1, 1, 2, 3, 3, 3, 4, 5, 5, 5, 5, 5, 5, 5, 5, 6, 7, 8, 8, 9,
-            11, 11, 11, 12, 13, 14, 15, 16, 17, 17, 18, 18,
+            11, 11, 11, 12, 13, 14, 15, 16, 17, 17, 18, 18, 19, 19,
         ];
         Ok(match u.choose(&KINDS)? {
             0 => Op::Enqueue {
@@ -764,6 +784,9 @@ impl<'a> Arbitrary<'a> for Op {
                 from: Seq::new(u.int_in_range(0..=11)?),
                 to: Seq::new(u.int_in_range(0..=11)?),
             },
+            19 => Op::Standby {
+                person: arbitrary_person(u)?,
+            },
             18 => Op::EnqueueIn {
                 person: arbitrary_person(u)?,
                 cohort: arbitrary_cohort(u)?,
@@ -843,6 +866,8 @@ impl<'a> Arbitrary<'a> for Universe {
             } else {
                 LapsePolicy::Forfeit
             },
+            seat_aware_door: one_in(u, 4)?,
+            standby_max: u.int_in_range(0..=4)?,
             bookings_per_person_max: u.int_in_range(1..=3)?,
             choices_max: if one_in(u, 6)? {
                 1
