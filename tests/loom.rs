@@ -439,3 +439,89 @@ fn batches_meeting_each_others_pending_people_do_not_wait_for_each_other() {
         assert_audit_ok(&engine);
     });
 }
+
+/// A door's offer races a booking for the seat it offers. The seat's holder gave it back while
+/// one person was on standby and a person behind them was still admitted; now the door's turn
+/// (which offers the seat to the person on standby) and that person's `reserve` run at once.
+/// Whatever the interleaving, the person behind never keeps the seat (they may take it for an
+/// instant, see that someone ahead of them is on standby, and give it back), and after the
+/// door's next turn the seat is held for the person on standby, exactly once.
+#[test]
+fn a_standby_offer_racing_a_reserve_for_the_freed_seat_goes_to_the_standby() {
+    loom::model(|| {
+        let engine = Arc::new(tiny_engine());
+        let slot = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
+        let [holder, standing, behind] = [1, 2, 3].map(PersonId::new);
+        for person in [holder, standing, behind] {
+            engine.enqueue(person, COHORT, NOW).unwrap();
+        }
+        engine.advance(NOW, 3).unwrap();
+        engine.reserve(holder, &[slot], NOW).unwrap();
+        engine.standby(standing, NOW).unwrap();
+        engine.release(holder, NOW).unwrap();
+        let booker = {
+            let engine = engine.clone();
+            thread::spawn(move || engine.reserve(behind, &[slot], NOW))
+        };
+        let door = engine.advance(NOW, 0).unwrap();
+        let booked = booker.join().unwrap();
+        assert!(
+            matches!(booked, Err(ReserveError::NoRoom { .. })),
+            "{booked:?}"
+        );
+        let last = engine.advance(NOW, 0).unwrap();
+        assert_eq!(door.offered + last.offered, 1);
+        assert_eq!(
+            engine.status(standing, NOW),
+            Ok(Status::Offered {
+                seq: Seq::new(1),
+                slot,
+                until: NOW.plus_millis(engine.config().lease_ms)
+            })
+        );
+        assert_eq!(engine.slot(slot).unwrap().booked, 1);
+        assert_audit_ok(&engine);
+    });
+}
+
+/// A person goes on standby while the last seat of their scope is given back and a person
+/// behind them books it. Going on standby raises the line's floor and then looks for a free
+/// seat; a booking takes its seat and then looks at the floor. Whatever the interleaving, the
+/// line and the seat stay consistent (the audit), and after the door's next turn the person on
+/// standby (if they went on it) holds an offer or the seat is booked: never "on standby while
+/// the seat sits free", and never an offer beside a booking of the one seat. (That the booker
+/// behind gives the seat back when they see the person on standby is what the model above
+/// checks; removing the gate fails it.)
+#[test]
+fn standby_racing_a_reserve_for_the_last_seat_never_leaves_it_unclaimed() {
+    loom::model(|| {
+        let engine = Arc::new(tiny_engine());
+        let slot = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
+        let [holder, standing, behind] = [1, 2, 3].map(PersonId::new);
+        for person in [holder, standing, behind] {
+            engine.enqueue(person, COHORT, NOW).unwrap();
+        }
+        engine.advance(NOW, 3).unwrap();
+        engine.reserve(holder, &[slot], NOW).unwrap();
+        let stander = {
+            let engine = engine.clone();
+            thread::spawn(move || {
+                // The seat is given back while the person who found no room asks for standby.
+                engine.standby(standing, NOW)
+            })
+        };
+        engine.release(holder, NOW).unwrap();
+        let booked = engine.reserve(behind, &[slot], NOW);
+        let stood = stander.join().unwrap();
+        engine.advance(NOW, 0).unwrap();
+        let view = engine.slot(slot).unwrap();
+        match engine.status(standing, NOW).unwrap() {
+            Status::Standby { .. } => assert_eq!(view.booked, 1, "on standby beside a free seat"),
+            Status::Offered { .. } => assert!(booked.is_err(), "{booked:?}"),
+            Status::Admitted { .. } => assert!(stood.is_err(), "{stood:?}"),
+            other => panic!("{other:?}"),
+        }
+        assert!(view.booked <= 1);
+        assert_audit_ok(&engine);
+    });
+}
