@@ -115,6 +115,10 @@ pub struct Config {
     /// The most people on standby, or holding a seat the door offered them, at once (see
     /// [`Engine::standby`](crate::Engine::standby)); 0 turns standby off. 32 bytes each.
     pub standby_max: u32,
+    /// The most people who may enter the draws of cohorts with one
+    /// ([`CohortWindow::draw`]) before their openings, all cohorts together; allocated only if
+    /// a cohort has a draw, about 21 to 43 bytes per entrant (a person table of its own).
+    pub pre_queue_max: u32,
     /// The most bookings one person may hold at once (1 to 15; 1 by default).
     pub bookings_per_person_max: u8,
     /// The most ranked choices one `reserve` call may list (1 to 64).
@@ -148,10 +152,9 @@ pub struct Config {
 impl Default for Config {
     /// About a million people, 65,536 slots at up to 65,536 sites over 16 days in one region,
     /// ten-minute leases that are forfeited when they lapse, a door that lets in as many as it is
-    /// asked to, up to 4,096 people on standby,
-    /// one booking per person, up to 8
-    /// ranked choices, one cohort that is always open, one second of clock skew tolerated, and
-    /// calls up to an hour ahead of the door's clock.
+    /// asked to, up to 4,096 people on standby, up to 65,536 people in draws (if a cohort has
+    /// one), one booking per person, up to 8 ranked choices, one cohort that is always open, one
+    /// second of clock skew tolerated, and calls up to an hour ahead of the door's clock.
     fn default() -> Config {
         Config {
             people_max: 1 << 20,
@@ -163,6 +166,7 @@ impl Default for Config {
             lapse_policy: LapsePolicy::Forfeit,
             seat_aware_door: false,
             standby_max: 4_096,
+            pre_queue_max: 1 << 16,
             bookings_per_person_max: 1,
             choices_max: 8,
             cohorts: vec![CohortWindow::ALWAYS],
@@ -325,6 +329,11 @@ pub struct CohortWindow {
     /// Where the cohort's people may book, unless one joins with a scope of their own
     /// ([`Engine::enqueue_in`](crate::Engine::enqueue_in)).
     pub scope: Scope,
+    /// People who come before the opening enter a draw
+    /// ([`Engine::enter_draw`](crate::Engine::enter_draw)) and are placed in line in a seeded
+    /// random order at the opening ([`Engine::draw`](crate::Engine::draw)); everyone after
+    /// joins in arrival order, behind them.
+    pub draw: bool,
 }
 
 impl CohortWindow {
@@ -333,6 +342,7 @@ impl CohortWindow {
         opens_at: Timestamp::ZERO,
         closes_at: None,
         scope: Scope::Everywhere,
+        draw: false,
     };
 
     /// Open from `opens_at`, never closing, booking anywhere.
@@ -341,6 +351,7 @@ impl CohortWindow {
             opens_at,
             closes_at: None,
             scope: Scope::Everywhere,
+            draw: false,
         }
     }
 
@@ -350,6 +361,7 @@ impl CohortWindow {
             opens_at,
             closes_at: Some(closes_at),
             scope: Scope::Everywhere,
+            draw: false,
         }
     }
 
@@ -357,6 +369,12 @@ impl CohortWindow {
     #[must_use]
     pub const fn within(self, scope: Scope) -> CohortWindow {
         CohortWindow { scope, ..self }
+    }
+
+    /// The same window, with a draw for the people who come before the opening.
+    #[must_use]
+    pub const fn with_draw(self) -> CohortWindow {
+        CohortWindow { draw: true, ..self }
     }
 
     /// Whether a first join at `now` is allowed.

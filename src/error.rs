@@ -111,6 +111,12 @@ pub enum EnqueueError {
         /// When its window opens.
         opens_at: Timestamp,
     },
+    /// The cohort's window is open, but its draw (of the people who came before the opening)
+    /// has not been made yet: nobody joins ahead of them. Try again in a moment.
+    DrawPending {
+        /// The cohort given.
+        cohort: CohortId,
+    },
     /// The cohort's window has closed to new joins (people already in line keep their place).
     WindowClosed {
         /// The cohort given.
@@ -177,6 +183,9 @@ impl fmt::Display for EnqueueError {
                     f,
                     "{cohort} may not join yet; its window opens at {opens_at}"
                 )
+            }
+            EnqueueError::DrawPending { cohort } => {
+                write!(f, "{cohort} is open, but its draw has not been made yet")
             }
             EnqueueError::WindowClosed { cohort, closed_at } => {
                 write!(
@@ -540,6 +549,165 @@ impl fmt::Display for StandbyError {
 }
 
 impl std::error::Error for StandbyError {}
+
+/// Why [`Engine::enter_draw`](crate::Engine::enter_draw) did not enter the person into the
+/// draw. Nothing changed.
+///
+/// # Example
+/// ```
+/// use fairbook::{CohortId, Config, Engine, DrawEntryError, PersonId, Timestamp};
+/// let engine = Engine::new(Config::default())?;
+/// // Cohort 0 has no draw.
+/// let error = engine.enter_draw(PersonId::new(1), CohortId::new(0), Timestamp::ZERO).unwrap_err();
+/// assert_eq!(error, DrawEntryError::NoDraw { cohort: CohortId::new(0) });
+/// # Ok::<(), fairbook::ConfigError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DrawEntryError {
+    /// See [`TimeWentBackwards`].
+    TimeWentBackwards(TimeWentBackwards),
+    /// See [`TimeTooFarAhead`].
+    TimeTooFarAhead(TimeTooFarAhead),
+    /// The person id is [`PersonId::RESERVED`](crate::PersonId::RESERVED).
+    InvalidPerson,
+    /// The cohort is not in [`Config::cohorts`](crate::Config::cohorts).
+    UnknownCohort {
+        /// The cohort given.
+        cohort: CohortId,
+    },
+    /// The cohort has no draw ([`CohortWindow::draw`](crate::CohortWindow::draw)): join it
+    /// with `enqueue` once it opens.
+    NoDraw {
+        /// The cohort given.
+        cohort: CohortId,
+    },
+    /// The cohort has opened: people who come now join in arrival order, with `enqueue`.
+    Opened {
+        /// The cohort given.
+        cohort: CohortId,
+        /// When it opened.
+        opens_at: Timestamp,
+    },
+    /// The person holds a place in line already.
+    AlreadyInLine {
+        /// Their place.
+        seq: Seq,
+    },
+    /// The cohort's draw has been made: join it with `enqueue`.
+    DrawMade {
+        /// The cohort given.
+        cohort: CohortId,
+    },
+    /// The person entered another cohort's draw: one person, one place.
+    InOtherDraw {
+        /// The cohort whose draw they entered.
+        cohort: CohortId,
+    },
+    /// [`Config::pre_queue_max`](crate::Config::pre_queue_max) people entered draws already.
+    Full {
+        /// The configured limit.
+        pre_queue_max: u32,
+    },
+    /// The person's id lands among too many others in the pre-queue's table (see
+    /// [`EnqueueError::Crowded`]).
+    Crowded,
+}
+
+impl fmt::Display for DrawEntryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DrawEntryError::TimeWentBackwards(error) => error.fmt(f),
+            DrawEntryError::TimeTooFarAhead(error) => error.fmt(f),
+            DrawEntryError::InvalidPerson => write!(f, "person id u64::MAX is reserved"),
+            DrawEntryError::UnknownCohort { cohort } => write!(f, "{cohort} is not configured"),
+            DrawEntryError::NoDraw { cohort } => write!(f, "{cohort} has no draw"),
+            DrawEntryError::Opened { cohort, opens_at } => {
+                write!(f, "{cohort} opened at {opens_at}; join it in arrival order")
+            }
+            DrawEntryError::AlreadyInLine { seq } => {
+                write!(f, "the person holds place {seq} in line already")
+            }
+            DrawEntryError::DrawMade { cohort } => {
+                write!(
+                    f,
+                    "the draw of {cohort} has been made; join it in arrival order"
+                )
+            }
+            DrawEntryError::InOtherDraw { cohort } => {
+                write!(f, "the person entered the draw of {cohort} already")
+            }
+            DrawEntryError::Full { pre_queue_max } => {
+                write!(f, "the draws are full: {pre_queue_max} people entered them")
+            }
+            DrawEntryError::Crowded => write!(
+                f,
+                "the person's id collides with too many others in the draws' table"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for DrawEntryError {}
+
+/// Why [`Engine::draw`](crate::Engine::draw) made no draw. Nothing changed.
+///
+/// # Example
+/// ```
+/// use fairbook::{CohortId, CohortWindow, Config, DrawError, DrawSecret, Engine, Timestamp};
+/// let opens_at = Timestamp::from_secs(600);
+/// let config = Config { cohorts: vec![CohortWindow::opening_at(opens_at).with_draw()], ..Config::default() };
+/// let engine = Engine::new(config)?;
+/// let secret = DrawSecret::from_bytes([5; 32]);
+/// let early = engine.draw(fairbook::CohortId::new(0), &secret, Timestamp::from_secs(10));
+/// assert_eq!(early, Err(DrawError::TooEarly { opens_at }));
+/// # Ok::<(), fairbook::ConfigError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DrawError {
+    /// See [`TimeWentBackwards`].
+    TimeWentBackwards(TimeWentBackwards),
+    /// See [`TimeTooFarAhead`].
+    TimeTooFarAhead(TimeTooFarAhead),
+    /// The cohort is not in [`Config::cohorts`](crate::Config::cohorts).
+    UnknownCohort {
+        /// The cohort given.
+        cohort: CohortId,
+    },
+    /// The cohort has no draw.
+    NoDraw {
+        /// The cohort given.
+        cohort: CohortId,
+    },
+    /// The cohort has not opened yet: people may still enter its draw.
+    TooEarly {
+        /// When it opens.
+        opens_at: Timestamp,
+    },
+    /// The cohort's draw was made already.
+    AlreadyDrawn {
+        /// The cohort given.
+        cohort: CohortId,
+    },
+}
+
+impl fmt::Display for DrawError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DrawError::TimeWentBackwards(error) => error.fmt(f),
+            DrawError::TimeTooFarAhead(error) => error.fmt(f),
+            DrawError::UnknownCohort { cohort } => write!(f, "{cohort} is not configured"),
+            DrawError::NoDraw { cohort } => write!(f, "{cohort} has no draw"),
+            DrawError::TooEarly { opens_at } => {
+                write!(f, "the cohort opens at {opens_at}; its draw is made then")
+            }
+            DrawError::AlreadyDrawn { cohort } => write!(f, "the draw of {cohort} was made"),
+        }
+    }
+}
+
+impl std::error::Error for DrawError {}
 
 /// Why [`Engine::admitted_in`](crate::Engine::admitted_in) lists nobody: the [`Advanced`]
 /// does not describe an admission this engine made (it came from another engine, or was
@@ -909,7 +1077,9 @@ from_time_went_backwards!(
     StatusError,
     ReserveError,
     ReleaseError,
-    StandbyError
+    StandbyError,
+    DrawEntryError,
+    DrawError
 );
 
 macro_rules! from_call_time_error {
@@ -936,5 +1106,7 @@ from_call_time_error!(
     StatusError,
     ReserveError,
     ReleaseError,
-    StandbyError
+    StandbyError,
+    DrawEntryError,
+    DrawError
 );

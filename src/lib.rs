@@ -117,16 +117,16 @@ pub use config::{
 };
 pub use engine::Engine;
 pub use error::{
-    AddSiteError, AddSlotError, AdmittedInError, AdvanceError, CloseSlotError, EnqueueError,
-    ReleaseError, ReserveError, SearchError, SetCapacityError, StandbyError, StatusError,
-    TimeTooFarAhead, TimeWentBackwards,
+    AddSiteError, AddSlotError, AdmittedInError, AdvanceError, CloseSlotError, DrawEntryError,
+    DrawError, EnqueueError, ReleaseError, ReserveError, SearchError, SetCapacityError,
+    StandbyError, StatusError, TimeTooFarAhead, TimeWentBackwards,
 };
 pub use ids::{CohortId, Day, PersonId, RegionId, Seq, SiteId, SlotId, Window};
 pub use inventory::{Area, SlotFilter, SlotSearch, SlotSpec, SlotView, WindowSet};
 pub use scope::Scope;
 pub use status::{
-    Advanced, BookedSlots, Booking, CapacityChanged, DoorStall, MemoryUse, Place, Released,
-    ReserveRequest, Standing, Stats, Status,
+    Advanced, BookedSlots, Booking, CapacityChanged, DoorStall, DrawEntry, MemoryUse, Place,
+    Released, ReserveRequest, Standing, Stats, Status,
 };
 pub use time::Timestamp;
-pub use waiting_room::OutflowPolicy;
+pub use waiting_room::{DrawCommitment, DrawRecord, DrawSecret, OutflowPolicy, draw_order};

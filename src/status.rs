@@ -7,7 +7,7 @@
 use core::fmt;
 
 use crate::config::BOOKINGS_PER_PERSON_LIMIT;
-use crate::ids::{PersonId, Seq, SlotId};
+use crate::ids::{CohortId, PersonId, Seq, SlotId};
 use crate::scope::Scope;
 use crate::time::Timestamp;
 
@@ -120,6 +120,17 @@ impl fmt::Display for DoorStall {
     }
 }
 
+/// What [`Engine::enter_draw`](crate::Engine::enter_draw) did: the person is in the draw.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DrawEntry {
+    /// The cohort whose draw they entered.
+    pub cohort: CohortId,
+    /// When the cohort opens, and they are placed.
+    pub draw_at: Timestamp,
+    /// `true` if this call entered them; `false` if they were in it already (another device).
+    pub is_new: bool,
+}
+
 /// What [`Engine::standby`](crate::Engine::standby) did: the person is on standby.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Standing {
@@ -153,6 +164,14 @@ pub enum Status {
     /// The engine has no place for this person (never joined, or refused because the
     /// waiting room was full).
     Unknown,
+    /// Entered the draw of a cohort that has not been drawn yet: they are placed in line, in
+    /// the draw's order, when it is made at the opening.
+    InDraw {
+        /// The cohort.
+        cohort: CohortId,
+        /// When the cohort opens.
+        draw_at: Timestamp,
+    },
     /// In line.
     Waiting {
         /// Their place.
@@ -239,6 +258,9 @@ impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Status::Unknown => write!(f, "unknown"),
+            Status::InDraw { cohort, draw_at } => {
+                write!(f, "in the draw of {cohort}, placed at {draw_at}")
+            }
             Status::Waiting {
                 seq,
                 ahead,

@@ -24,6 +24,7 @@ use parking_lot::Mutex;
 mod audit;
 mod clock;
 mod door;
+mod draw;
 mod scope;
 mod search;
 mod standby;
@@ -146,6 +147,7 @@ impl Engine {
                 &scope::cohort_tags(&config),
                 door::tags(&config),
                 config.standby_max,
+                config.pre_queue_max,
                 config.lapse_policy,
             )
             .map_err(refused)?,
@@ -204,8 +206,12 @@ impl Engine {
                 config.days_max,
                 config.regions_max,
             ),
-            door_bytes: WaitingRoom::door_bytes_for(door::tags(config), config.standby_max)
-                + SeatCounts::bytes_for(config)
+            door_bytes: WaitingRoom::door_bytes_for(
+                door::tags(config),
+                config.standby_max,
+                config.pre_queue_max,
+                &config.cohorts,
+            ) + SeatCounts::bytes_for(config)
                 + FreeAtDoor::bytes_for(config),
         })
     }
@@ -582,7 +588,13 @@ impl Engine {
         let now = self.clock.check_call(now)?;
         loop {
             let status = match self.room.view(person, now) {
-                PlaceView::Unknown => Status::Unknown,
+                PlaceView::Unknown => match self.room.pre_queue().waiting_for(person) {
+                    Some(cohort) => Status::InDraw {
+                        cohort,
+                        draw_at: self.config.cohorts[cohort.as_index()].opens_at,
+                    },
+                    None => Status::Unknown,
+                },
                 PlaceView::Released { seq } => Status::Released { seq },
                 PlaceView::Waiting { seq, ahead } => self.waiting_status(seq, ahead),
                 PlaceView::Admitted { seq, lease_until } => Status::Admitted { seq, lease_until },

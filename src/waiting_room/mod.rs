@@ -31,16 +31,20 @@
 //! (−1 each). The outflow policy's cap on active people reads it.
 
 mod active;
+mod draw;
 mod fenwick;
 mod outflow;
 mod person_state;
 mod person_table;
+mod pre_queue;
 mod ring;
 mod standby;
 mod tags;
 
+pub use draw::{DrawCommitment, DrawRecord, DrawSecret, draw_order};
 pub use outflow::OutflowPolicy;
 pub(crate) use outflow::TokenBucket;
+pub(crate) use pre_queue::{EntryRefusal, PreQueue};
 
 use crate::audit::Violation;
 use crate::config::{BOOKINGS_PER_PERSON_LIMIT, CohortWindow, LapsePolicy};
@@ -69,6 +73,7 @@ pub(crate) struct WaitingRoom {
     lapse_policy: LapsePolicy,
     active: ActiveCounts,
     standby: StandbyLine,
+    pre_queue: PreQueue,
 }
 
 /// What a first join asks the engine: `Some(error)` if the inventory within the scope of
@@ -351,6 +356,7 @@ impl WaitingRoom {
     /// A waiting room for `people_max` places. `cohort_tags[c]` is cohort `c`'s scope tag;
     /// with `tags` above 1, each place keeps one of `tags` tags of its own. At most
     /// `standby_max` people are on standby or hold an offer at once.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         people_max: u64,
         person_hash_key: u64,
@@ -358,6 +364,7 @@ impl WaitingRoom {
         cohort_tags: &[u16],
         tags: usize,
         standby_max: u32,
+        pre_queue_max: u32,
         lapse_policy: LapsePolicy,
     ) -> Result<WaitingRoom, AllocError> {
         let tagged = tags > 1;
@@ -370,6 +377,11 @@ impl WaitingRoom {
             lapse_policy,
             active: ActiveCounts::new(if tagged { tags } else { 0 })?,
             standby: StandbyLine::new(standby_max, tags)?,
+            pre_queue: PreQueue::new(
+                pre_queue_max,
+                cohorts.len(),
+                cohorts.iter().any(|window| window.draw),
+            )?,
         })
     }
 
@@ -380,11 +392,21 @@ impl WaitingRoom {
             + Tags::bytes_for(people_max, tagged)
     }
 
-    /// What [`WaitingRoom::new`] allocates for the door: the active counts per tag and the
-    /// standby line.
-    pub(crate) fn door_bytes_for(tags: usize, standby_max: u32) -> usize {
+    /// What [`WaitingRoom::new`] allocates for the door: the active counts per tag, the
+    /// standby line and the pre-queue of the draws.
+    pub(crate) fn door_bytes_for(
+        tags: usize,
+        standby_max: u32,
+        pre_queue_max: u32,
+        cohorts: &[CohortWindow],
+    ) -> usize {
         ActiveCounts::bytes_for(if tags > 1 { tags } else { 0 })
             + StandbyLine::bytes_for(standby_max, tags)
+            + PreQueue::bytes_for(
+                pre_queue_max,
+                cohorts.len(),
+                cohorts.iter().any(|window| window.draw),
+            )
     }
 
     pub(crate) fn memory_bytes(&self) -> usize {
@@ -392,7 +414,56 @@ impl WaitingRoom {
     }
 
     pub(crate) fn door_memory_bytes(&self) -> usize {
-        self.active.memory_bytes() + self.standby.memory_bytes()
+        self.active.memory_bytes() + self.standby.memory_bytes() + self.pre_queue.memory_bytes()
+    }
+
+    /// The draws' pre-queue (see [`PreQueue`]).
+    pub(crate) fn pre_queue(&self) -> &PreQueue {
+        &self.pre_queue
+    }
+
+    /// The person's place in line, if they hold one (waiting out a pending first join).
+    pub(crate) fn place_of(&self, person: PersonId) -> Option<Seq> {
+        if !person.is_valid() {
+            return None;
+        }
+        let entry = self.table.find(person)?;
+        (!entry.is_refused()).then(|| entry.seq())
+    }
+
+    /// Gives each person of `drawn`, in that order, a place at the back of the line with scope
+    /// tag `tag`: the draw's order. People who hold a place already keep it (and people the
+    /// full room turned away get none). Returns how many were placed and the first place
+    /// given. The caller holds the engine's advance lock.
+    pub(crate) fn place_drawn(&self, drawn: &[PersonId], tag: u16) -> (u64, Seq) {
+        let mut cells = Vec::with_capacity(drawn.len());
+        for &person in drawn {
+            if let Located::Claimed(cell) = self.table.locate_or_claim(person) {
+                cells.push((cell, person));
+            }
+        }
+        // One block, so that the drawn places are consecutive, in drawn order.
+        let mut seqs = self.ring.claim_block(cells.len() as u64).peekable();
+        let first = seqs
+            .peek()
+            .copied()
+            .unwrap_or(Seq::new(self.ring.claimed_count()));
+        let mut placed = 0;
+        for (cell, person) in cells {
+            match seqs.next() {
+                Some(seq) => {
+                    self.publish_first_join(cell, person, seq, tag);
+                    placed += 1;
+                }
+                None => self.table.refuse(cell),
+            }
+        }
+        (placed, first)
+    }
+
+    /// Cohort `cohort`'s scope tag.
+    pub(crate) fn cohort_tag(&self, cohort: CohortId) -> u16 {
+        self.cohort_tags[cohort.as_index()]
     }
 
     /// The standby line (see [`StandbyLine`]).
@@ -702,6 +773,10 @@ impl WaitingRoom {
         }
         if let Some(closed_at) = window.closes_at.filter(|&closes_at| now >= closes_at) {
             return Some(Err(EnqueueError::WindowClosed { cohort, closed_at }));
+        }
+        // Nobody who comes after the opening goes ahead of the people drawn at it.
+        if window.draw && !self.pre_queue.is_placed(cohort) {
+            return Some(Err(EnqueueError::DrawPending { cohort }));
         }
         // Sold out first, as for a requeue: the used-up flag below is only set by a refused
         // claim, so asking it first would make the answer depend on who came before.

@@ -498,6 +498,30 @@ impl Harness {
                 compare(answer, model.standby(*person, now))?;
                 outcome
             }
+            Op::EnterDraw { person, cohort } => {
+                let answer = engine.enter_draw(*person, *cohort, now);
+                let outcome = label("enter_draw", &answer, |entry| {
+                    if entry.is_new { "entered" } else { "again" }
+                });
+                compare(answer, model.enter_draw(*person, *cohort, now))?;
+                outcome
+            }
+            Op::Draw { cohort, secret } => {
+                let secret = fairbook::DrawSecret::from_bytes([*secret; 32]);
+                let answer = engine.draw(*cohort, &secret, now);
+                let outcome = label("draw", &answer, |record| {
+                    if record.placed > 0 {
+                        "placed"
+                    } else {
+                        "nobody"
+                    }
+                });
+                if let Ok(record) = &answer {
+                    compare(record.verify(&secret), true)?;
+                }
+                compare(answer, model.draw(*cohort, &secret, now))?;
+                outcome
+            }
             Op::Release { person } => {
                 let answer = engine.release(*person, now);
                 let outcome = label("release", &answer, |released| {

@@ -42,13 +42,14 @@ use std::collections::HashMap;
 
 use fairbook::{
     AddSlotError, AdmittedInError, AdvanceError, Advanced, BookedSlots, Booking, CHOICES_MAX_LIMIT,
-    COHORTS_MAX_LIMIT, CohortId, Config, ConfigError, DAYS_MAX_LIMIT, DoorStall, EnqueueError,
-    LapsePolicy, OutflowPolicy, PEOPLE_MAX_LIMIT, PersonId, Place, REGIONS_MAX_LIMIT, RegionId,
-    ReleaseError, Released, ReserveError, SITES_MAX_LIMIT, SLOT_CAPACITY_LIMIT, SLOTS_MAX_LIMIT,
-    Scope, Seq, SiteId, SlotId, SlotSpec, SlotView, StandbyError, Stats, Status, StatusError,
-    TimeTooFarAhead, TimeWentBackwards, Timestamp,
+    COHORTS_MAX_LIMIT, CohortId, Config, ConfigError, DAYS_MAX_LIMIT, DoorStall, DrawEntryError,
+    DrawError, EnqueueError, LapsePolicy, OutflowPolicy, PEOPLE_MAX_LIMIT, PersonId, Place,
+    REGIONS_MAX_LIMIT, RegionId, ReleaseError, Released, ReserveError, SITES_MAX_LIMIT,
+    SLOT_CAPACITY_LIMIT, SLOTS_MAX_LIMIT, Scope, Seq, SiteId, SlotId, SlotSpec, SlotView,
+    StandbyError, Stats, Status, StatusError, TimeTooFarAhead, TimeWentBackwards, Timestamp,
 };
 
+mod draw;
 mod scope;
 mod standby;
 mod supply;
@@ -272,6 +273,10 @@ pub struct Model {
     /// Offers the door recorded and has not forgotten yet: each takes room in the standby line
     /// until the door's next turn finds it booked, given back or lapsed.
     offers_recorded: Vec<Seq>,
+    /// The draws' entrants, drawn or not, and the people the full pre-queue turned away.
+    pre_queue: HashMap<PersonId, draw::Entrant>,
+    /// Cohorts whose draw was made.
+    drawn: Vec<CohortId>,
     /// Every place below this has been considered by an advance.
     admission_cursor: u64,
     /// `(effective time, admission cursor)` after every advance, oldest first.
@@ -298,6 +303,8 @@ impl Model {
             free_at_door: None,
             door_stall: None,
             offers_recorded: Vec::new(),
+            pre_queue: HashMap::new(),
+            drawn: Vec::new(),
             admission_cursor: 0,
             rate_samples: Vec::new(),
             bucket: Bucket::default(),
@@ -524,6 +531,9 @@ impl Model {
             }
             if let Some(closed_at) = window.closes_at.filter(|&closes_at| now >= closes_at) {
                 return Err(EnqueueError::WindowClosed { cohort, closed_at });
+            }
+            if window.draw && !self.drawn.contains(&cohort) {
+                return Err(EnqueueError::DrawPending { cohort });
             }
             let scope = self.normalized(scope.unwrap_or(window.scope));
             if let Some(error) = self.sold_out_for(scope) {
@@ -786,7 +796,13 @@ impl Model {
     pub fn status(&mut self, person: PersonId, now: Timestamp) -> Result<Status, StatusError> {
         let now = self.check_call(now)?;
         let Some(&seq) = self.place_of.get(&person) else {
-            return Ok(Status::Unknown);
+            return Ok(match self.in_draw(person) {
+                Some(cohort) => Status::InDraw {
+                    cohort,
+                    draw_at: self.config.cohorts[cohort.as_index()].opens_at,
+                },
+                None => Status::Unknown,
+            });
         };
         let place = self.place(seq);
         Ok(match place.stage {
@@ -1211,5 +1227,7 @@ from_call_time!(
     StatusError,
     ReserveError,
     ReleaseError,
-    StandbyError
+    StandbyError,
+    DrawEntryError,
+    DrawError
 );

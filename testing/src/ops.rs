@@ -45,11 +45,13 @@ pub const WINDOW_IDS: u8 = 3;
 pub const REGION_IDS: u16 = 4;
 
 /// The cohorts of every universe: always open; open from 100 ms until 700 ms; open from
-/// 400 ms and booking only in region 0. Cohort id 3 is not configured.
-pub const COHORTS: [CohortWindow; 3] = [
+/// 400 ms and booking only in region 0; open from 300 ms with a draw for the people who come
+/// before. Cohort id 4 is not configured.
+pub const COHORTS: [CohortWindow; 4] = [
     CohortWindow::ALWAYS,
     CohortWindow::between(Timestamp::from_millis(100), Timestamp::from_millis(700)),
     CohortWindow::opening_at(Timestamp::from_millis(400)).within(Scope::Region(RegionId::new(0))),
+    CohortWindow::opening_at(Timestamp::from_millis(300)).with_draw(),
 ];
 
 /// One call on the engine (or on the caller's clock), at the harness's current time.
@@ -123,6 +125,20 @@ pub enum Op {
     Standby {
         /// Who keeps their turn.
         person: PersonId,
+    },
+    /// [`Engine::enter_draw`](fairbook::Engine::enter_draw).
+    EnterDraw {
+        /// Who enters.
+        person: PersonId,
+        /// Which cohort's draw (mostly 3, the one with a draw).
+        cohort: CohortId,
+    },
+    /// [`Engine::draw`](fairbook::Engine::draw) with the secret `[secret; 32]`.
+    Draw {
+        /// Which cohort.
+        cohort: CohortId,
+        /// The secret's repeated byte.
+        secret: u8,
     },
     /// [`Engine::release`](fairbook::Engine::release).
     Release {
@@ -232,6 +248,8 @@ pub struct Universe {
     pub seat_aware_door: bool,
     /// [`Config::standby_max`]: 0 to 4, so that the line fills up.
     pub standby_max: u32,
+    /// [`Config::pre_queue_max`]: 0 to 4, so that the draws fill up.
+    pub pre_queue_max: u32,
     /// [`Config::bookings_per_person_max`]: 1 to 3.
     pub bookings_per_person_max: u8,
     /// [`Config::choices_max`]: 1 to 3, against choice lists of up to 4.
@@ -268,6 +286,7 @@ impl Universe {
             lapse_policy: self.lapse_policy,
             seat_aware_door: self.seat_aware_door,
             standby_max: self.standby_max,
+            pre_queue_max: self.pre_queue_max,
             bookings_per_person_max: self.bookings_per_person_max,
             choices_max: self.choices_max,
             cohorts: COHORTS.to_vec(),
@@ -318,6 +337,7 @@ impl Default for Universe {
             lapse_policy: LapsePolicy::Forfeit,
             seat_aware_door: false,
             standby_max: 4,
+            pre_queue_max: 4,
             bookings_per_person_max: 1,
             choices_max: 2,
             time_skew_tolerance_ms: 10,
@@ -353,6 +373,7 @@ pub fn universe_strategy() -> impl Strategy<Value = Universe> {
             lapse_policy_strategy(),
             prop_oneof![1 => 0u32..=1, 3 => 2u32..=4],
             prop_oneof![3 => Just(false), 1 => Just(true)],
+            prop_oneof![1 => 0u32..=1, 3 => 2u32..=4],
         ),
         prop_oneof![3 => Just(1u8), 1 => 2u8..=3],
         prop_oneof![1 => Just(1usize), 5 => 2usize..=3],
@@ -370,7 +391,7 @@ pub fn universe_strategy() -> impl Strategy<Value = Universe> {
                 slots_max,
                 (sites_max, days_max, regions_max),
                 lease_ms,
-                (lapse_policy, standby_max, seat_aware_door),
+                (lapse_policy, standby_max, seat_aware_door, pre_queue_max),
                 bookings_per_person_max,
                 choices_max,
                 time_skew_tolerance_ms,
@@ -389,6 +410,7 @@ pub fn universe_strategy() -> impl Strategy<Value = Universe> {
                     lapse_policy,
                     seat_aware_door,
                     standby_max,
+                    pre_queue_max,
                     bookings_per_person_max,
                     choices_max,
                     time_skew_tolerance_ms,
@@ -506,7 +528,7 @@ fn policy_strategy() -> impl Strategy<Value = OutflowPolicy> {
 /// Mostly the cohort that is always open; now and then one with a window, or one that is not
 /// configured.
 fn cohort_strategy() -> impl Strategy<Value = CohortId> {
-    prop_oneof![8 => Just(0u16), 2 => 1u16..=2, 1 => Just(3u16)].prop_map(CohortId::new)
+    prop_oneof![8 => Just(0u16), 3 => 1u16..=3, 1 => Just(4u16)].prop_map(CohortId::new)
 }
 
 /// Mostly one or two slots that a universe's first slots cover; now and then any list of up to
@@ -549,6 +571,10 @@ pub fn op_strategy() -> impl Strategy<Value = Op> {
         )
         .prop_map(|requests| Op::ReserveBatch { requests }),
         2 => person_strategy().prop_map(|person| Op::Standby { person }),
+        2 => (person_strategy(), prop_oneof![4 => Just(3u16), 1 => 0u16..=4])
+            .prop_map(|(person, cohort)| Op::EnterDraw { person, cohort: CohortId::new(cohort) }),
+        1 => (prop_oneof![4 => Just(3u16), 1 => 0u16..=4], any::<u8>())
+            .prop_map(|(cohort, secret)| Op::Draw { cohort: CohortId::new(cohort), secret }),
         1 => person_strategy().prop_map(|person| Op::Release { person }),
         1 => (person_strategy(), slot_strategy())
             .prop_map(|(person, slot)| Op::ReleaseBooking { person, slot }),
@@ -604,7 +630,7 @@ fn arbitrary_person(u: &mut Unstructured<'_>) -> arbitrary::Result<PersonId> {
 
 fn arbitrary_cohort(u: &mut Unstructured<'_>) -> arbitrary::Result<CohortId> {
     Ok(CohortId::new(
-        *u.choose(&[0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3])?,
+        *u.choose(&[0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4])?,
     ))
 }
 
@@ -686,9 +712,9 @@ fn arbitrary_option(
 /// The same weights as [`op_strategy`], drawn from fuzzer bytes.
 impl<'a> Arbitrary<'a> for Op {
     fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Op> {
-        const KINDS: [u8; 43] = [
+        const KINDS: [u8; 46] = [
             0, 0, 0, 0, 0, 0, 10, 1, 1, 1, 1, 2, 3, 3, 3, 4, 5, 5, 5, 5, 5, 5, 5, 5, 6, 7, 8, 8, 9,
-            11, 11, 11, 12, 13, 14, 15, 16, 17, 17, 18, 18, 19, 19,
+            11, 11, 11, 12, 13, 14, 15, 16, 17, 17, 18, 18, 19, 19, 20, 20, 21,
         ];
         Ok(match u.choose(&KINDS)? {
             0 => Op::Enqueue {
@@ -784,6 +810,22 @@ impl<'a> Arbitrary<'a> for Op {
                 from: Seq::new(u.int_in_range(0..=11)?),
                 to: Seq::new(u.int_in_range(0..=11)?),
             },
+            20 => Op::EnterDraw {
+                person: arbitrary_person(u)?,
+                cohort: CohortId::new(if one_in(u, 4)? {
+                    u.int_in_range(0..=4)?
+                } else {
+                    3
+                }),
+            },
+            21 => Op::Draw {
+                cohort: CohortId::new(if one_in(u, 4)? {
+                    u.int_in_range(0..=4)?
+                } else {
+                    3
+                }),
+                secret: u8::arbitrary(u)?,
+            },
             19 => Op::Standby {
                 person: arbitrary_person(u)?,
             },
@@ -868,6 +910,7 @@ impl<'a> Arbitrary<'a> for Universe {
             },
             seat_aware_door: one_in(u, 4)?,
             standby_max: u.int_in_range(0..=4)?,
+            pre_queue_max: u.int_in_range(0..=4)?,
             bookings_per_person_max: u.int_in_range(1..=3)?,
             choices_max: if one_in(u, 6)? {
                 1
