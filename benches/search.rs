@@ -28,6 +28,8 @@
 //! - `search/free-seats`: the free seats the query selects. `fairbook` is
 //!   `engine.free_seats(&filter)`; `full-scan` sums them over every slot through
 //!   `Engine::slot`.
+//! - `search/free-seats-region`: the free seats of the query's region, every day and window:
+//!   `engine.free_seats(&SlotFilter::region(region))` (one count per site) against the scan.
 //!
 //! Both variants give the same answers; the bench asserts it on every query before timing.
 
@@ -63,6 +65,16 @@ impl Query {
         SlotFilter::region(self.region)
             .days(self.first_day, self.last_day)
             .windows(self.windows)
+    }
+
+    /// The same region, every day and window.
+    fn whole_region(&self) -> Query {
+        Query {
+            first_day: Day::new(0),
+            last_day: Day::new(u16::MAX),
+            windows: WindowSet::ALL,
+            ..*self
+        }
     }
 
     fn selects(&self, view: &SlotView, region_of_site: &[RegionId]) -> bool {
@@ -149,6 +161,14 @@ fn state() -> State {
     }
 }
 
+/// What one measured operation does.
+#[derive(Clone, Copy)]
+enum Kind {
+    Page,
+    FreeSeats,
+    RegionSeats,
+}
+
 fn scan_page(state: &State, query: &Query, page: &mut Vec<SlotId>) {
     page.clear();
     for raw in 0..state.slots {
@@ -197,11 +217,20 @@ fn search(criterion: &mut Criterion) {
         assert_eq!(ours, theirs, "the search and the scan disagree");
         let free = state.engine.free_seats(&query.filter()).unwrap();
         assert_eq!(free, scan_free_seats(&state, query));
+        let region = state
+            .engine
+            .free_seats(&SlotFilter::region(query.region))
+            .unwrap();
+        assert_eq!(region, scan_free_seats(&state, &query.whole_region()));
         answers += ours.len();
     }
     assert!(answers > 0, "the queries find something");
 
-    for (name, scan) in [("page", true), ("free-seats", false)] {
+    for (name, kind) in [
+        ("page", Kind::Page),
+        ("free-seats", Kind::FreeSeats),
+        ("free-seats-region", Kind::RegionSeats),
+    ] {
         let mut group = criterion.benchmark_group(format!("search/{name}"));
         group
             .sample_size(20)
@@ -213,11 +242,18 @@ fn search(criterion: &mut Criterion) {
         group.bench_function("fairbook", |bencher| {
             bencher.iter(|| {
                 let query = queries.next().expect("the queries cycle");
-                if scan {
-                    search_page(&state, query, &mut ours);
-                    black_box(ours.len())
-                } else {
-                    black_box(state.engine.free_seats(&query.filter()).unwrap() as usize)
+                match kind {
+                    Kind::Page => {
+                        search_page(&state, query, &mut ours);
+                        black_box(ours.len())
+                    }
+                    Kind::FreeSeats => {
+                        black_box(state.engine.free_seats(&query.filter()).unwrap() as usize)
+                    }
+                    Kind::RegionSeats => {
+                        let filter = SlotFilter::region(query.region);
+                        black_box(state.engine.free_seats(&filter).unwrap() as usize)
+                    }
                 }
             });
         });
@@ -225,11 +261,15 @@ fn search(criterion: &mut Criterion) {
         group.bench_function("full-scan", |bencher| {
             bencher.iter(|| {
                 let query = queries.next().expect("the queries cycle");
-                if scan {
-                    scan_page(&state, query, &mut theirs);
-                    black_box(theirs.len())
-                } else {
-                    black_box(scan_free_seats(&state, query) as usize)
+                match kind {
+                    Kind::Page => {
+                        scan_page(&state, query, &mut theirs);
+                        black_box(theirs.len())
+                    }
+                    Kind::FreeSeats => black_box(scan_free_seats(&state, query) as usize),
+                    Kind::RegionSeats => {
+                        black_box(scan_free_seats(&state, &query.whole_region()) as usize)
+                    }
                 }
             });
         });

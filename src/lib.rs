@@ -13,6 +13,28 @@
 //! - [`Engine::release`]: a booking, or a place in line, is given back; the capacity is
 //!   bookable again at once.
 //!
+//! Around them:
+//!
+//! - **Finding a seat.** [`Engine::search`] lists the slots with room by area (a list of
+//!   sites, nearest first; a region; everywhere), days and windows, in a stated order, lazily;
+//!   [`Engine::free_seats`] counts the free seats there; [`Engine::is_sold_out_in`] says
+//!   whether a region has any left. Sites are grouped into regions with [`Engine::add_site`].
+//! - **Being told the truth.** A cohort ([`CohortWindow::scope`]) or a person
+//!   ([`Engine::enqueue_in`]) can be bound to a region ([`Scope`]): `enqueue` and `status` say
+//!   "sold out for what you can book" as soon as it has no seat, with how many seats are free
+//!   elsewhere ([`Status::SoldOutInScope`]).
+//! - **Keeping one's turn.** An admitted person who found no room goes on standby
+//!   ([`Engine::standby`]): the next seat that frees up within their scope is offered to them
+//!   before anyone behind them ([`Status::Offered`]). With [`Config::seat_aware_door`], the door
+//!   never lets in more people than there are seats they could book, and `status` says why it
+//!   waits ([`DoorStall`]).
+//! - **Changing supply.** [`Engine::set_capacity`] and [`Engine::close_slot`] at run time;
+//!   bookings are never cancelled.
+//! - **The pre-queue draw.** People who come before a cohort's opening enter its draw
+//!   ([`Engine::enter_draw`]); at the opening [`Engine::draw`] places them in a seeded random
+//!   order that anyone can recompute once the secret, committed to beforehand, is revealed
+//!   ([`DrawSecret`], [`DrawRecord`]).
+//!
 //! "Pure" means the engine reads no clock, does no I/O and uses no hidden randomness: every
 //! call takes `now` as an argument, so the same calls in the same order give the same state.
 //! That makes it testable, replayable and simulatable.
@@ -55,8 +77,10 @@
 //!   and allocates everything up front. The data path never allocates, and a flood gets
 //!   [`EnqueueError::Full`], not an out-of-memory crash.
 //! - **Typed errors per operation.** [`EnqueueError`], [`AdvanceError`], [`StatusError`],
-//!   [`ReserveError`], [`ReleaseError`], [`AddSlotError`]: each variant says what happened and
-//!   what to do. Bad input never panics and never changes state.
+//!   [`ReserveError`], [`ReleaseError`], [`StandbyError`], [`SearchError`],
+//!   [`AddSlotError`], [`AddSiteError`], [`SetCapacityError`], [`CloseSlotError`],
+//!   [`DrawEntryError`], [`DrawError`]: each variant says what happened and what to do. Bad
+//!   input never panics and never changes state.
 //! - **Time is an argument.** [`Timestamp`] in milliseconds on the caller's clock. Time that
 //!   goes backwards beyond [`Config::time_skew_tolerance_ms`] is an error.
 //! - **Fast paths for services that batch.** [`Engine::enqueue_batch`] joins many requests
@@ -74,8 +98,9 @@
 //!
 //! # Crate features
 //!
-//! The core has no optional features yet: it depends on `crossbeam-utils`, `parking_lot` and
-//! `libc` only. Around it, as crates of the same workspace that use only this public API:
+//! The core has no optional features: it depends on `crossbeam-utils`, `parking_lot`, `libc`
+//! and `sha2` (the draw's hash) only. Around it, as crates of the same workspace that use only
+//! this public API:
 //!
 //! - `fairbook-testing`: a reference model, an operation vocabulary (proptest strategies and
 //!   `arbitrary` impls) and a harness that checks the engine against the model and audits it
