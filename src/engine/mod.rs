@@ -483,9 +483,12 @@ impl Engine {
         };
         let (how_many, limit) = how_many(state);
         let seats = &mut state.seats;
-        let admission = self.room.admit(how_many, lease_until, &mut |tag| {
-            !seat_aware || seats.admit(tag)
-        });
+        let mut seat_for = |tag| seats.admit(tag);
+        let admission = self.room.admit(
+            how_many,
+            lease_until,
+            seat_aware.then_some(&mut seat_for as &mut dyn FnMut(u16) -> bool),
+        );
         state.bucket.spend(admission.admitted);
         let stall = if admission.refused {
             Some(DoorStall::NoSeat)

@@ -1003,17 +1003,17 @@ impl WaitingRoom {
     }
 
     /// Admits up to `how_many` waiting people in sequence order, each with a lease until
-    /// `deadline`, as long as `can_admit(tag)` says yes for the next one (the seat-aware door
-    /// asks whether their scope has a seat for them; it is asked once per person admitted and
-    /// once for the one it stops at). Returns the number admitted, the range of places
-    /// considered, and whether `can_admit` stopped it.
+    /// `deadline`, and, if `can_admit` is given, as long as it says yes for the next one's
+    /// scope tag (the seat-aware door asks whether their scope has a seat for them; it is
+    /// asked once per person admitted and once for the one it stops at). Returns the number
+    /// admitted, the range of places considered, and whether `can_admit` stopped it.
     ///
     /// The caller holds the engine's advance lock.
     pub(crate) fn admit(
         &self,
         how_many: u64,
         deadline: Timestamp,
-        can_admit: &mut dyn FnMut(u16) -> bool,
+        mut can_admit: Option<&mut dyn FnMut(u16) -> bool>,
     ) -> Admission {
         let start = self.ring.admit_cursor();
         let end = self.ring.claimed_count();
@@ -1036,7 +1036,7 @@ impl WaitingRoom {
                     continue;
                 }
                 Phase::Waiting => {
-                    if !granted {
+                    if let Some(can_admit) = can_admit.as_deref_mut().filter(|_| !granted) {
                         if !can_admit(self.tags.get(seq)) {
                             refused = true;
                             break;
