@@ -38,11 +38,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     for (index, &person) in people.iter().enumerate() {
         let now = opening.plus_millis(index as u64 * 10);
         let place = engine.enqueue(person, cohort, now)?;
-        println!("{person} joins and gets place {}", place.seq);
+        println!("person {person} joins and gets place {}", place.seq);
         if index % 2 == 0 {
             let again = engine.enqueue(person, cohort, now.plus_millis(5))?;
             println!(
-                "{person} joins again from a tablet: still place {}",
+                "person {person} joins again from a tablet: still place {}",
                 again.seq
             );
         }
@@ -57,17 +57,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let advanced = engine.advance_with_policy(tick, &door)?;
     for (seq, person) in engine.admitted_in(&advanced)? {
         println!(
-            "{person} (place {seq}) is admitted until {}",
+            "person {person} (place {seq}) is admitted until {}",
             advanced.lease_until
         );
     }
-    println!("{} is told: {}", people[5], engine.status(people[5], tick)?);
+    println!(
+        "person {} is told: {}",
+        people[5],
+        engine.status(people[5], tick)?
+    );
 
     println!("\n-- admitted people book: near work first, near home second");
     for &person in &people[..4] {
         let booking = engine.reserve(person, &[near_work, near_home], tick)?;
         println!(
-            "{person} booked {} (choice {})",
+            "person {person} booked slot {} (choice {})",
             booking.slot,
             booking.rank + 1
         );
@@ -75,14 +79,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
 
     println!("\n-- someone gives their booking back; the seat is bookable at once");
     let released = engine.release(people[0], tick)?;
-    println!("{} gave back {:?}", people[0], released.slots);
+    println!("person {} gave back {:?}", people[0], released.slots);
 
     let later = tick.plus_millis(1_000);
     engine.advance_with_policy(later, &door)?;
     for &person in &people[4..] {
         let booking = engine.reserve(person, &[near_work, near_home], later)?;
         println!(
-            "{person} booked {} (choice {})",
+            "person {person} booked slot {} (choice {})",
             booking.slot,
             booking.rank + 1
         );
@@ -91,14 +95,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("\n-- where everyone stands");
     for &person in &people {
         let status = engine.status(person, later)?;
-        println!("{person}: {status}");
+        println!("person {person}: {status}");
         assert!(matches!(
             status,
             Status::Booked { .. } | Status::Released { .. }
         ));
     }
     for slot in [near_work, near_home] {
-        println!("{}", engine.slot(slot).expect("slot exists"));
+        println!("slot {}", engine.slot(slot).expect("slot exists"));
     }
 
     let report = engine.audit();

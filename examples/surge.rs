@@ -11,7 +11,7 @@
 //! ```text
 //! cargo run --release --example surge -- [--people N] [--joins N] [--seed N] [--threads N]
 //!                                        [--rounds N] [--skew uniform|zipf|zipf:EXPONENT]
-//!                                        [--json]
+//!                                        [--journal] [--json]
 //! ```
 //!
 //! With `--json`, standard output holds exactly one JSON object and the table goes to
@@ -48,6 +48,14 @@
 //!    found no room among their five choices try again, in admission order, with their five
 //!    choices plus one freshly released seat offered to them.
 //! 7. **Audit.** [`Engine::audit`] recounts every invariant from scratch.
+//! 8. **Journal** (with `--journal`). A `DurableEngine` in a temporary directory takes the
+//!    same stream per call (every first join appends a record; nobody waits), then admits
+//!    everybody and books with each thread waiting for durability after every block of
+//!    4,096 reserves, as a service acknowledging bookings in batches would: joins/s and
+//!    durable bookings/s, each as a ratio to the same run's figure without the journal;
+//!    fdatasyncs, records per fdatasync, bytes per record. Then recovery: the journal is
+//!    reopened and replayed from the log alone (records/s), a snapshot is written, and the
+//!    engine is reopened from the snapshot and the log after it.
 
 use std::error::Error;
 use std::fmt::Write as _;
@@ -62,6 +70,7 @@ use fairbook::{
 use fairbook_bench::baselines;
 use fairbook_bench::lockfree::LockFreeRoom;
 use fairbook_bench::timing;
+use fairbook_journal::{DurableEngine, JournalConfig, JournalStats};
 use fairbook_lab::rng::Rng;
 use fairbook_lab::workload::{self, Demand, InventorySpec, JoinSkew, SurgeSpec};
 
@@ -69,16 +78,19 @@ use baselines::{MutexInventory, Room, StdMutexRoom};
 use timing::{blocks_for, run_together};
 
 const USAGE: &str = "\
-usage: surge [--people N] [--joins N] [--seed N] [--threads N]
-             [--skew uniform|zipf|zipf:EXPONENT] [--json]
+usage: surge [--people N] [--joins N] [--seed N] [--threads N] [--rounds N]
+             [--skew uniform|zipf|zipf:EXPONENT] [--journal] [--json]
 
   --people N     distinct people who may join (default 1,500,000)
   --joins N      join requests in the surge, repeats included (default 10,000,000)
   --seed N       seed of the workload (default 2021)
   --threads N    threads that join and book (default 2)
+  --rounds N     rounds of the join comparison; rates are medians (default 3)
   --skew S       uniform (default): every request from a uniformly drawn person;
                  zipf: everybody joins once, retries follow a Zipf law of exponent 0.99;
                  zipf:EXPONENT: the same with another exponent (finite, not negative)
+  --journal      also run the surge on a journaled engine in a temporary directory, and
+                 recover it (joins/s, durable bookings/s, fdatasyncs, recovery time)
   --json         print one JSON object on standard output (the table goes to standard error)
   --help         print this message
 
@@ -116,6 +128,7 @@ struct Options {
     threads: usize,
     rounds: usize,
     skew: JoinSkew,
+    journal: bool,
     json: bool,
 }
 
@@ -128,6 +141,7 @@ impl Default for Options {
             threads: 2,
             rounds: 3,
             skew: JoinSkew::Uniform,
+            journal: false,
             json: false,
         }
     }
@@ -152,6 +166,10 @@ fn parse_command(args: impl IntoIterator<Item = String>) -> Result<Command, Stri
             "--help" | "-h" => return Ok(Command::Help),
             "--json" if inline_value.is_some() => return Err("--json takes no value".to_owned()),
             "--json" => options.json = true,
+            "--journal" if inline_value.is_some() => {
+                return Err("--journal takes no value".to_owned());
+            }
+            "--journal" => options.journal = true,
             "--people" | "--joins" | "--seed" | "--threads" | "--rounds" | "--skew" => {
                 let value = match inline_value {
                     Some(value) => value,
@@ -254,12 +272,36 @@ struct Report {
     rebooked_offered_seat: u64,
     still_no_room: u64,
     engine_memory: Option<MemoryUse>,
+    /// With `--journal`.
+    journal: Option<JournalReport>,
     peak_rss_bytes: Option<u64>,
     /// Anonymous memory backed by transparent huge pages right after the joins: the engine
     /// asks for them, and whether the kernel could grant them moves the join rate a lot.
     huge_pages_bytes: Option<u64>,
     audit: Option<AuditReport>,
     total: Duration,
+}
+
+/// What the journaled run measured.
+#[derive(Debug, Default)]
+struct JournalReport {
+    join: Duration,
+    durable_reserve: Duration,
+    reserves: u64,
+    stats: Option<JournalStats>,
+    /// Bytes on disk per record of the join phase (one per first join) and of the booking
+    /// phase (one per booking), frames included.
+    join_record_bytes: f64,
+    booking_record_bytes: f64,
+    /// fdatasyncs during the durable bookings.
+    booking_fsyncs: u64,
+    records: u64,
+    log_replay: Duration,
+    log_records: usize,
+    snapshot_write: Duration,
+    snapshot_bytes: u64,
+    snapshot_recovery: Duration,
+    snapshot_records_after: usize,
 }
 
 /// How long each design took to join the whole stream in one round.
@@ -363,6 +405,26 @@ impl Report {
                 self.median_join_ratio(|round| round.engine_batch, |round| round.lockfree_batch),
             ),
         ]
+    }
+
+    /// Per-call joins with the journal against the median without it, same run.
+    fn journal_join_ratio(&self) -> f64 {
+        self.journal.as_ref().map_or(0.0, |journal| {
+            ratio(
+                per_sec(self.options.joins, journal.join),
+                self.joins_per_sec(),
+            )
+        })
+    }
+
+    /// Durable bookings with the journal against per-call reserves without it, same run.
+    fn journal_reserve_ratio(&self) -> f64 {
+        self.journal.as_ref().map_or(0.0, |journal| {
+            ratio(
+                per_sec(journal.reserves, journal.durable_reserve),
+                self.reserves_per_sec(),
+            )
+        })
     }
 
     fn reserves_per_sec(&self) -> f64 {
@@ -511,6 +573,77 @@ impl Report {
             "bytes/person, whole engine",
             format!("{:.1}", self.engine_bytes_per_person()),
         );
+        if let Some(journal) = &self.journal {
+            let stats = journal.stats.unwrap_or_default();
+            row(
+                "journal: joins/s per call",
+                millions(per_sec(options.joins, journal.join)),
+            );
+            row(
+                "  vs the same engine without",
+                format!("{:.2}x", self.journal_join_ratio()),
+            );
+            row(
+                "journal: durable bookings/s",
+                millions(per_sec(journal.reserves, journal.durable_reserve)),
+            );
+            row(
+                "  vs reserves without the journal",
+                format!("{:.2}x", self.journal_reserve_ratio()),
+            );
+            row("journal: fdatasyncs", thousands(stats.fsyncs));
+            row(
+                "  per second of durable bookings",
+                format!(
+                    "{:.0}",
+                    per_sec(journal.booking_fsyncs, journal.durable_reserve)
+                ),
+            );
+            row(
+                "  bytes per first join, per booking",
+                format!(
+                    "{:.1}, {:.1}",
+                    journal.join_record_bytes, journal.booking_record_bytes
+                ),
+            );
+            row(
+                "  records per fdatasync (mean, max)",
+                format!(
+                    "{:.0}, {}",
+                    stats.records_per_fsync(),
+                    stats.records_per_fsync_max
+                ),
+            );
+            row(
+                "  bytes per record on disk",
+                format!("{:.1}", stats.bytes_per_record()),
+            );
+            row(
+                "journal: recovery from the log alone",
+                format!(
+                    "{} for {} records ({})",
+                    seconds(journal.log_replay),
+                    thousands(journal.log_records as u64),
+                    millions(per_sec(journal.log_records as u64, journal.log_replay))
+                ),
+            );
+            row(
+                "  snapshot written",
+                format!(
+                    "{} ({})",
+                    seconds(journal.snapshot_write),
+                    mebibytes(journal.snapshot_bytes)
+                ),
+            );
+            row(
+                "  recovery from snapshot + log",
+                format!(
+                    "{} ({} records after the snapshot)",
+                    seconds(journal.snapshot_recovery),
+                    thousands(journal.snapshot_records_after as u64)
+                ),
+            );
+        }
         row(
             "peak RSS (whole process)",
             self.peak_rss_bytes
@@ -614,6 +747,29 @@ impl Report {
                 "huge_pages_bytes",
                 self.huge_pages_bytes
                     .map_or_else(|| "null".to_owned(), |bytes| bytes.to_string()),
+            ),
+            (
+                "journal_joins_per_sec",
+                self.journal.as_ref().map_or_else(
+                    || "null".to_owned(),
+                    |journal| float(per_sec(self.options.joins, journal.join)),
+                ),
+            ),
+            (
+                "journal_durable_bookings_per_sec",
+                self.journal.as_ref().map_or_else(
+                    || "null".to_owned(),
+                    |journal| float(per_sec(journal.reserves, journal.durable_reserve)),
+                ),
+            ),
+            ("journal_join_ratio", float(self.journal_join_ratio())),
+            ("journal_reserve_ratio", float(self.journal_reserve_ratio())),
+            (
+                "journal_recovery_seconds",
+                self.journal.as_ref().map_or_else(
+                    || "null".to_owned(),
+                    |journal| float(journal.snapshot_recovery.as_secs_f64()),
+                ),
             ),
             ("audit_ok", self.audit_ok().to_string()),
             ("total_seconds", float(self.total.as_secs_f64())),
@@ -742,7 +898,7 @@ fn run(report: &mut Report) -> Result<(), Box<dyn Error>> {
     let (engine, batch_engine) = engines.ok_or("no round ran")?;
     report.engine_memory = Some(engine.memory());
     report.huge_pages_bytes = huge_pages_bytes();
-    drop(stream);
+    let stream_for_journal = if options.journal { stream } else { Vec::new() };
 
     // 4 to 6.
     let (admitted_in_order, last_admission) = admit_everybody(&engine, report)?;
@@ -768,7 +924,11 @@ fn run(report: &mut Report) -> Result<(), Box<dyn Error>> {
     let booked = book_everybody(&engine, &requests, reserve_at, report)?;
     book_everybody_batched(&batch_engine, &batch_requests, reserve_at, report)?;
     book_everybody_mutex(&slot_specs, &requests, report)?;
-    drop(slot_specs);
+    let slot_specs_for_journal = if options.journal {
+        slot_specs
+    } else {
+        Vec::new()
+    };
     churn(
         &engine,
         &requests,
@@ -777,16 +937,138 @@ fn run(report: &mut Report) -> Result<(), Box<dyn Error>> {
         report,
     )?;
 
-    // 7. The audits, and what the run cost.
+    // 8. The journaled run, on fresh engines: the others are dropped first.
     let batch_audit = batch_engine.audit();
     check(batch_audit.is_ok(), || {
         format!("the batched engine's audit: {batch_audit}")
     })?;
     drop(batch_engine);
     report.audit = Some(engine.audit());
-    report.peak_rss_bytes = peak_rss_bytes();
     drop(engine);
+    if options.journal {
+        journaled_run(
+            &config,
+            &slot_specs_for_journal,
+            &stream_for_journal,
+            &requests,
+            report,
+        )?;
+    }
+    report.peak_rss_bytes = peak_rss_bytes();
     report.total = started.elapsed();
+    Ok(())
+}
+
+/// Step 8: the surge on a journaled engine, then its recovery (see the module docs).
+fn journaled_run(
+    config: &Config,
+    slot_specs: &[SlotSpec],
+    stream: &[PersonId],
+    requests: &[Request],
+    report: &mut Report,
+) -> Result<(), Box<dyn Error>> {
+    let threads = report.options.threads;
+    let dir = std::env::temp_dir().join(format!("fairbook-surge-journal-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let journal_config = JournalConfig {
+        record_bytes_max: 128,
+        ..JournalConfig::default()
+    };
+    let mut journal = JournalReport::default();
+    {
+        let durable = DurableEngine::create(&dir, config.clone(), journal_config.clone())?;
+        let engine = durable.engine();
+        for &slot in slot_specs {
+            engine.add_slot(slot)?;
+        }
+        journal.join = call_each_timed(stream, threads, |&person| {
+            let _ = black_box(engine.enqueue(person, COHORT, OPENING));
+        });
+        check(
+            engine.stats().places_handed_out == report.distinct_people,
+            || "the journaled engine handed out another number of places".to_owned(),
+        )?;
+        durable.wait_durable()?;
+        let after_joins = durable.journal().stats();
+        let mut now = OPENING;
+        while engine.stats().admission_cursor < engine.stats().places_handed_out {
+            now = now.plus_millis(ADMISSION_STEP_MS);
+            engine.advance(now, ADMISSION_BATCH)?;
+        }
+        let reserve_at = now.plus_millis(1_000);
+        durable.wait_durable()?;
+        let before_bookings = durable.journal().stats();
+        let (elapsed, failures) = run_together(threads, |thread| {
+            let mut failures = 0u64;
+            for block in blocks_for(requests, thread, threads) {
+                for (person, choices) in block {
+                    failures += u64::from(matches!(
+                        engine.reserve(*person, choices, reserve_at),
+                        Err(error) if !matches!(error, ReserveError::NoRoom { .. })
+                    ));
+                }
+                // Acknowledge the block only once it is durable.
+                durable.wait_durable().expect("the journal stays sound");
+            }
+            failures
+        });
+        let failures: u64 = failures.iter().sum();
+        check(failures == 0, || {
+            format!("journaled reserves: {failures} failed for another reason than no room")
+        })?;
+        journal.durable_reserve = elapsed;
+        journal.reserves = requests.len() as u64;
+        durable.wait_durable()?;
+        let after_bookings = durable.journal().stats();
+        journal.join_record_bytes = ratio(
+            after_joins.record_bytes_written as f64,
+            after_joins.records_written as f64,
+        );
+        journal.booking_record_bytes = ratio(
+            (after_bookings.record_bytes_written - before_bookings.record_bytes_written) as f64,
+            (after_bookings.records_written - before_bookings.records_written) as f64,
+        );
+        journal.booking_fsyncs = after_bookings.fsyncs - before_bookings.fsyncs;
+        journal.stats = Some(after_bookings);
+        let audit = engine.audit();
+        check(audit.is_ok(), || {
+            format!("the journaled engine's audit: {audit}")
+        })?;
+    }
+    // Recovery from the log alone.
+    let replaying = Instant::now();
+    let (durable, recovered) = DurableEngine::open(&dir, config.clone(), journal_config.clone())?;
+    journal.log_replay = replaying.elapsed();
+    journal.log_records = recovered.records;
+    let writing = Instant::now();
+    durable.snapshot()?;
+    journal.snapshot_write = writing.elapsed();
+    journal.records = durable.journal().stats().records_written;
+    drop(durable);
+    journal.snapshot_bytes = std::fs::read_dir(&dir)?
+        .filter_map(Result::ok)
+        .filter(|entry| {
+            entry
+                .path()
+                .extension()
+                .is_some_and(|ext| ext == "snapshot")
+        })
+        .filter_map(|entry| entry.metadata().ok())
+        .map(|metadata| metadata.len())
+        .max()
+        .unwrap_or(0);
+    // Recovery from the snapshot and the log after it.
+    let recovering = Instant::now();
+    let (durable, recovered) = DurableEngine::open(&dir, config.clone(), journal_config.clone())?;
+    journal.snapshot_recovery = recovering.elapsed();
+    journal.snapshot_records_after = recovered.records;
+    let audit = durable.engine().audit();
+    check(audit.is_ok(), || {
+        format!("the recovered engine's audit: {audit}")
+    })?;
+    drop(durable);
+    let _ = std::fs::remove_dir_all(&dir);
+    report.journal = Some(journal);
     Ok(())
 }
 
@@ -950,7 +1232,7 @@ fn book_everybody(
                     .and_then(|slot| choices.iter().position(|choice| choice == slot))
                     .ok_or_else(|| {
                         CheckFailed(format!(
-                            "{person} holds {slots:?}, not one of their choices"
+                            "person {person} holds {slots:?}, not one of their choices"
                         ))
                     })?;
                 report.bookings_by_rank[rank] += 1;
@@ -963,12 +1245,16 @@ fn book_everybody(
                     .map(|view| view.free())
                     .sum();
                 check(free == 0, || {
-                    format!("{person} booked nothing though {free} of their choices are free")
+                    format!(
+                        "person {person} booked nothing though {free} of their choices are free"
+                    )
                 })?;
                 report.no_room += 1;
             }
             other => {
-                return Err(CheckFailed(format!("{person} is {other} after booking")).into());
+                return Err(
+                    CheckFailed(format!("person {person} is {other} after booking")).into(),
+                );
             }
         }
     }
@@ -1082,7 +1368,9 @@ fn churn(
             Ok(_) => report.rebooked_offered_seat += 1,
             Err(ReserveError::NoRoom { .. }) => report.still_no_room += 1,
             Err(error) => {
-                return Err(CheckFailed(format!("{person} could not rebook: {error}")).into());
+                return Err(
+                    CheckFailed(format!("person {person} could not rebook: {error}")).into(),
+                );
             }
         }
     }

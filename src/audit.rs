@@ -14,6 +14,11 @@ use crate::ids::{PersonId, Seq, SlotId};
 
 /// One broken invariant.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize),
+    serde(tag = "violation", rename_all = "snake_case")
+)]
 #[non_exhaustive]
 pub enum Violation {
     /// A slot holds more bookings than its capacity.
@@ -98,13 +103,16 @@ impl fmt::Display for Violation {
                 capacity,
             } => write!(
                 f,
-                "{slot} holds {booked} bookings but has capacity {capacity}"
+                "slot {slot} holds {booked} bookings but has capacity {capacity}"
             ),
             Violation::BookedCountMismatch {
                 slot,
                 counter,
                 held,
-            } => write!(f, "{slot} counts {counter} bookings but people hold {held}"),
+            } => write!(
+                f,
+                "slot {slot} counts {counter} bookings but people hold {held}"
+            ),
             Violation::OverLimit {
                 seq,
                 bookings,
@@ -114,7 +122,7 @@ impl fmt::Display for Violation {
                 "place {seq} holds {bookings} bookings, more than {bookings_max}"
             ),
             Violation::BookingWithoutAdmission { seq, slot } => {
-                write!(f, "place {seq} holds {slot} but was never admitted")
+                write!(f, "place {seq} holds slot {slot} but was never admitted")
             }
             Violation::LedgerMismatch { seq } => {
                 write!(f, "place {seq}: ledger and bookings count disagree")
@@ -127,9 +135,14 @@ impl fmt::Display for Violation {
                 )
             }
             Violation::TableRingMismatch { person, seq } => {
-                write!(f, "{person}: the table says {seq} but the ring disagrees")
+                write!(
+                    f,
+                    "person {person}: the table says place {seq} but the ring disagrees"
+                )
             }
-            Violation::DuplicatePlace { person } => write!(f, "{person} holds two live places"),
+            Violation::DuplicatePlace { person } => {
+                write!(f, "person {person} holds two live places")
+            }
             Violation::CounterMismatch {
                 counter,
                 recorded,
@@ -140,7 +153,11 @@ impl fmt::Display for Violation {
 }
 
 /// What [`Engine::audit`](crate::Engine::audit) found.
+///
+/// With the `serde` feature a report serializes (for an operator's endpoint, say); it does not
+/// deserialize, since a violation names its counter with a `&'static str`.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct AuditReport {
     /// Every broken invariant (empty when all hold).
     pub violations: Vec<Violation>,

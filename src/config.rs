@@ -68,7 +68,16 @@ pub const COHORTS_MAX_LIMIT: usize = 1 << 16;
 /// assert_eq!(engine.config().people_max, 10_000);
 /// # Ok::<(), fairbook::ConfigError>(())
 /// ```
+///
+/// With the `serde` feature a configuration reads from any serde format; every field may be
+/// left out and takes its default, and an unknown field is an error (a typo in a campaign file
+/// should not pass silently). Times are milliseconds.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(default, deny_unknown_fields)
+)]
 pub struct Config {
     /// The most distinct places the waiting room hands out over the engine's life (one per
     /// person, plus one per requeue under [`LapsePolicy::Requeue`]). Past it, first joins get
@@ -291,6 +300,11 @@ impl Config {
 /// assert_eq!(LapsePolicy::default(), LapsePolicy::Forfeit);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "snake_case")
+)]
 #[non_exhaustive]
 pub enum LapsePolicy {
     /// The turn is over: the person cannot reserve, and joining again is refused with
@@ -321,18 +335,27 @@ pub enum LapsePolicy {
 /// assert_eq!(seoul_only.scope, Scope::Region(RegionId::new(1)));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(deny_unknown_fields)
+)]
 pub struct CohortWindow {
     /// The first moment the cohort may join.
+    #[cfg_attr(feature = "serde", serde(default))]
     pub opens_at: Timestamp,
     /// The first moment it may no longer join, if it ever closes.
+    #[cfg_attr(feature = "serde", serde(default))]
     pub closes_at: Option<Timestamp>,
     /// Where the cohort's people may book, unless one joins with a scope of their own
     /// ([`Engine::enqueue_in`](crate::Engine::enqueue_in)).
+    #[cfg_attr(feature = "serde", serde(default))]
     pub scope: Scope,
     /// People who come before the opening enter a draw
     /// ([`Engine::enter_draw`](crate::Engine::enter_draw)) and are placed in line in a seeded
     /// random order at the opening ([`Engine::draw`](crate::Engine::draw)); everyone after
     /// joins in arrival order, behind them.
+    #[cfg_attr(feature = "serde", serde(default))]
     pub draw: bool,
 }
 
@@ -532,7 +555,7 @@ impl fmt::Display for ConfigError {
                 regions_max,
             } => write!(
                 f,
-                "cohort {cohort} books in {region}, but region ids run below {regions_max}"
+                "cohort {cohort} books in region {region}, but region ids run below {regions_max}"
             ),
             ConfigError::CohortWindowEmpty {
                 cohort,
@@ -547,3 +570,31 @@ impl fmt::Display for ConfigError {
 }
 
 impl std::error::Error for ConfigError {}
+
+impl ConfigError {
+    /// The stable machine code of the error: the variant's name in snake case
+    /// (`"people_max_out_of_range"`, `"lease_zero"`, ...).
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::ConfigError;
+    /// assert_eq!(ConfigError::LeaseZero.code(), "lease_zero");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            ConfigError::PeopleMaxOutOfRange { .. } => "people_max_out_of_range",
+            ConfigError::SlotsMaxOutOfRange { .. } => "slots_max_out_of_range",
+            ConfigError::LeaseZero => "lease_zero",
+            ConfigError::BookingsPerPersonOutOfRange { .. } => "bookings_per_person_out_of_range",
+            ConfigError::ChoicesMaxOutOfRange { .. } => "choices_max_out_of_range",
+            ConfigError::CohortsOutOfRange { .. } => "cohorts_out_of_range",
+            ConfigError::CohortWindowEmpty { .. } => "cohort_window_empty",
+            ConfigError::MemoryUnavailable { .. } => "memory_unavailable",
+            ConfigError::SitesMaxOutOfRange { .. } => "sites_max_out_of_range",
+            ConfigError::DaysMaxOutOfRange { .. } => "days_max_out_of_range",
+            ConfigError::RegionsMaxOutOfRange { .. } => "regions_max_out_of_range",
+            ConfigError::StandbyMaxOutOfRange { .. } => "standby_max_out_of_range",
+            ConfigError::CohortRegionOutOfRange { .. } => "cohort_region_out_of_range",
+        }
+    }
+}

@@ -6,10 +6,19 @@
 //! window is closed) are errors, never panics. Every error is returned before the engine
 //! changes anything, so a failed call leaves the engine exactly as it was.
 //! Each variant's doc says what the caller can do about it.
+//!
+//! Every error has a stable machine code, `code()`, for services that map errors to their own
+//! answers (an HTTP status, a message in the person's language): the code of a variant never
+//! changes, and with the `serde` feature an error serializes as an object whose `"code"` field
+//! is that code, beside the variant's fields. [`EnqueueError::retry_after_ms`] says when a
+//! refused join may succeed (a window's opening); the estimated wait of a person in line comes
+//! with their [`Status`](crate::Status).
 
 use core::fmt;
 
+use crate::config::ConfigError;
 use crate::ids::{CohortId, Day, RegionId, Seq, SiteId, SlotId};
+use crate::record::Record;
 use crate::scope::Scope;
 use crate::time::Timestamp;
 
@@ -20,6 +29,7 @@ use crate::time::Timestamp;
 /// [`Config::time_skew_tolerance_ms`](crate::Config::time_skew_tolerance_ms) if threads read it
 /// far apart.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TimeWentBackwards {
     /// The time the call passed.
     pub now: Timestamp,
@@ -39,6 +49,13 @@ impl fmt::Display for TimeWentBackwards {
 
 impl std::error::Error for TimeWentBackwards {}
 
+impl TimeWentBackwards {
+    /// The stable machine code: `"time_went_backwards"`.
+    pub fn code(&self) -> &'static str {
+        "time_went_backwards"
+    }
+}
+
 /// A call's time is further ahead of the door's clock (the latest time an
 /// [`Engine::advance`](crate::Engine::advance) saw) than
 /// [`Config::time_ahead_tolerance_ms`](crate::Config::time_ahead_tolerance_ms). Shared by the
@@ -48,6 +65,7 @@ impl std::error::Error for TimeWentBackwards {}
 /// milliseconds are expected, or a host clock hours off, ends here); call `advance` on a timer,
 /// even with nobody to admit, so that the door's clock keeps up.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct TimeTooFarAhead {
     /// The time the call passed.
     pub now: Timestamp,
@@ -68,6 +86,13 @@ impl fmt::Display for TimeTooFarAhead {
 }
 
 impl std::error::Error for TimeTooFarAhead {}
+
+impl TimeTooFarAhead {
+    /// The stable machine code: `"time_too_far_ahead"`.
+    pub fn code(&self) -> &'static str {
+        "time_too_far_ahead"
+    }
+}
 
 /// Why a data-path call's `now` was refused; each operation's error enum converts it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -91,6 +116,11 @@ pub(crate) enum CallTimeError {
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "code", rename_all = "snake_case")
+)]
 pub enum EnqueueError {
     /// See [`TimeWentBackwards`].
     TimeWentBackwards(TimeWentBackwards),
@@ -126,6 +156,7 @@ pub enum EnqueueError {
     },
     /// The waiting room has handed out all [`Config::people_max`](crate::Config::people_max)
     /// places. Nothing will free one: tell the person the line is closed.
+    #[cfg_attr(feature = "serde", serde(rename = "waiting_room_full"))]
     Full {
         /// The configured number of places.
         people_max: u64,
@@ -177,20 +208,25 @@ impl fmt::Display for EnqueueError {
             EnqueueError::TimeWentBackwards(error) => error.fmt(f),
             EnqueueError::TimeTooFarAhead(error) => error.fmt(f),
             EnqueueError::InvalidPerson => write!(f, "person id u64::MAX is reserved"),
-            EnqueueError::UnknownCohort { cohort } => write!(f, "{cohort} is not configured"),
+            EnqueueError::UnknownCohort { cohort } => {
+                write!(f, "cohort {cohort} is not configured")
+            }
             EnqueueError::WindowNotOpen { cohort, opens_at } => {
                 write!(
                     f,
-                    "{cohort} may not join yet; its window opens at {opens_at}"
+                    "cohort {cohort} may not join yet; its window opens at {opens_at}"
                 )
             }
             EnqueueError::DrawPending { cohort } => {
-                write!(f, "{cohort} is open, but its draw has not been made yet")
+                write!(
+                    f,
+                    "cohort {cohort} is open, but its draw has not been made yet"
+                )
             }
             EnqueueError::WindowClosed { cohort, closed_at } => {
                 write!(
                     f,
-                    "{cohort} may no longer join; its window closed at {closed_at}"
+                    "cohort {cohort} may no longer join; its window closed at {closed_at}"
                 )
             }
             EnqueueError::Full { people_max } => {
@@ -218,7 +254,7 @@ impl fmt::Display for EnqueueError {
                 regions_max,
             } => write!(
                 f,
-                "{region} is out of range: region ids run below {regions_max}"
+                "region {region} is out of range: region ids run below {regions_max}"
             ),
             EnqueueError::PlaceReleased { seq } => {
                 write!(f, "place {seq} was given back and cannot be taken again")
@@ -231,6 +267,56 @@ impl fmt::Display for EnqueueError {
 }
 
 impl std::error::Error for EnqueueError {}
+
+impl EnqueueError {
+    /// The stable machine code of the error: the variant's name in snake case
+    /// (`"window_not_open"`, `"sold_out"`, ...), except [`EnqueueError::Full`], which is
+    /// `"waiting_room_full"`.
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::EnqueueError;
+    /// assert_eq!(EnqueueError::SoldOut.code(), "sold_out");
+    /// assert_eq!(EnqueueError::Full { people_max: 10 }.code(), "waiting_room_full");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            EnqueueError::TimeWentBackwards(error) => error.code(),
+            EnqueueError::TimeTooFarAhead(error) => error.code(),
+            EnqueueError::InvalidPerson => "invalid_person",
+            EnqueueError::UnknownCohort { .. } => "unknown_cohort",
+            EnqueueError::WindowNotOpen { .. } => "window_not_open",
+            EnqueueError::WindowClosed { .. } => "window_closed",
+            EnqueueError::Full { .. } => "waiting_room_full",
+            EnqueueError::Crowded => "crowded",
+            EnqueueError::SoldOut => "sold_out",
+            EnqueueError::PlaceReleased { .. } => "place_released",
+            EnqueueError::LeaseLapsed { .. } => "lease_lapsed",
+            EnqueueError::DrawPending { .. } => "draw_pending",
+            EnqueueError::SoldOutInScope { .. } => "sold_out_in_scope",
+            EnqueueError::RegionOutOfRange { .. } => "region_out_of_range",
+        }
+    }
+
+    /// How long after `now` the same join may succeed, in milliseconds, where the error says:
+    /// the time until the cohort's window opens (0 once it has). `None` when waiting would not
+    /// help (a closed window, a full line) or when nothing tells how long (sold out: capacity
+    /// comes back only if someone releases).
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{CohortId, EnqueueError, Timestamp};
+    /// let early = EnqueueError::WindowNotOpen { cohort: CohortId::new(0), opens_at: Timestamp::from_secs(100) };
+    /// assert_eq!(early.retry_after_ms(Timestamp::from_secs(98)), Some(2_000));
+    /// assert_eq!(EnqueueError::SoldOut.retry_after_ms(Timestamp::from_secs(98)), None);
+    /// ```
+    pub fn retry_after_ms(&self, now: Timestamp) -> Option<u64> {
+        match self {
+            EnqueueError::WindowNotOpen { opens_at, .. } => Some(opens_at.millis_since(now)),
+            _ => None,
+        }
+    }
+}
 
 /// Why [`Engine::advance`](crate::Engine::advance) did nothing.
 ///
@@ -245,6 +331,11 @@ impl std::error::Error for EnqueueError {}
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "code", rename_all = "snake_case")
+)]
 pub enum AdvanceError {
     /// See [`TimeWentBackwards`].
     TimeWentBackwards(TimeWentBackwards),
@@ -260,11 +351,25 @@ impl fmt::Display for AdvanceError {
 
 impl std::error::Error for AdvanceError {}
 
+impl AdvanceError {
+    /// The stable machine code of the error: `"time_went_backwards"`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AdvanceError::TimeWentBackwards(error) => error.code(),
+        }
+    }
+}
+
 /// Why [`Engine::status`](crate::Engine::status) could not answer.
 ///
 /// An unknown person is not an error: it is [`Status::Unknown`](crate::Status::Unknown).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "code", rename_all = "snake_case")
+)]
 pub enum StatusError {
     /// See [`TimeWentBackwards`].
     TimeWentBackwards(TimeWentBackwards),
@@ -283,6 +388,17 @@ impl fmt::Display for StatusError {
 
 impl std::error::Error for StatusError {}
 
+impl StatusError {
+    /// The stable machine code of the error: `"time_went_backwards"` or
+    /// `"time_too_far_ahead"`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            StatusError::TimeWentBackwards(error) => error.code(),
+            StatusError::TimeTooFarAhead(error) => error.code(),
+        }
+    }
+}
+
 /// Why [`Engine::reserve`](crate::Engine::reserve) booked nothing.
 ///
 /// # Example
@@ -300,6 +416,11 @@ impl std::error::Error for StatusError {}
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "code", rename_all = "snake_case")
+)]
 pub enum ReserveError {
     /// See [`TimeWentBackwards`].
     TimeWentBackwards(TimeWentBackwards),
@@ -379,7 +500,7 @@ impl fmt::Display for ReserveError {
             ReserveError::TooManyChoices { given, max } => {
                 write!(f, "{given} slots were listed, but at most {max} may be")
             }
-            ReserveError::UnknownSlot { slot } => write!(f, "{slot} does not exist"),
+            ReserveError::UnknownSlot { slot } => write!(f, "slot {slot} does not exist"),
             ReserveError::NotAdmitted { seq, ahead } => write!(
                 f,
                 "place {seq} has not been admitted yet; {ahead} people are still ahead"
@@ -395,11 +516,14 @@ impl fmt::Display for ReserveError {
             ReserveError::OfferPending { slot, until } => {
                 write!(
                     f,
-                    "{slot} is held for the person until {until}; list it to book it"
+                    "slot {slot} is held for the person until {until}; list it to book it"
                 )
             }
             ReserveError::OutOfScope { slot, scope } => {
-                write!(f, "{slot} is outside {scope}, where the person may book")
+                write!(
+                    f,
+                    "slot {slot} is outside {scope}, where the person may book"
+                )
             }
             ReserveError::BookingLimit { bookings_max } => {
                 write!(
@@ -419,6 +543,40 @@ impl fmt::Display for ReserveError {
 
 impl std::error::Error for ReserveError {}
 
+impl ReserveError {
+    /// The stable machine code of the error: the variant's name in snake case
+    /// (`"not_admitted"`, `"no_room"`, ...).
+    ///
+    /// A person who is [`ReserveError::NotAdmitted`] is still in line: their estimated wait is
+    /// in [`Status::Waiting`](crate::Status::Waiting), or from
+    /// [`Stats::estimated_wait_ms`](crate::Stats::estimated_wait_ms) for the `ahead` the error
+    /// carries.
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{ReserveError, Seq};
+    /// assert_eq!(ReserveError::NotAdmitted { seq: Seq::new(3), ahead: 2 }.code(), "not_admitted");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            ReserveError::TimeWentBackwards(error) => error.code(),
+            ReserveError::TimeTooFarAhead(error) => error.code(),
+            ReserveError::UnknownPerson => "unknown_person",
+            ReserveError::EmptyChoice => "empty_choice",
+            ReserveError::TooManyChoices { .. } => "too_many_choices",
+            ReserveError::UnknownSlot { .. } => "unknown_slot",
+            ReserveError::NotAdmitted { .. } => "not_admitted",
+            ReserveError::LeaseLapsed { .. } => "lease_lapsed",
+            ReserveError::PlaceReleased => "place_released",
+            ReserveError::BookingLimit { .. } => "booking_limit",
+            ReserveError::NoRoom { .. } => "no_room",
+            ReserveError::OnStandby => "on_standby",
+            ReserveError::OfferPending { .. } => "offer_pending",
+            ReserveError::OutOfScope { .. } => "out_of_scope",
+        }
+    }
+}
+
 /// Why [`Engine::release`](crate::Engine::release) or
 /// [`Engine::release_booking`](crate::Engine::release_booking) gave nothing back.
 ///
@@ -432,6 +590,11 @@ impl std::error::Error for ReserveError {}
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "code", rename_all = "snake_case")
+)]
 pub enum ReleaseError {
     /// See [`TimeWentBackwards`].
     TimeWentBackwards(TimeWentBackwards),
@@ -455,7 +618,9 @@ impl fmt::Display for ReleaseError {
             ReleaseError::TimeTooFarAhead(error) => error.fmt(f),
             ReleaseError::UnknownPerson => write!(f, "the person has not joined the waiting room"),
             ReleaseError::NothingToRelease => write!(f, "the person holds nothing to give back"),
-            ReleaseError::NotBooked { slot } => write!(f, "the person holds no booking of {slot}"),
+            ReleaseError::NotBooked { slot } => {
+                write!(f, "the person holds no booking of slot {slot}")
+            }
         }
     }
 }
@@ -479,6 +644,11 @@ impl std::error::Error for ReleaseError {}
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "code", rename_all = "snake_case")
+)]
 pub enum StandbyError {
     /// See [`TimeWentBackwards`].
     TimeWentBackwards(TimeWentBackwards),
@@ -533,7 +703,7 @@ impl fmt::Display for StandbyError {
             StandbyError::PlaceReleased => write!(f, "the person gave back their place"),
             StandbyError::HoldsBooking => write!(f, "the person holds a booking already"),
             StandbyError::OfferPending { slot, until } => {
-                write!(f, "{slot} is held for the person until {until}")
+                write!(f, "slot {slot} is held for the person until {until}")
             }
             StandbyError::SeatsFree => {
                 write!(f, "seats are free where the person may book; book one")
@@ -548,7 +718,45 @@ impl fmt::Display for StandbyError {
     }
 }
 
+impl ReleaseError {
+    /// The stable machine code of the error: the variant's name in snake case
+    /// (`"unknown_person"`, `"nothing_to_release"`, `"not_booked"`, ...).
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::ReleaseError;
+    /// assert_eq!(ReleaseError::NothingToRelease.code(), "nothing_to_release");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            ReleaseError::TimeWentBackwards(error) => error.code(),
+            ReleaseError::TimeTooFarAhead(error) => error.code(),
+            ReleaseError::UnknownPerson => "unknown_person",
+            ReleaseError::NothingToRelease => "nothing_to_release",
+            ReleaseError::NotBooked { .. } => "not_booked",
+        }
+    }
+}
+
 impl std::error::Error for StandbyError {}
+
+impl StandbyError {
+    /// The stable machine code of the error: the variant's name in snake case.
+    pub fn code(&self) -> &'static str {
+        match self {
+            StandbyError::TimeWentBackwards(error) => error.code(),
+            StandbyError::TimeTooFarAhead(error) => error.code(),
+            StandbyError::UnknownPerson => "unknown_person",
+            StandbyError::NotAdmitted { .. } => "not_admitted",
+            StandbyError::LeaseLapsed { .. } => "lease_lapsed",
+            StandbyError::PlaceReleased => "place_released",
+            StandbyError::HoldsBooking => "holds_booking",
+            StandbyError::OfferPending { .. } => "offer_pending",
+            StandbyError::SeatsFree => "seats_free",
+            StandbyError::LineFull { .. } => "line_full",
+        }
+    }
+}
 
 /// Why [`Engine::enter_draw`](crate::Engine::enter_draw) did not enter the person into the
 /// draw. Nothing changed.
@@ -564,6 +772,11 @@ impl std::error::Error for StandbyError {}
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "code", rename_all = "snake_case")
+)]
 pub enum DrawEntryError {
     /// See [`TimeWentBackwards`].
     TimeWentBackwards(TimeWentBackwards),
@@ -620,10 +833,15 @@ impl fmt::Display for DrawEntryError {
             DrawEntryError::TimeWentBackwards(error) => error.fmt(f),
             DrawEntryError::TimeTooFarAhead(error) => error.fmt(f),
             DrawEntryError::InvalidPerson => write!(f, "person id u64::MAX is reserved"),
-            DrawEntryError::UnknownCohort { cohort } => write!(f, "{cohort} is not configured"),
-            DrawEntryError::NoDraw { cohort } => write!(f, "{cohort} has no draw"),
+            DrawEntryError::UnknownCohort { cohort } => {
+                write!(f, "cohort {cohort} is not configured")
+            }
+            DrawEntryError::NoDraw { cohort } => write!(f, "cohort {cohort} has no draw"),
             DrawEntryError::Opened { cohort, opens_at } => {
-                write!(f, "{cohort} opened at {opens_at}; join it in arrival order")
+                write!(
+                    f,
+                    "cohort {cohort} opened at {opens_at}; join it in arrival order"
+                )
             }
             DrawEntryError::AlreadyInLine { seq } => {
                 write!(f, "the person holds place {seq} in line already")
@@ -631,7 +849,7 @@ impl fmt::Display for DrawEntryError {
             DrawEntryError::DrawMade { cohort } => {
                 write!(
                     f,
-                    "the draw of {cohort} has been made; join it in arrival order"
+                    "the draw of cohort {cohort} has been made; join it in arrival order"
                 )
             }
             DrawEntryError::InOtherDraw { cohort } => {
@@ -650,6 +868,25 @@ impl fmt::Display for DrawEntryError {
 
 impl std::error::Error for DrawEntryError {}
 
+impl DrawEntryError {
+    /// The stable machine code of the error: the variant's name in snake case.
+    pub fn code(&self) -> &'static str {
+        match self {
+            DrawEntryError::TimeWentBackwards(error) => error.code(),
+            DrawEntryError::TimeTooFarAhead(error) => error.code(),
+            DrawEntryError::InvalidPerson => "invalid_person",
+            DrawEntryError::UnknownCohort { .. } => "unknown_cohort",
+            DrawEntryError::NoDraw { .. } => "no_draw",
+            DrawEntryError::Opened { .. } => "opened",
+            DrawEntryError::AlreadyInLine { .. } => "already_in_line",
+            DrawEntryError::DrawMade { .. } => "draw_made",
+            DrawEntryError::InOtherDraw { .. } => "in_other_draw",
+            DrawEntryError::Full { .. } => "full",
+            DrawEntryError::Crowded => "crowded",
+        }
+    }
+}
+
 /// Why [`Engine::draw`](crate::Engine::draw) made no draw. Nothing changed.
 ///
 /// # Example
@@ -665,6 +902,11 @@ impl std::error::Error for DrawEntryError {}
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "code", rename_all = "snake_case")
+)]
 pub enum DrawError {
     /// See [`TimeWentBackwards`].
     TimeWentBackwards(TimeWentBackwards),
@@ -697,17 +939,31 @@ impl fmt::Display for DrawError {
         match self {
             DrawError::TimeWentBackwards(error) => error.fmt(f),
             DrawError::TimeTooFarAhead(error) => error.fmt(f),
-            DrawError::UnknownCohort { cohort } => write!(f, "{cohort} is not configured"),
-            DrawError::NoDraw { cohort } => write!(f, "{cohort} has no draw"),
+            DrawError::UnknownCohort { cohort } => write!(f, "cohort {cohort} is not configured"),
+            DrawError::NoDraw { cohort } => write!(f, "cohort {cohort} has no draw"),
             DrawError::TooEarly { opens_at } => {
                 write!(f, "the cohort opens at {opens_at}; its draw is made then")
             }
-            DrawError::AlreadyDrawn { cohort } => write!(f, "the draw of {cohort} was made"),
+            DrawError::AlreadyDrawn { cohort } => write!(f, "the draw of cohort {cohort} was made"),
         }
     }
 }
 
 impl std::error::Error for DrawError {}
+
+impl DrawError {
+    /// The stable machine code of the error: the variant's name in snake case.
+    pub fn code(&self) -> &'static str {
+        match self {
+            DrawError::TimeWentBackwards(error) => error.code(),
+            DrawError::TimeTooFarAhead(error) => error.code(),
+            DrawError::UnknownCohort { .. } => "unknown_cohort",
+            DrawError::NoDraw { .. } => "no_draw",
+            DrawError::TooEarly { .. } => "too_early",
+            DrawError::AlreadyDrawn { .. } => "already_drawn",
+        }
+    }
+}
 
 /// Why [`Engine::admitted_in`](crate::Engine::admitted_in) lists nobody: the [`Advanced`]
 /// does not describe an admission this engine made (it came from another engine, or was
@@ -745,6 +1001,15 @@ impl fmt::Display for AdmittedInError {
 
 impl std::error::Error for AdmittedInError {}
 
+impl AdmittedInError {
+    /// The stable machine code of the error: `"not_admitted_by_this_engine"`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AdmittedInError::NotAdmitted { .. } => "not_admitted_by_this_engine",
+        }
+    }
+}
+
 /// Why [`Engine::add_slot`](crate::Engine::add_slot) added nothing.
 ///
 /// # Example
@@ -760,6 +1025,11 @@ impl std::error::Error for AdmittedInError {}
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "code", rename_all = "snake_case")
+)]
 pub enum AddSlotError {
     /// The site id is at or above [`Config::sites_max`](crate::Config::sites_max).
     SiteOutOfRange {
@@ -783,6 +1053,7 @@ pub enum AddSlotError {
         max: u32,
     },
     /// The engine already holds [`Config::slots_max`](crate::Config::slots_max) slots.
+    #[cfg_attr(feature = "serde", serde(rename = "inventory_full"))]
     Full {
         /// The configured limit.
         slots_max: u32,
@@ -799,10 +1070,13 @@ impl fmt::Display for AddSlotError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             AddSlotError::SiteOutOfRange { site, sites_max } => {
-                write!(f, "{site} is out of range: site ids run below {sites_max}")
+                write!(
+                    f,
+                    "site {site} is out of range: site ids run below {sites_max}"
+                )
             }
             AddSlotError::DayOutOfRange { day, days_max } => {
-                write!(f, "{day} is out of range: days run below {days_max}")
+                write!(f, "day {day} is out of range: days run below {days_max}")
             }
             AddSlotError::CapacityTooLarge { capacity, max } => {
                 write!(
@@ -814,7 +1088,7 @@ impl fmt::Display for AddSlotError {
                 write!(f, "the inventory is full: all {slots_max} slots are in use")
             }
             AddSlotError::SiteFull { site } => {
-                write!(f, "{site} holds the most slots or seats one site may")
+                write!(f, "site {site} holds the most slots or seats one site may")
             }
         }
     }
@@ -837,6 +1111,11 @@ impl std::error::Error for AddSlotError {}
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "code", rename_all = "snake_case")
+)]
 pub enum AddSiteError {
     /// The site id is at or above [`Config::sites_max`](crate::Config::sites_max).
     SiteOutOfRange {
@@ -866,23 +1145,77 @@ impl fmt::Display for AddSiteError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             AddSiteError::SiteOutOfRange { site, sites_max } => {
-                write!(f, "{site} is out of range: site ids run below {sites_max}")
+                write!(
+                    f,
+                    "site {site} is out of range: site ids run below {sites_max}"
+                )
             }
             AddSiteError::RegionOutOfRange {
                 region,
                 regions_max,
             } => write!(
                 f,
-                "{region} is out of range: region ids run below {regions_max}"
+                "region {region} is out of range: region ids run below {regions_max}"
             ),
             AddSiteError::AlreadyAdded { site, region } => {
-                write!(f, "{site} was added already, to {region}")
+                write!(f, "site {site} was added already, to region {region}")
+            }
+        }
+    }
+}
+
+impl AddSlotError {
+    /// The stable machine code of the error: the variant's name in snake case
+    /// (`"site_out_of_range"`, ...), except [`AddSlotError::Full`], which is
+    /// `"inventory_full"`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AddSlotError::SiteOutOfRange { .. } => "site_out_of_range",
+            AddSlotError::DayOutOfRange { .. } => "day_out_of_range",
+            AddSlotError::CapacityTooLarge { .. } => "capacity_too_large",
+            AddSlotError::Full { .. } => "inventory_full",
+            AddSlotError::SiteFull { .. } => "site_full",
+        }
+    }
+}
+
+/// Why [`Engine::apply`](crate::Engine::apply) could not apply a record.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ApplyError {
+    /// The record does not fit the engine's state: the journal is not this engine's history
+    /// (another configuration, a file from another campaign), or its records are out of order.
+    /// Nothing changed.
+    Inconsistent {
+        /// The record.
+        record: Record,
+        /// What does not fit.
+        reason: &'static str,
+    },
+}
+
+impl fmt::Display for ApplyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ApplyError::Inconsistent { record, reason } => {
+                write!(f, "cannot apply {record:?}: {reason}")
             }
         }
     }
 }
 
 impl std::error::Error for AddSiteError {}
+
+impl AddSiteError {
+    /// The stable machine code of the error: the variant's name in snake case.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AddSiteError::SiteOutOfRange { .. } => "site_out_of_range",
+            AddSiteError::RegionOutOfRange { .. } => "region_out_of_range",
+            AddSiteError::AlreadyAdded { .. } => "already_added",
+        }
+    }
+}
 
 /// Why [`Engine::set_capacity`](crate::Engine::set_capacity) changed nothing. Bookings are
 /// never cancelled by a change of supply: a capacity below what is booked is refused whole.
@@ -908,6 +1241,11 @@ impl std::error::Error for AddSiteError {}
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "code", rename_all = "snake_case")
+)]
 pub enum SetCapacityError {
     /// The slot does not exist.
     UnknownSlot {
@@ -946,24 +1284,73 @@ pub enum SetCapacityError {
 impl fmt::Display for SetCapacityError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            SetCapacityError::UnknownSlot { slot } => write!(f, "{slot} does not exist"),
+            SetCapacityError::UnknownSlot { slot } => write!(f, "slot {slot} does not exist"),
             SetCapacityError::CapacityTooLarge { capacity, max } => {
                 write!(
                     f,
                     "a capacity of {capacity} is more than the {max} one slot may have"
                 )
             }
-            SetCapacityError::Closed { slot } => write!(f, "{slot} is closed"),
+            SetCapacityError::Closed { slot } => write!(f, "slot {slot} is closed"),
             SetCapacityError::BelowBooked {
                 slot,
                 booked,
                 capacity,
             } => write!(
                 f,
-                "{slot} holds {booked} bookings, more than a capacity of {capacity}; bookings are never cancelled"
+                "slot {slot} holds {booked} bookings, more than a capacity of {capacity}; bookings are never cancelled"
             ),
             SetCapacityError::SiteFull { site } => {
-                write!(f, "{site} would hold more seats than one site may")
+                write!(f, "site {site} would hold more seats than one site may")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ApplyError {}
+
+impl ApplyError {
+    /// The stable machine code of the error: `"record_does_not_fit"`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApplyError::Inconsistent { .. } => "record_does_not_fit",
+        }
+    }
+}
+
+/// Why [`Engine::from_snapshot`](crate::Engine::from_snapshot) could not read a snapshot.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SnapshotError {
+    /// The configuration is out of range, or its memory cannot be had.
+    Config(ConfigError),
+    /// The bytes do not start as a snapshot does.
+    NotASnapshot,
+    /// The bytes end before the snapshot does.
+    Truncated,
+    /// The snapshot was made by an engine with another configuration.
+    Mismatch {
+        /// Which limit differs.
+        what: &'static str,
+    },
+    /// The snapshot describes a state the engine could not be in.
+    Inconsistent {
+        /// What does not fit.
+        reason: &'static str,
+    },
+}
+
+impl fmt::Display for SnapshotError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SnapshotError::Config(error) => error.fmt(f),
+            SnapshotError::NotASnapshot => write!(f, "the bytes are not a snapshot"),
+            SnapshotError::Truncated => write!(f, "the snapshot is cut short"),
+            SnapshotError::Mismatch { what } => {
+                write!(f, "the snapshot was made with another {what}")
+            }
+            SnapshotError::Inconsistent { reason } => {
+                write!(f, "the snapshot is inconsistent: {reason}")
             }
         }
     }
@@ -971,9 +1358,27 @@ impl fmt::Display for SetCapacityError {
 
 impl std::error::Error for SetCapacityError {}
 
+impl SetCapacityError {
+    /// The stable machine code of the error: the variant's name in snake case.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SetCapacityError::UnknownSlot { .. } => "unknown_slot",
+            SetCapacityError::CapacityTooLarge { .. } => "capacity_too_large",
+            SetCapacityError::Closed { .. } => "closed",
+            SetCapacityError::BelowBooked { .. } => "below_booked",
+            SetCapacityError::SiteFull { .. } => "site_full",
+        }
+    }
+}
+
 /// Why [`Engine::close_slot`](crate::Engine::close_slot) changed nothing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "code", rename_all = "snake_case")
+)]
 pub enum CloseSlotError {
     /// The slot does not exist.
     UnknownSlot {
@@ -990,13 +1395,38 @@ pub enum CloseSlotError {
 impl fmt::Display for CloseSlotError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            CloseSlotError::UnknownSlot { slot } => write!(f, "{slot} does not exist"),
-            CloseSlotError::AlreadyClosed { slot } => write!(f, "{slot} is closed already"),
+            CloseSlotError::UnknownSlot { slot } => write!(f, "slot {slot} does not exist"),
+            CloseSlotError::AlreadyClosed { slot } => write!(f, "slot {slot} is closed already"),
+        }
+    }
+}
+
+impl std::error::Error for SnapshotError {}
+
+impl SnapshotError {
+    /// The stable machine code of the error (`"not_a_snapshot"`, `"snapshot_truncated"`, ...).
+    pub fn code(&self) -> &'static str {
+        match self {
+            SnapshotError::Config(error) => error.code(),
+            SnapshotError::NotASnapshot => "not_a_snapshot",
+            SnapshotError::Truncated => "snapshot_truncated",
+            SnapshotError::Mismatch { .. } => "snapshot_of_another_config",
+            SnapshotError::Inconsistent { .. } => "snapshot_inconsistent",
         }
     }
 }
 
 impl std::error::Error for CloseSlotError {}
+
+impl CloseSlotError {
+    /// The stable machine code of the error: the variant's name in snake case.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CloseSlotError::UnknownSlot { .. } => "unknown_slot",
+            CloseSlotError::AlreadyClosed { .. } => "already_closed",
+        }
+    }
+}
 
 /// Why [`Engine::search`](crate::Engine::search) or
 /// [`Engine::free_seats`](crate::Engine::free_seats) could not look.
@@ -1011,6 +1441,11 @@ impl std::error::Error for CloseSlotError {}
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "code", rename_all = "snake_case")
+)]
 pub enum SearchError {
     /// The last day is before the first: the filter selects nothing.
     EmptyDayRange {
@@ -1043,23 +1478,88 @@ impl fmt::Display for SearchError {
                 last_day,
             } => write!(
                 f,
-                "the days run from {first_day} back to {last_day}, which selects nothing"
+                "the days run from day {first_day} back to day {last_day}, which selects nothing"
             ),
             SearchError::RegionOutOfRange {
                 region,
                 regions_max,
             } => write!(
                 f,
-                "{region} is out of range: region ids run below {regions_max}"
+                "region {region} is out of range: region ids run below {regions_max}"
             ),
             SearchError::SiteOutOfRange { site, sites_max } => {
-                write!(f, "{site} is out of range: site ids run below {sites_max}")
+                write!(
+                    f,
+                    "site {site} is out of range: site ids run below {sites_max}"
+                )
             }
         }
     }
 }
 
+/// Why [`Engine::recover`](crate::Engine::recover) could not rebuild an engine.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RecoverError {
+    /// The configuration is out of range, or its memory cannot be had.
+    Config(ConfigError),
+    /// The snapshot could not be read.
+    Snapshot(SnapshotError),
+    /// A record did not fit.
+    Record {
+        /// Its position among the records after the snapshot, from 0.
+        index: u64,
+        /// Why.
+        error: ApplyError,
+    },
+}
+
+impl fmt::Display for RecoverError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RecoverError::Config(error) => error.fmt(f),
+            RecoverError::Snapshot(error) => error.fmt(f),
+            RecoverError::Record { index, error } => write!(f, "record {index}: {error}"),
+        }
+    }
+}
+
 impl std::error::Error for SearchError {}
+
+impl SearchError {
+    /// The stable machine code of the error: the variant's name in snake case.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SearchError::EmptyDayRange { .. } => "empty_day_range",
+            SearchError::RegionOutOfRange { .. } => "region_out_of_range",
+            SearchError::SiteOutOfRange { .. } => "site_out_of_range",
+        }
+    }
+}
+impl std::error::Error for RecoverError {}
+
+impl RecoverError {
+    /// The stable machine code of the error: the code of its cause.
+    pub fn code(&self) -> &'static str {
+        match self {
+            RecoverError::Config(error) => error.code(),
+            RecoverError::Snapshot(error) => error.code(),
+            RecoverError::Record { error, .. } => error.code(),
+        }
+    }
+}
+
+impl From<ConfigError> for RecoverError {
+    fn from(error: ConfigError) -> RecoverError {
+        RecoverError::Config(error)
+    }
+}
+
+impl From<SnapshotError> for RecoverError {
+    fn from(error: SnapshotError) -> RecoverError {
+        RecoverError::Snapshot(error)
+    }
+}
 
 macro_rules! from_time_went_backwards {
     ($($error:ident),*) => {$(

@@ -4,8 +4,15 @@
 //!
 //! Each id is a plain `Copy` newtype so that a person can never be passed where a slot is
 //! expected. Raw integers appear only at the index site, through the `as_*` accessors.
+//!
+//! At the edges of a service (a URL, a header, a JSON body, a log line) every id is its plain
+//! decimal number: `Display` writes it, `FromStr` reads it back ([`ParseIdError`] otherwise),
+//! `From` converts from and to the raw integer, and with the `serde` feature an id is
+//! (de)serialized as that number. Messages that embed an id name what it is ("person 42",
+//! "slot 5", "place 3").
 
 use core::fmt;
+use core::str::FromStr;
 
 /// A person, as the service identifies them.
 ///
@@ -25,6 +32,11 @@ use core::fmt;
 /// assert!(!PersonId::RESERVED.is_valid());
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(transparent)
+)]
 pub struct PersonId(u64);
 
 impl PersonId {
@@ -47,12 +59,6 @@ impl PersonId {
     }
 }
 
-impl fmt::Display for PersonId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "person {}", self.0)
-    }
-}
-
 /// An eligibility group (for example an age band) with its own joining window.
 ///
 /// Cohorts are numbered from 0 in the order of [`Config::cohorts`](crate::Config::cohorts).
@@ -63,6 +69,11 @@ impl fmt::Display for PersonId {
 /// assert_eq!(CohortId::new(3).as_index(), 3);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(transparent)
+)]
 pub struct CohortId(u16);
 
 impl CohortId {
@@ -82,12 +93,6 @@ impl CohortId {
     }
 }
 
-impl fmt::Display for CohortId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "cohort {}", self.0)
-    }
-}
-
 /// A place where bookings are served (a clinic, a venue).
 ///
 /// # Example
@@ -96,6 +101,11 @@ impl fmt::Display for CohortId {
 /// assert_eq!(SiteId::new(7).as_u32(), 7);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(transparent)
+)]
 pub struct SiteId(u32);
 
 impl SiteId {
@@ -115,12 +125,6 @@ impl SiteId {
     }
 }
 
-impl fmt::Display for SiteId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "site {}", self.0)
-    }
-}
-
 /// A group of sites (a province, a city, a district) that people can be bound to: "I can only
 /// book in Seoul". Each site belongs to exactly one region, declared when the site is added
 /// ([`Engine::add_site`](crate::Engine::add_site)); a site never declared is in region 0.
@@ -132,9 +136,14 @@ impl fmt::Display for SiteId {
 /// ```
 /// use fairbook::RegionId;
 /// assert_eq!(RegionId::new(3).as_index(), 3);
-/// assert_eq!(RegionId::new(3).to_string(), "region 3");
+/// assert_eq!(RegionId::new(3).to_string(), "3");
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(transparent)
+)]
 pub struct RegionId(u16);
 
 impl RegionId {
@@ -154,12 +163,6 @@ impl RegionId {
     }
 }
 
-impl fmt::Display for RegionId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "region {}", self.0)
-    }
-}
-
 /// A day of the campaign, counted from 0.
 ///
 /// # Example
@@ -168,6 +171,11 @@ impl fmt::Display for RegionId {
 /// assert_eq!(Day::new(13).as_u16(), 13);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(transparent)
+)]
 pub struct Day(u16);
 
 impl Day {
@@ -182,12 +190,6 @@ impl Day {
     }
 }
 
-impl fmt::Display for Day {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "day {}", self.0)
-    }
-}
-
 /// A time window within a day (for example 0 = 09:00–10:00), counted from 0.
 ///
 /// # Example
@@ -196,6 +198,11 @@ impl fmt::Display for Day {
 /// assert_eq!(Window::new(7).as_u8(), 7);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(transparent)
+)]
 pub struct Window(u8);
 
 impl Window {
@@ -210,12 +217,6 @@ impl Window {
     }
 }
 
-impl fmt::Display for Window {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "window {}", self.0)
-    }
-}
-
 /// A bookable slot: one site, one day, one window, with a capacity.
 ///
 /// Slot ids are dense, handed out from 0 by [`Engine::add_slot`](crate::Engine::add_slot) in
@@ -227,6 +228,11 @@ impl fmt::Display for Window {
 /// assert_eq!(SlotId::new(5).as_index(), 5);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(transparent)
+)]
 pub struct SlotId(u32);
 
 impl SlotId {
@@ -246,12 +252,6 @@ impl SlotId {
     }
 }
 
-impl fmt::Display for SlotId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "slot {}", self.0)
-    }
-}
-
 /// A place in line: the dense admission sequence, handed out from 0 in join order.
 ///
 /// Lower sequences are admitted first. A person keeps their `Seq` across devices, retries and
@@ -265,6 +265,11 @@ impl fmt::Display for SlotId {
 /// assert_eq!(first.as_u64(), 0);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(transparent)
+)]
 pub struct Seq(u64);
 
 impl Seq {
@@ -284,8 +289,125 @@ impl Seq {
     }
 }
 
-impl fmt::Display for Seq {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "#{}", self.0)
+/// Display, FromStr and the raw conversions every id shares: its plain decimal number.
+macro_rules! plain_number_id {
+    ($($id:ident($raw:ty) as $name:literal),* $(,)?) => {$(
+        impl fmt::Display for $id {
+            /// The plain number, so that `id.to_string().parse()` gives `id` back.
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                fmt::Display::fmt(&self.0, f)
+            }
+        }
+
+        impl FromStr for $id {
+            type Err = ParseIdError;
+
+            /// Reads the plain decimal number `Display` writes: ASCII digits only (no sign, no
+            /// spaces), at most the id's largest value.
+            fn from_str(text: &str) -> Result<$id, ParseIdError> {
+                parse_digits(text, $name, u64::from(<$raw>::MAX))
+                    // In range by the check above: the conversion cannot fail.
+                    .map(|raw| $id(raw as $raw))
+            }
+        }
+
+        impl From<$raw> for $id {
+            fn from(raw: $raw) -> $id {
+                $id(raw)
+            }
+        }
+
+        impl From<$id> for $raw {
+            fn from(id: $id) -> $raw {
+                id.0
+            }
+        }
+    )*};
+}
+
+plain_number_id!(
+    PersonId(u64) as "person",
+    CohortId(u16) as "cohort",
+    SiteId(u32) as "site",
+    Day(u16) as "day",
+    Window(u8) as "window",
+    SlotId(u32) as "slot",
+    RegionId(u16) as "region",
+    Seq(u64) as "place",
+);
+
+/// Parses ASCII decimal digits into a number no larger than `max`.
+fn parse_digits(text: &str, id: &'static str, max: u64) -> Result<u64, ParseIdError> {
+    if text.is_empty() || !text.bytes().all(|byte| byte.is_ascii_digit()) {
+        return Err(ParseIdError::NotANumber { id });
+    }
+    // Digits only, so the one way `parse` can fail is overflow.
+    match text.parse::<u64>() {
+        Ok(raw) if raw <= max => Ok(raw),
+        _ => Err(ParseIdError::TooLarge { id, max }),
     }
 }
+
+/// Why a text is not an id, as the ids' `FromStr` reports it.
+///
+/// # Example
+/// ```
+/// use fairbook::{ParseIdError, PersonId, SlotId};
+/// let person: PersonId = "42".parse()?;
+/// assert_eq!(person, PersonId::new(42));
+/// assert_eq!(person.to_string().parse::<PersonId>()?, person);
+/// assert_eq!("-1".parse::<SlotId>(), Err(ParseIdError::NotANumber { id: "slot" }));
+/// assert_eq!(
+///     "4294967296".parse::<SlotId>(),
+///     Err(ParseIdError::TooLarge { id: "slot", max: u64::from(u32::MAX) }),
+/// );
+/// # Ok::<(), ParseIdError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ParseIdError {
+    /// The text is empty or holds something other than ASCII digits (a sign, a space, a
+    /// letter).
+    NotANumber {
+        /// What kind of id was expected ("person", "slot", "place", ...).
+        id: &'static str,
+    },
+    /// The number is larger than the id can hold.
+    TooLarge {
+        /// What kind of id was expected.
+        id: &'static str,
+        /// The largest value it holds.
+        max: u64,
+    },
+}
+
+impl ParseIdError {
+    /// A stable machine code for the error: `"not_a_number"` or `"too_large"`.
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::PersonId;
+    /// assert_eq!("x".parse::<PersonId>().unwrap_err().code(), "not_a_number");
+    /// ```
+    pub fn code(&self) -> &'static str {
+        match self {
+            ParseIdError::NotANumber { .. } => "not_a_number",
+            ParseIdError::TooLarge { .. } => "too_large",
+        }
+    }
+}
+
+impl fmt::Display for ParseIdError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ParseIdError::NotANumber { id } => {
+                write!(f, "a {id} id is a plain decimal number, digits only")
+            }
+            ParseIdError::TooLarge { id, max } => {
+                write!(f, "a {id} id is at most {max}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for ParseIdError {}

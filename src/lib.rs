@@ -98,9 +98,23 @@
 //!
 //! # Crate features
 //!
-//! The core has no optional features: it depends on `crossbeam-utils`, `parking_lot`, `libc`
-//! and `sha2` (the draw's hash) only. Around it, as crates of the same workspace that use only
-//! this public API:
+//! By default the core depends on `crossbeam-utils`, `parking_lot`, `libc` and `sha2` (the
+//! draw's hash) only. Every feature is additive and off by default:
+//!
+//! - `serde`: `Serialize`/`Deserialize` for the vocabulary a service puts on the wire or in a
+//!   file: the ids (as plain numbers), [`Timestamp`] (milliseconds), [`Config`] (with
+//!   [`CohortWindow`] and [`LapsePolicy`]), [`SlotSpec`], [`SlotView`], [`OutflowPolicy`],
+//!   [`Place`], [`Status`], [`Booking`], [`Released`], [`Stats`] and the errors (an object
+//!   whose `"code"` is the error's [`code`](ReserveError::code)); `Serialize` for
+//!   [`AuditReport`].
+//! - `tracing`: events on the control path (engine built, slot added, what an `advance` did),
+//!   none on the data path.
+//! - `clock`: `WallClock`, the system clock as Unix-millisecond [`Timestamp`]s that never
+//!   go backwards. The engine itself never reads it.
+//! - `pass`: signed admission passes (HMAC-SHA256, module `pass`): the service mints a pass when
+//!   a person is admitted, and any process holding the key checks it without the engine.
+//!
+//! Around the core, as crates of the same workspace that use only this public API:
 //!
 //! - `fairbook-testing`: a reference model, an operation vocabulary (proptest strategies and
 //!   `arbitrary` impls) and a harness that checks the engine against the model and audits it
@@ -108,6 +122,8 @@
 //! - `fairbook-lab`: the fairness lab for researchers: fairness metrics, seeded random
 //!   numbers, the reference-surge generator and a discrete-event simulator of a surge under
 //!   several admission policies.
+//! - `fairbook-server`: a booking service on the engine (axum): JSON endpoints, the door's
+//!   timer, signed passes, a waiting-room page.
 //!
 //! Two build knobs change behaviour for testing and are `cfg`s, never features, so that
 //! `--all-features` builds stay correct: `--cfg loom` swaps the atomics for `loom`'s
@@ -128,11 +144,19 @@ mod engine;
 mod error;
 mod ids;
 mod inventory;
+#[cfg(feature = "pass")]
+pub mod pass;
 mod platform;
+mod record;
 mod scope;
+#[cfg(feature = "serde")]
+mod serde_support;
 mod status;
 mod time;
+mod trace;
 mod waiting_room;
+#[cfg(feature = "clock")]
+mod wall_clock;
 
 pub use audit::{AuditReport, Violation};
 pub use config::{
@@ -142,12 +166,13 @@ pub use config::{
 };
 pub use engine::Engine;
 pub use error::{
-    AddSiteError, AddSlotError, AdmittedInError, AdvanceError, CloseSlotError, DrawEntryError,
-    DrawError, EnqueueError, ReleaseError, ReserveError, SearchError, SetCapacityError,
-    StandbyError, StatusError, TimeTooFarAhead, TimeWentBackwards,
+    AddSiteError, AddSlotError, AdmittedInError, AdvanceError, ApplyError, CloseSlotError,
+    DrawEntryError, DrawError, EnqueueError, RecoverError, ReleaseError, ReserveError, SearchError,
+    SetCapacityError, SnapshotError, StandbyError, StatusError, TimeTooFarAhead, TimeWentBackwards,
 };
-pub use ids::{CohortId, Day, PersonId, RegionId, Seq, SiteId, SlotId, Window};
+pub use ids::{CohortId, Day, ParseIdError, PersonId, RegionId, Seq, SiteId, SlotId, Window};
 pub use inventory::{Area, SlotFilter, SlotSearch, SlotSpec, SlotView, WindowSet};
+pub use record::{Record, RecordError, RecordSink};
 pub use scope::Scope;
 pub use status::{
     Advanced, BookedSlots, Booking, CapacityChanged, DoorStall, DrawEntry, MemoryUse, Place,
@@ -155,3 +180,5 @@ pub use status::{
 };
 pub use time::Timestamp;
 pub use waiting_room::{DrawCommitment, DrawRecord, DrawSecret, OutflowPolicy, draw_order};
+#[cfg(feature = "clock")]
+pub use wall_clock::WallClock;

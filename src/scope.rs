@@ -27,6 +27,11 @@ use crate::ids::RegionId;
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "snake_case")
+)]
 pub enum Scope {
     /// Every slot of the inventory.
     #[default]
@@ -65,7 +70,7 @@ impl fmt::Display for Scope {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Scope::Everywhere => write!(f, "everywhere"),
-            Scope::Region(region) => write!(f, "{region}"),
+            Scope::Region(region) => write!(f, "region {region}"),
         }
     }
 }

@@ -25,6 +25,7 @@ use crate::time::Timestamp;
 /// # Ok::<(), fairbook::ConfigError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Place {
     /// The place: lower is admitted first.
     pub seq: Seq,
@@ -50,6 +51,7 @@ pub struct Place {
 /// # Ok::<(), fairbook::ConfigError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Advanced {
     /// People let in by this call.
     pub admitted: u64,
@@ -63,11 +65,14 @@ pub struct Advanced {
     /// Leases found lapsed (ended without a booking) by this call.
     pub lapsed: u64,
     /// People on standby this call offered a seat to (held for them until `lease_until`).
+    #[cfg_attr(feature = "serde", serde(default))]
     pub offered: u64,
     /// Offers whose deadline passed without the person booking: their seats went back (and
     /// on to the next person on standby, if any).
+    #[cfg_attr(feature = "serde", serde(default))]
     pub offers_lapsed: u64,
     /// Why the door let nobody in at this call while people were waiting, if it did not.
+    #[cfg_attr(feature = "serde", serde(default))]
     pub stall: Option<DoorStall>,
 }
 
@@ -93,6 +98,11 @@ pub struct Advanced {
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "snake_case")
+)]
 pub enum DoorStall {
     /// As many people as [`OutflowPolicy::active_max`](crate::OutflowPolicy::active_max)
     /// allows are admitted and have not booked: the door moves as they book, give up or lapse.
@@ -145,6 +155,10 @@ pub struct Standing {
 ///
 /// A snapshot: under concurrency it may be out of date as soon as it is returned.
 ///
+/// With the `serde` feature a status is an object whose `"state"` field names the variant in
+/// snake case (`"waiting"`, `"admitted"`, `"booked"`, ...), beside the variant's fields:
+/// `{"state":"waiting","seq":3,"ahead":2,"estimated_wait_ms":1500}`.
+///
 /// # Example
 /// ```
 /// use fairbook::{CohortId, Config, Engine, PersonId, Status, Timestamp};
@@ -159,6 +173,11 @@ pub struct Standing {
 /// # Ok::<(), fairbook::ConfigError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "state", rename_all = "snake_case")
+)]
 #[non_exhaustive]
 pub enum Status {
     /// The engine has no place for this person (never joined, or refused because the
@@ -183,6 +202,7 @@ pub enum Status {
         estimated_wait_ms: Option<u64>,
         /// Why the door let nobody in at its latest turn, if it did not: the estimate (or its
         /// absence) is to be read with it.
+        #[cfg_attr(feature = "serde", serde(default))]
         door_stall: Option<DoorStall>,
     },
     /// In line, but every slot is booked: unless capacity is given back, the wait is for
@@ -259,7 +279,7 @@ impl fmt::Display for Status {
         match self {
             Status::Unknown => write!(f, "unknown"),
             Status::InDraw { cohort, draw_at } => {
-                write!(f, "in the draw of {cohort}, placed at {draw_at}")
+                write!(f, "in the draw of cohort {cohort}, placed at {draw_at}")
             }
             Status::Waiting {
                 seq,
@@ -268,19 +288,24 @@ impl fmt::Display for Status {
                 ..
             } => write!(
                 f,
-                "waiting at {seq}, {ahead} ahead, about {wait_ms} ms to go"
+                "waiting at place {seq}, {ahead} ahead, about {wait_ms} ms to go"
             ),
             Status::Waiting {
                 seq,
                 ahead,
                 door_stall: Some(stall),
                 ..
-            } => write!(f, "waiting at {seq}, {ahead} ahead, no estimate: {stall}"),
-            Status::Waiting { seq, ahead, .. } => write!(f, "waiting at {seq}, {ahead} ahead"),
+            } => write!(
+                f,
+                "waiting at place {seq}, {ahead} ahead, no estimate: {stall}"
+            ),
+            Status::Waiting { seq, ahead, .. } => {
+                write!(f, "waiting at place {seq}, {ahead} ahead")
+            }
             Status::SoldOut { seq, ahead } => {
                 write!(
                     f,
-                    "waiting at {seq}, {ahead} ahead, but everything is booked"
+                    "waiting at place {seq}, {ahead} ahead, but everything is booked"
                 )
             }
             Status::SoldOutInScope {
@@ -290,24 +315,26 @@ impl fmt::Display for Status {
                 free_elsewhere,
             } => write!(
                 f,
-                "waiting at {seq}, {ahead} ahead, but everything in {scope} is booked ({free_elsewhere} seats free elsewhere)"
+                "waiting at place {seq}, {ahead} ahead, but everything in {scope} is booked ({free_elsewhere} seats free elsewhere)"
             ),
             Status::Admitted { seq, lease_until } => {
-                write!(f, "admitted at {seq}, may book until {lease_until}")
+                write!(f, "admitted at place {seq}, may book until {lease_until}")
             }
-            Status::Standby { seq } => write!(f, "on standby at {seq}, turn kept"),
+            Status::Standby { seq } => write!(f, "on standby at place {seq}, turn kept"),
             Status::Offered { seq, slot, until } => {
-                write!(f, "offered {slot} at {seq}, held until {until}")
+                write!(f, "offered slot {slot} at place {seq}, held until {until}")
             }
             Status::Booked { seq, slots, .. } => {
-                write!(f, "booked at {seq}:")?;
-                for slot in slots.as_slice() {
-                    write!(f, " {slot}")?;
+                let noun = if slots.len() == 1 { "slot" } else { "slots" };
+                write!(f, "booked at place {seq}: {noun}")?;
+                for (index, slot) in slots.as_slice().iter().enumerate() {
+                    let separator = if index == 0 { " " } else { ", " };
+                    write!(f, "{separator}{slot}")?;
                 }
                 Ok(())
             }
-            Status::Lapsed { seq, at } => write!(f, "lapsed at {seq}, lease ended {at}"),
-            Status::Released { seq } => write!(f, "released {seq}"),
+            Status::Lapsed { seq, at } => write!(f, "place {seq} lapsed, its lease ended at {at}"),
+            Status::Released { seq } => write!(f, "place {seq} was given back"),
         }
     }
 }
@@ -408,6 +435,7 @@ pub struct ReserveRequest<'a> {
 
 /// A confirmed booking, as [`Engine::reserve`](crate::Engine::reserve) returns it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Booking {
     /// The person's place.
     pub seq: Seq,
@@ -419,6 +447,7 @@ pub struct Booking {
 
 /// What [`Engine::release`](crate::Engine::release) gave back.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 pub struct Released {
     /// The person's place.
     pub seq: Seq,
@@ -452,6 +481,7 @@ pub struct CapacityChanged {
 /// # Ok::<(), fairbook::ConfigError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct Stats {
     /// Places handed out (first joins and requeues).
@@ -475,9 +505,36 @@ pub struct Stats {
     pub admissions_per_sec: Option<f64>,
 }
 
+impl Stats {
+    /// The estimated wait of someone with `ahead` people waiting before them, in
+    /// milliseconds, at the admission rate observed over recent advances; `None` until there
+    /// is a rate to go by. The same estimate as [`Status::Waiting`]'s `estimated_wait_ms`, for
+    /// a caller that has only the `ahead` of a [`ReserveError::NotAdmitted`](crate::ReserveError::NotAdmitted).
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{CohortId, Config, Engine, PersonId, Timestamp};
+    /// let engine = Engine::new(Config::default())?;
+    /// for id in 0..100 {
+    ///     engine.enqueue(PersonId::new(id), CohortId::new(0), Timestamp::ZERO).unwrap();
+    /// }
+    /// assert_eq!(engine.stats().estimated_wait_ms(10), None); // no rate yet
+    /// engine.advance(Timestamp::ZERO, 5).unwrap();
+    /// engine.advance(Timestamp::from_secs(1), 5).unwrap(); // 5 admitted per second since
+    /// assert_eq!(engine.stats().estimated_wait_ms(10), Some(2_000));
+    /// # Ok::<(), fairbook::ConfigError>(())
+    /// ```
+    pub fn estimated_wait_ms(&self, ahead: u64) -> Option<u64> {
+        self.admissions_per_sec
+            .filter(|per_sec| *per_sec > 0.0)
+            .map(|per_sec| (ahead as f64 * 1_000.0 / per_sec).ceil() as u64)
+    }
+}
+
 /// The engine's memory, part by part, as [`Engine::memory`](crate::Engine::memory) reports it.
 /// All of it is allocated when the engine is built.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct MemoryUse {
     /// The person table, the admission ring, the count of people who left and, with more than

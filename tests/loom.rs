@@ -24,6 +24,16 @@ use loom::sync::Arc;
 use loom::thread;
 
 const COHORT: CohortId = CohortId::new(0);
+
+/// `loom::thread::spawn`, then a scheduling point: without one, loom runs the spawning thread
+/// on to its own next call and explores only the orders that start there, never the one in
+/// which the new thread goes first (seen: a release racing a reserve was never explored
+/// finishing first).
+fn spawn<T: Send + 'static>(body: impl FnOnce() -> T + Send + 'static) -> thread::JoinHandle<T> {
+    let handle = thread::spawn(body);
+    thread::yield_now();
+    handle
+}
 const NOW: Timestamp = Timestamp::from_secs(1);
 
 /// The inventory limits of every model: two sites of one day (an engine allocates its
@@ -64,7 +74,7 @@ fn same_person_from_two_threads_gets_one_place() {
         let person = PersonId::new(7);
         let other = {
             let engine = engine.clone();
-            thread::spawn(move || engine.enqueue(person, COHORT, NOW).unwrap())
+            spawn(move || engine.enqueue(person, COHORT, NOW).unwrap())
         };
         let mine = engine.enqueue(person, COHORT, NOW).unwrap();
         let other = other.join().unwrap();
@@ -85,7 +95,7 @@ fn two_first_joins_get_dense_places() {
         let (first, second) = (PersonId::new(1), PersonId::new(2));
         let other = {
             let engine = engine.clone();
-            thread::spawn(move || engine.enqueue(second, COHORT, NOW).unwrap())
+            spawn(move || engine.enqueue(second, COHORT, NOW).unwrap())
         };
         let mine = engine.enqueue(first, COHORT, NOW).unwrap();
         let other = other.join().unwrap();
@@ -114,7 +124,7 @@ fn advance_racing_joins_admits_a_prefix_in_order() {
             .into_iter()
             .map(|person| {
                 let engine = engine.clone();
-                thread::spawn(move || (person, engine.enqueue(person, COHORT, NOW).unwrap().seq))
+                spawn(move || (person, engine.enqueue(person, COHORT, NOW).unwrap().seq))
             })
             .collect();
         let advanced = engine.advance(NOW, u64::MAX).unwrap();
@@ -150,7 +160,7 @@ fn two_reserves_for_the_last_seat_one_wins() {
         engine.advance(NOW, 2).unwrap();
         let other = {
             let engine = engine.clone();
-            thread::spawn(move || engine.reserve(second, &[slot], NOW))
+            spawn(move || engine.reserve(second, &[slot], NOW))
         };
         let mine = engine.reserve(first, &[slot], NOW);
         let other = other.join().unwrap();
@@ -186,7 +196,7 @@ fn reserve_racing_release_conserves_capacity() {
         engine.reserve(holder, &[slot], NOW).unwrap();
         let releaser = {
             let engine = engine.clone();
-            thread::spawn(move || engine.release_booking(holder, slot, NOW))
+            spawn(move || engine.release_booking(holder, slot, NOW))
         };
         let booked = engine.reserve(newcomer, &[slot], NOW);
         let released: Result<Released, ReleaseError> = releaser.join().unwrap();
@@ -224,7 +234,7 @@ fn leave_racing_advance_is_one_or_the_other() {
         }
         let releaser = {
             let engine = engine.clone();
-            thread::spawn(move || engine.release(leaver, NOW).unwrap())
+            spawn(move || engine.release(leaver, NOW).unwrap())
         };
         let advanced = engine.advance(NOW, 1).unwrap();
         let released = releaser.join().unwrap();
@@ -269,7 +279,7 @@ fn lapsed_person_rejoining_from_two_devices_gets_one_new_place() {
         let later = NOW.plus_millis(10);
         let other = {
             let engine = engine.clone();
-            thread::spawn(move || engine.enqueue(person, COHORT, later).unwrap())
+            spawn(move || engine.enqueue(person, COHORT, later).unwrap())
         };
         let mine = engine.enqueue(person, COHORT, later).unwrap();
         let other = other.join().unwrap();
@@ -307,7 +317,7 @@ fn sold_out_is_never_said_while_a_seat_is_free() {
         engine.advance(NOW, 2).unwrap();
         let threads = churners.map(|person| {
             let engine = engine.clone();
-            thread::spawn(move || match engine.reserve(person, &[churned], NOW) {
+            spawn(move || match engine.reserve(person, &[churned], NOW) {
                 Ok(_) => {
                     engine.release_booking(person, churned, NOW).unwrap();
                 }
@@ -346,7 +356,7 @@ fn adding_a_full_slot_never_makes_the_inventory_look_sold_out() {
         engine.reserve(holder, &[held], NOW).unwrap();
         let adder = {
             let engine = engine.clone();
-            thread::spawn(move || engine.add_slot(SlotSpec::with_capacity(0)).unwrap())
+            spawn(move || engine.add_slot(SlotSpec::with_capacity(0)).unwrap())
         };
         assert!(!engine.is_sold_out());
         adder.join().unwrap();
@@ -391,7 +401,7 @@ fn releases_at_one_site_never_leave_a_free_seat_unseen() {
         let freed = Arc::new(loom::sync::atomic::AtomicBool::new(false));
         let threads = [0, 1].map(|index| {
             let (engine, freed) = (engine.clone(), freed.clone());
-            thread::spawn(move || {
+            spawn(move || {
                 engine
                     .release_booking(holders[index], slots[index], NOW)
                     .unwrap();
@@ -420,7 +430,7 @@ fn batches_meeting_each_others_pending_people_do_not_wait_for_each_other() {
         let (ana, ben) = (PersonId::new(1), PersonId::new(2));
         let other = {
             let engine = engine.clone();
-            thread::spawn(move || {
+            spawn(move || {
                 let mut results = [Err(fairbook::EnqueueError::InvalidPerson); 2];
                 engine.enqueue_batch(&[(ben, COHORT), (ana, COHORT)], NOW, &mut results);
                 results.map(Result::unwrap)
@@ -523,5 +533,106 @@ fn standby_racing_a_reserve_for_the_last_seat_never_leaves_it_unclaimed() {
         }
         assert!(view.booked <= 1);
         assert_audit_ok(&engine);
+    });
+}
+
+/// A sink for loom models: the records in the order the sink received them.
+#[derive(Default)]
+struct LoomLog(loom::sync::Mutex<Vec<fairbook::Record>>);
+
+impl fairbook::RecordSink for LoomLog {
+    fn record(&self, record: &fairbook::Record) {
+        self.0.lock().unwrap().push(*record);
+    }
+}
+
+/// Replays `log` and checks it rebuilds `engine` byte for byte.
+///
+/// It runs on a thread of its own with a large stack: a second engine, a replay and two
+/// snapshots overflow the small stacks loom gives its threads.
+fn assert_rebuilds(log: &std::sync::Arc<LoomLog>, config: Config, engine: &Arc<Engine>) {
+    let (log, engine) = (log.clone(), engine.clone());
+    let check = thread::Builder::new()
+        .stack_size(1 << 22)
+        .spawn(move || {
+            let report = engine.audit();
+            assert!(report.is_ok(), "{report}");
+            let records = log.0.lock().unwrap().clone();
+            let rebuilt = Engine::recover(config, None, None, records).expect("the records replay");
+            let (replayed, live) = (rebuilt.snapshot(), engine.snapshot());
+            assert!(replayed == live, "the replay differs");
+        })
+        .expect("a loom thread");
+    check.join().unwrap();
+}
+
+/// The one seat changes hands: its holder gives everything back while someone else books it.
+/// In every interleaving the records replay to the same engine: the release is recorded
+/// before its seat is free and the booking after its seat is taken, so the journal never
+/// shows the slot over capacity.
+#[test]
+fn records_of_a_seat_changing_hands_replay_exactly() {
+    loom::model(|| {
+        let config = loom_limits();
+        let log = std::sync::Arc::new(LoomLog::default());
+        let engine = Arc::new(Engine::with_sink(config.clone(), log.clone()).unwrap());
+        let slot = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
+        let (holder, newcomer) = (PersonId::new(1), PersonId::new(2));
+        for person in [holder, newcomer] {
+            engine.enqueue(person, COHORT, NOW).unwrap();
+        }
+        engine.advance(NOW, 2).unwrap();
+        engine.reserve(holder, &[slot], NOW).unwrap();
+        let releaser = {
+            let engine = engine.clone();
+            spawn(move || engine.release(holder, NOW).unwrap())
+        };
+        let _ = engine.reserve(newcomer, &[slot], NOW);
+        releaser.join().unwrap();
+        assert_rebuilds(&log, config, &engine);
+    });
+}
+
+/// The door admits two people while one of them leaves: in every interleaving the records
+/// replay to the same engine (the door holds the busy bits of the people it admits while it
+/// records the admission, so nobody leaves a place the record says was admitted).
+#[test]
+fn records_of_admission_racing_a_leave_replay_exactly() {
+    loom::model(|| {
+        let config = loom_limits();
+        let log = std::sync::Arc::new(LoomLog::default());
+        let engine = Arc::new(Engine::with_sink(config.clone(), log.clone()).unwrap());
+        let (leaver, stayer) = (PersonId::new(1), PersonId::new(2));
+        for person in [leaver, stayer] {
+            engine.enqueue(person, COHORT, NOW).unwrap();
+        }
+        let door = {
+            let engine = engine.clone();
+            spawn(move || engine.advance(NOW, 2).unwrap())
+        };
+        let _ = engine.release(leaver, NOW);
+        door.join().unwrap();
+        assert_rebuilds(&log, config, &engine);
+    });
+}
+
+/// The door admits a person while they try to book: in every interleaving the records
+/// replay to the same engine (no booking can be recorded before the admission it needs).
+#[test]
+fn records_of_admission_racing_a_booking_replay_exactly() {
+    loom::model(|| {
+        let config = loom_limits();
+        let log = std::sync::Arc::new(LoomLog::default());
+        let engine = Arc::new(Engine::with_sink(config.clone(), log.clone()).unwrap());
+        let slot = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
+        let booker = PersonId::new(1);
+        engine.enqueue(booker, COHORT, NOW).unwrap();
+        let door = {
+            let engine = engine.clone();
+            spawn(move || engine.advance(NOW, 1).unwrap())
+        };
+        let _ = engine.reserve(booker, &[slot], NOW);
+        door.join().unwrap();
+        assert_rebuilds(&log, config, &engine);
     });
 }

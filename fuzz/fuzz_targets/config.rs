@@ -82,6 +82,8 @@ fn raw_config(input: &mut Unstructured<'_>) -> Result<Config> {
             .unwrap_or(usize::MAX),
         cohorts: cohorts(input)?,
         time_skew_tolerance_ms: edgy_u64(input, 1_000)?,
+        time_ahead_tolerance_ms: edgy_u64(input, u64::MAX)?,
+        person_hash_key: u64::arbitrary(input)?,
     })
 }
 

@@ -14,7 +14,13 @@ fuzz_target!(|data: &[u8]| {
     let Ok(universe) = Universe::arbitrary(&mut input) else {
         return;
     };
-    let mut harness = Harness::new(&universe);
+    // One input in four also keeps the engine's records and checks after every op that they
+    // rebuild it exactly (slower: a replay per op).
+    let mut harness = if input.ratio(1, 4).unwrap_or(false) {
+        Harness::recorded(&universe)
+    } else {
+        Harness::new(&universe)
+    };
     let mut step = 0;
     while let Ok(op) = Op::arbitrary(&mut input) {
         if let Err(mismatch) = harness.apply(&op) {

@@ -42,6 +42,7 @@
 //!     got_choice: Some(0),
 //!     bypass_booking: false,
 //!     found_sold_out: false,
+//!     booking: None,
 //! };
 //! let b = PersonOutcome {
 //!     person: PersonId::new(2),
@@ -85,6 +86,8 @@ use std::collections::BTreeMap;
 
 use fairbook::{CohortId, PersonId, Timestamp};
 
+use crate::placement::{BookedPlace, PlacementReport};
+
 /// What happened to one person in a run (one row of a per-person CSV).
 ///
 /// The metrics read ranks for order and timestamps for waits, so that a log whose clock ties
@@ -114,6 +117,9 @@ pub struct PersonOutcome {
     pub bypass_booking: bool,
     /// The person waited and found the inventory gone (sold out) before or at their turn.
     pub found_sold_out: bool,
+    /// The appointment they booked: where, when, how far from where they wanted it and how
+    /// many days later than wanted. `None` without a booking (or in data that does not say).
+    pub booking: Option<BookedPlace>,
 }
 
 impl PersonOutcome {
@@ -448,6 +454,9 @@ pub struct FairnessReport {
     pub found_sold_out_count: u64,
     /// How well ranked preferences were met; see [`preference_satisfaction`].
     pub preferences: PreferenceSatisfaction,
+    /// Where and when people got their appointment against what they wanted; see
+    /// [`PlacementReport`].
+    pub placement: PlacementReport,
 }
 
 impl FairnessReport {
@@ -475,6 +484,7 @@ impl FairnessReport {
             bypass_bookings_count: bypass_bookings_count(outcomes),
             found_sold_out_count: found_sold_out_count(outcomes),
             preferences: preference_satisfaction(outcomes),
+            placement: PlacementReport::compute(outcomes),
         }
     }
 
@@ -549,6 +559,7 @@ impl FairnessReport {
         }
         push("got_none_count", preferences.got_none_count.to_string());
         push("got_none_share", format_real(preferences.got_none_share));
+        rows.extend(self.placement.to_table_rows());
         rows
     }
 }
@@ -715,6 +726,7 @@ mod tests {
             got_choice: None,
             bypass_booking: false,
             found_sold_out: false,
+            booking: None,
         }
     }
 

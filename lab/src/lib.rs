@@ -3,6 +3,8 @@
 //!
 //! - [`fairness`]: queue-fairness metrics over per-person outcomes (inversions, Kendall τ,
 //!   overtaking, wait percentiles, Jain's index, bounces, bypasses, preference satisfaction).
+//! - [`placement`]: where and when people got their appointment against what they wanted
+//!   (distance, days late, the share served within X km and the wanted week).
 //! - [`rng`]: seeded random numbers, so that every run can be replayed exactly.
 //! - [`workload`]: the reference surge as data (10 M joins from 1.5 M people, the
 //!   14,000-clinic inventory and ranked choices), shared by the core's benchmarks, the `surge`
@@ -30,6 +32,7 @@
 struct GuideDoctests;
 
 pub mod fairness;
+pub mod placement;
 pub mod rng;
 pub mod sim;
 pub mod workload;

@@ -433,7 +433,8 @@ pub fn distinct_count(stream: &[PersonId]) -> u64 {
 /// assert_eq!(reference.slot_count(), 14_000 * 14 * 8);
 /// assert_eq!(reference.total_capacity, 1_650_000);
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct InventorySpec {
     /// How many sites (clinics, venues).
     pub sites: u32,

@@ -70,6 +70,12 @@ impl Clock {
         }
     }
 
+    /// Sets the door's clock (replay of a recorded advance; the caller holds the advance lock).
+    pub(crate) fn set_door(&self, door: Timestamp) {
+        self.door_plus_one_ms
+            .store(door.as_millis() + 1, Ordering::Release);
+    }
+
     /// The effective time of a data-path call at `now`: `max(now, door)`, or an error if `now`
     /// is too far behind or ahead of the door. Changes nothing.
     #[inline]

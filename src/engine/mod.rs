@@ -17,6 +17,7 @@
 //! - `add_slot` serialises on the inventory's append mutex (control path).
 
 use core::fmt;
+use std::sync::Arc;
 
 use crossbeam_utils::CachePadded;
 use parking_lot::Mutex;
@@ -25,6 +26,7 @@ mod audit;
 mod clock;
 mod door;
 mod draw;
+mod recovery;
 mod scope;
 mod search;
 mod standby;
@@ -38,11 +40,13 @@ use crate::error::{
 use crate::ids::{CohortId, PersonId, Seq, SlotId};
 use crate::inventory::{Inventory, Ledger, SlotSpec, SlotView};
 use crate::platform::sync::{AtomicU64, Ordering};
+use crate::record::{Record, RecordSink, Recorder};
 use crate::status::{
     Advanced, BookedSlots, Booking, DoorStall, MemoryUse, Place, Released, ReserveRequest, Stats,
     Status,
 };
 use crate::time::Timestamp;
+use crate::trace;
 use crate::waiting_room::{
     AdmittedGuard, Locked, OutflowPolicy, PlaceView, Refusal, TokenBucket, WaitingRoom,
 };
@@ -84,6 +88,7 @@ const RATE_SAMPLES: usize = 16;
 /// ```
 pub struct Engine {
     config: Config,
+    recorder: Recorder,
     clock: Clock,
     room: WaitingRoom,
     ledger: Ledger,
@@ -131,11 +136,31 @@ impl Engine {
     /// # Ok::<(), fairbook::ConfigError>(())
     /// ```
     pub fn new(config: Config) -> Result<Engine, ConfigError> {
+        Engine::build(config, Recorder::default())
+    }
+
+    /// [`Engine::new`], with every state change handed to `sink` as a [`Record`]: the way to
+    /// a durable journal (the `fairbook-journal` crate), a replica, or a test's log. Without a
+    /// sink the engine builds no record at all.
+    ///
+    /// **Locking behaviour:** the sink is called with a person's busy bit, the door's lock or
+    /// the inventory's append lock held (see [`RecordSink`]).
+    ///
+    /// # Errors
+    /// As [`Engine::new`].
+    ///
+    /// # Example
+    /// See [`RecordSink`].
+    pub fn with_sink(config: Config, sink: Arc<dyn RecordSink>) -> Result<Engine, ConfigError> {
+        Engine::build(config, Recorder::new(Some(sink)))
+    }
+
+    fn build(config: Config, recorder: Recorder) -> Result<Engine, ConfigError> {
         let memory = Engine::memory_for(&config)?;
         let refused = |_| ConfigError::MemoryUnavailable {
             bytes: memory.total_bytes(),
         };
-        Ok(Engine {
+        let engine = Engine {
             clock: Clock::new(
                 config.time_skew_tolerance_ms,
                 config.time_ahead_tolerance_ms,
@@ -149,6 +174,7 @@ impl Engine {
                 config.standby_max,
                 config.pre_queue_max,
                 config.lapse_policy,
+                recorder.clone(),
             )
             .map_err(refused)?,
             ledger: Ledger::new(config.people_max, config.bookings_per_person_max)
@@ -171,8 +197,11 @@ impl Engine {
             admissions_per_sec_bits: CachePadded::new(AtomicU64::new(0)),
             free_at_door: FreeAtDoor::new(&config).map_err(refused)?,
             door_stall: AtomicU64::new(0),
+            recorder,
             config,
-        })
+        };
+        trace::engine_built(&engine);
+        Ok(engine)
     }
 
     /// The configuration the engine was built with.
@@ -265,7 +294,10 @@ impl Engine {
     /// # Ok::<(), fairbook::ConfigError>(())
     /// ```
     pub fn add_slot(&self, spec: SlotSpec) -> Result<SlotId, AddSlotError> {
-        self.inventory.add(spec)
+        let announce = || self.recorder.record(|| Record::SlotAdded { spec });
+        let added = self.inventory.add(spec, announce);
+        trace::slot_added(&spec, &added);
+        added
     }
 
     /// A snapshot of one slot, or `None` if it does not exist.
@@ -469,7 +501,8 @@ impl Engine {
     ) -> Advanced {
         let seat_aware = self.config.seat_aware_door;
         // Sweep first, so that lapsed leases no longer count against an active cap.
-        let (sweep_cursor, lapsed) = self.room.sweep_lapsed(state.sweep_cursor, now);
+        let swept_from = state.sweep_cursor;
+        let (sweep_cursor, lapsed) = self.room.sweep_lapsed(swept_from, now);
         state.sweep_cursor = sweep_cursor;
         let lease_until = now.plus_millis(self.config.lease_ms);
         // People on standby were admitted before anyone still waiting: their seats first.
@@ -482,12 +515,30 @@ impl Engine {
             turn
         };
         let (how_many, limit) = how_many(state);
+        let bucket = state.bucket;
         let seats = &mut state.seats;
         let mut seat_for = |tag| seats.admit(tag);
         let admission = self.room.admit(
             how_many,
             lease_until,
             seat_aware.then_some(&mut seat_for as &mut dyn FnMut(u16) -> bool),
+            |admitted, from, to| {
+                self.recorder.record(|| {
+                    let mut bucket = bucket;
+                    bucket.spend(admitted);
+                    Record::Advanced {
+                        door: now,
+                        swept_from: Seq::new(swept_from),
+                        swept_to: Seq::new(sweep_cursor),
+                        admitted_from: from,
+                        admitted_to: to,
+                        lease_until,
+                        bucket: bucket
+                            .state()
+                            .map(|(tokens_milli, at)| (tokens_milli, Timestamp::from_millis(at))),
+                    }
+                });
+            },
         );
         state.bucket.spend(admission.admitted);
         let stall = if admission.refused {
@@ -500,7 +551,7 @@ impl Engine {
             .store(door::stall_code(stall), Ordering::Release);
         self.record_rate_sample(state, now, admission.to.as_u64());
         self.free_at_door.count(&self.inventory);
-        Advanced {
+        let advanced = Advanced {
             admitted: admission.admitted,
             from: admission.from,
             to: admission.to,
@@ -509,7 +560,9 @@ impl Engine {
             offered,
             offers_lapsed,
             stall,
-        }
+        };
+        trace::advanced(&advanced);
+        advanced
     }
 
     fn record_rate_sample(&self, state: &mut AdvanceState, now: Timestamp, cursor: u64) {
@@ -529,6 +582,14 @@ impl Engine {
         };
         self.admissions_per_sec_bits
             .store(per_sec.to_bits(), Ordering::Release);
+    }
+
+    fn admissions_per_sec_bits_raw(&self) -> u64 {
+        self.admissions_per_sec_bits.load(Ordering::Acquire)
+    }
+
+    fn set_admissions_per_sec_bits_raw(&self, bits: u64) {
+        self.admissions_per_sec_bits.store(bits, Ordering::Release);
     }
 
     fn admissions_per_sec(&self) -> Option<f64> {
@@ -914,6 +975,14 @@ impl Engine {
                     self.ledger.get(seq, count).is_none(),
                     "{seq}: cell {count} in use"
                 );
+                // After the seat is taken and before anyone can see the booking: a release
+                // that freed this seat recorded its release before freeing it, so a replay
+                // never finds the slot over its capacity.
+                self.recorder.record(|| Record::Booked {
+                    seq,
+                    slot,
+                    index: count,
+                });
                 self.ledger.set(seq, count, Some(slot));
                 guard.commit_bookings(count + 1);
                 return Ok(Booking {
@@ -986,6 +1055,7 @@ impl Engine {
             return match self.room.lock(person, None, now) {
                 Ok(Locked::Waiting(guard)) => {
                     let seq = guard.seq();
+                    self.recorder.record(|| Record::Left { seq });
                     guard.leave();
                     Ok(Released {
                         seq,
@@ -1009,6 +1079,8 @@ impl Engine {
                 }
                 Ok(Locked::Admitted(guard)) => {
                     let seq = guard.seq();
+                    // Before any seat is given back (see `book_first_with_room`).
+                    self.recorder.record(|| Record::Released { seq });
                     let mut slots = BookedSlots::default();
                     for index in 0..guard.bookings_count() {
                         if let Some(slot) = self.ledger.get(seq, index) {
@@ -1083,6 +1155,8 @@ impl Engine {
             .ledger
             .position(seq, count, slot)
             .ok_or(ReleaseError::NotBooked { slot })?;
+        self.recorder
+            .record(|| Record::BookingReleased { seq, slot });
         self.inventory.give_back(slot);
         self.ledger.remove(seq, count, index);
         guard.commit_bookings(count - 1);

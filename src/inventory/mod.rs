@@ -316,7 +316,13 @@ impl Inventory {
     }
 
     /// Appends a slot (control path). A slot at a site not added yet adds the site to region 0.
-    pub(crate) fn add(&self, spec: SlotSpec) -> Result<SlotId, AddSlotError> {
+    /// `announce` runs under the control lock once the slot is sure to be added, before it is
+    /// visible (the engine records the addition there).
+    pub(crate) fn add(
+        &self,
+        spec: SlotSpec,
+        announce: impl FnOnce(),
+    ) -> Result<SlotId, AddSlotError> {
         let (sites_max, days_max) = (self.sites.sites_max(), self.index_days_max());
         if spec.site.as_u32() >= sites_max {
             return Err(AddSlotError::SiteOutOfRange {
@@ -363,6 +369,7 @@ impl Inventory {
             Ordering::Relaxed,
         );
         let slot = SlotId::new(index);
+        announce();
         // Before the slot is visible: its free seats must be counted first.
         let (raise, _) = Delta::between(0, u64::from(spec.capacity));
         self.sites.raise(spec.site, raise);
@@ -378,6 +385,16 @@ impl Inventory {
 
     fn index_days_max(&self) -> u32 {
         self.index.days_max()
+    }
+
+    /// Appends every slot of `specs`, to an inventory no other thread uses (restoring a
+    /// snapshot). `None` if one does not fit (more slots than `slots_max`, a site or a day out
+    /// of range, a capacity too large).
+    pub(crate) fn restore(&self, specs: impl IntoIterator<Item = SlotSpec>) -> Option<()> {
+        for spec in specs {
+            self.add(spec, || ()).ok()?;
+        }
+        Some(())
     }
 
     /// Starts loading the slot's cell into the cache (see [`hints::prefetch`]). The

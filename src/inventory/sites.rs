@@ -222,7 +222,7 @@ impl Sites {
         let before = self.words[site.as_index()].fetch_sub(delta.word(), Ordering::SeqCst);
         debug_assert!(
             before & FREE_MASK >= delta.seats && (!delta.opens || before >> FREE_BITS > 0),
-            "{site} counted fewer seats than it gave up"
+            "site {site} counted fewer seats than it gave up"
         );
         if delta.opens && before >> FREE_BITS == 1 {
             self.lower_region(self.region_index(site));

@@ -47,7 +47,7 @@ impl ActiveCounts {
 
     #[inline]
     pub(crate) fn increment(&self, tag: u16) {
-        self.total.increment();
+        self.total.add(1);
         if let Some(count) = self
             .by_tag
             .get(stripe_index() * self.row + usize::from(tag))

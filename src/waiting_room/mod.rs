@@ -37,6 +37,7 @@ mod outflow;
 mod person_state;
 mod person_table;
 mod pre_queue;
+mod replay;
 mod ring;
 mod standby;
 mod tags;
@@ -45,6 +46,7 @@ pub use draw::{DrawCommitment, DrawRecord, DrawSecret, draw_order};
 pub use outflow::OutflowPolicy;
 pub(crate) use outflow::TokenBucket;
 pub(crate) use pre_queue::{EntryRefusal, PreQueue};
+pub(crate) use replay::PlaceImage;
 
 use crate::audit::Violation;
 use crate::config::{BOOKINGS_PER_PERSON_LIMIT, CohortWindow, LapsePolicy};
@@ -52,6 +54,7 @@ use crate::error::EnqueueError;
 use crate::ids::{CohortId, PersonId, Seq};
 use crate::platform::alloc::AllocError;
 use crate::platform::sync::Backoff;
+use crate::record::{Record, Recorder};
 use crate::status::Place;
 use crate::time::Timestamp;
 use active::ActiveCounts;
@@ -74,6 +77,7 @@ pub(crate) struct WaitingRoom {
     active: ActiveCounts,
     standby: StandbyLine,
     pre_queue: PreQueue,
+    recorder: Recorder,
 }
 
 /// What a first join asks the engine: `Some(error)` if the inventory within the scope of
@@ -366,6 +370,7 @@ impl WaitingRoom {
         standby_max: u32,
         pre_queue_max: u32,
         lapse_policy: LapsePolicy,
+        recorder: Recorder,
     ) -> Result<WaitingRoom, AllocError> {
         let tagged = tags > 1;
         Ok(WaitingRoom {
@@ -382,6 +387,7 @@ impl WaitingRoom {
                 cohorts.len(),
                 cohorts.iter().any(|window| window.draw),
             )?,
+            recorder,
         })
     }
 
@@ -475,6 +481,26 @@ impl WaitingRoom {
     #[inline]
     pub(crate) fn tag_of(&self, seq: Seq) -> u16 {
         self.tags.get(seq)
+    }
+
+    /// The most places the room can ever hand out (`people_max`).
+    pub(crate) fn places_max(&self) -> u64 {
+        self.ring.len()
+    }
+
+    /// The bookings count of a place holding a lease, 0 for any other (recovery).
+    pub(crate) fn bookings_count_of(&self, seq: Seq) -> u8 {
+        let state = self.ring.state(seq);
+        if state.phase() == Phase::Leased {
+            state.bookings_count()
+        } else {
+            0
+        }
+    }
+
+    /// Hands the room's changes to `recorder` from now on (recovery only).
+    pub(crate) fn set_recorder(&mut self, recorder: Recorder) {
+        self.recorder = recorder;
     }
 
     /// Places handed out so far (first joins and requeues).
@@ -680,7 +706,10 @@ impl WaitingRoom {
             match state.phase() {
                 // On standby, the turn is kept: the same place.
                 Phase::Empty | Phase::Waiting | Phase::Standby => return Ok(existing),
-                Phase::Left | Phase::Done => return Err(EnqueueError::PlaceReleased { seq }),
+                // A void place has no person, so no table cell leads to it.
+                Phase::Left | Phase::Done | Phase::Void => {
+                    return Err(EnqueueError::PlaceReleased { seq });
+                }
                 // A requeue moved this person on; follow the table to their new place.
                 Phase::Moved => entry = self.table.entry(entry.cell),
                 Phase::Leased if !is_lapsed(state, now) => return Ok(existing),
@@ -732,6 +761,11 @@ impl WaitingRoom {
             }));
         };
         self.tags.set(new_seq, tag);
+        self.recorder.record(|| Record::Requeued {
+            person,
+            from: old_seq,
+            to: new_seq,
+        });
         self.ring.publish(new_seq, person);
         self.table.move_to(entry.cell, new_seq);
         if guard.state.is_active() {
@@ -815,6 +849,9 @@ impl WaitingRoom {
     fn publish_first_join(&self, cell: usize, person: PersonId, seq: Seq, tag: u16) -> Place {
         debug_assert!(seq.as_u64() < self.ring.len());
         self.tags.set(seq, tag);
+        // Recorded while the place is claimed but not visible: nothing can act on it (not
+        // even the door, which stops at it) before its record is in.
+        self.recorder.record(|| Record::Joined { person, seq });
         self.ring.publish(seq, person);
         self.table.publish(cell, seq);
         Place { seq, is_new: true }
@@ -838,6 +875,24 @@ impl WaitingRoom {
             .and_then(|ticket| self.lock_ticket(person, ticket))
             .or_else(|| self.lock_person(person))
             .ok_or(Refusal::Unknown)?;
+        self.classify(guard, now)
+    }
+
+    /// Takes the busy bit of the place `seq` and hands back what it holds, as
+    /// [`WaitingRoom::lock`] does for a person (replay: records name places).
+    pub(crate) fn lock_place(&self, seq: Seq, now: Timestamp) -> Result<Locked<'_>, Refusal> {
+        if seq.as_u64() >= self.ring.claimed_count() || self.ring.state(seq).phase() == Phase::Empty
+        {
+            return Err(Refusal::Unknown);
+        }
+        self.classify(self.lock_seq(None, seq), now)
+    }
+
+    fn classify<'a>(
+        &'a self,
+        guard: PersonGuard<'a>,
+        now: Timestamp,
+    ) -> Result<Locked<'a>, Refusal> {
         let (seq, state) = (guard.seq, guard.state);
         match state.phase() {
             Phase::Empty | Phase::Waiting => {
@@ -851,7 +906,9 @@ impl WaitingRoom {
                 seq,
                 at: state.deadline(),
             }),
-            Phase::Left | Phase::Done | Phase::Moved => Err(Refusal::Released { seq }),
+            Phase::Left | Phase::Done | Phase::Moved | Phase::Void => {
+                Err(Refusal::Released { seq })
+            }
         }
     }
 
@@ -977,7 +1034,7 @@ impl WaitingRoom {
                     seq,
                     at: state.deadline(),
                 },
-                Phase::Left | Phase::Done => PlaceView::Released { seq },
+                Phase::Left | Phase::Done | Phase::Void => PlaceView::Released { seq },
             };
         }
     }
@@ -998,7 +1055,12 @@ impl WaitingRoom {
         let ring = &self.ring;
         (from.as_u64()..to.as_u64().min(ring.claimed_count()))
             .map(Seq::new)
-            .filter(move |&seq| !matches!(ring.state(seq).phase(), Phase::Left | Phase::Empty))
+            .filter(move |&seq| {
+                !matches!(
+                    ring.state(seq).phase(),
+                    Phase::Left | Phase::Void | Phase::Empty
+                )
+            })
             .map(move |seq| (seq, ring.person(seq)))
     }
 
@@ -1006,7 +1068,15 @@ impl WaitingRoom {
     /// `deadline`, and, if `can_admit` is given, as long as it says yes for the next one's
     /// scope tag (the seat-aware door asks whether their scope has a seat for them; it is
     /// asked once per person admitted and once for the one it stops at). Returns the number
-    /// admitted, the range of places considered, and whether `can_admit` stopped it.
+    /// admitted, the range of places considered, and whether `can_admit` stopped it; it hands
+    /// the number and the range to `record` before anyone can see an admission.
+    ///
+    /// With a record sink, admission is two steps: first the busy bit of every person to
+    /// admit is taken (a person who leaves meanwhile is skipped, one who is mid-call is waited
+    /// for), then `record` runs, then the leases are stored and the busy bits let go. So no
+    /// call can act on an admission (book, say) before the door's record is in, and no one can
+    /// leave a place the record says was admitted. Without a sink, one step: each lease is
+    /// stored by one compare-and-swap around the busy bit.
     ///
     /// The caller holds the engine's advance lock.
     pub(crate) fn admit(
@@ -1014,10 +1084,12 @@ impl WaitingRoom {
         how_many: u64,
         deadline: Timestamp,
         mut can_admit: Option<&mut dyn FnMut(u16) -> bool>,
+        record: impl FnOnce(u64, Seq, Seq),
     ) -> Admission {
         let start = self.ring.admit_cursor();
         let end = self.ring.claimed_count();
         let leased = PersonState::leased(deadline);
+        let two_steps = self.recorder.is_on();
         let mut cursor = start;
         let mut admitted = 0;
         let mut refused = false;
@@ -1043,20 +1115,34 @@ impl WaitingRoom {
                         }
                         granted = true;
                     }
-                    if self.ring.compare_exchange(seq, state, leased).is_err() {
+                    let next = if two_steps { state.with_busy() } else { leased };
+                    if self.ring.compare_exchange(seq, state, next).is_err() {
                         backoff.spin();
                         continue;
                     }
                     granted = false;
-                    self.active.increment(self.tags.get(seq));
+                    if !two_steps {
+                        self.active.increment(self.tags.get(seq));
+                    }
                     admitted += 1;
                 }
-                Phase::Left => {}
+                Phase::Left | Phase::Void => {}
                 phase => debug_assert!(false, "place {seq} past the admission cursor is {phase:?}"),
             }
             cursor += 1;
         }
         debug_assert!(admitted <= how_many && cursor <= end);
+        record(admitted, Seq::new(start), Seq::new(cursor));
+        if two_steps {
+            for raw in start..cursor {
+                let seq = Seq::new(raw);
+                // The waiting places in the range are exactly the ones this call holds.
+                if self.ring.state(seq).phase() == Phase::Waiting {
+                    self.ring.unlock(seq, leased);
+                    self.active.increment(self.tags.get(seq));
+                }
+            }
+        }
         self.ring.set_admit_cursor(cursor);
         Admission {
             admitted,
@@ -1082,7 +1168,7 @@ impl WaitingRoom {
             let seq = Seq::new(cursor);
             let state = self.ring.state(seq);
             match state.phase() {
-                Phase::Left => {}
+                Phase::Left | Phase::Void => {}
                 // A person on standby, or offered a seat, holds no lease the sweep could end:
                 // their deadline (renewed by an offer, out of place order) does not stop it.
                 Phase::Standby => {}
@@ -1131,7 +1217,7 @@ impl WaitingRoom {
         let mut active_by_tag: Vec<i64> = Vec::new();
         let mut standing = Vec::new();
         let mut offered = Vec::new();
-        let mut moved = 0u64;
+        let mut dead = 0u64;
         for raw in 0..places {
             let seq = Seq::new(raw);
             let state = ring.state(seq);
@@ -1140,7 +1226,7 @@ impl WaitingRoom {
                 violations.push(Violation::Hole { seq });
                 continue;
             }
-            let admitted = !matches!(phase, Phase::Waiting | Phase::Left);
+            let admitted = !matches!(phase, Phase::Waiting | Phase::Left | Phase::Void);
             let below_cursor = raw < admit_cursor;
             if (phase == Phase::Waiting && below_cursor) || (admitted && !below_cursor) {
                 violations.push(Violation::OutOfOrder { seq });
@@ -1153,8 +1239,9 @@ impl WaitingRoom {
                 }
                 active_by_tag[tag] += 1;
             }
-            if phase == Phase::Moved {
-                moved += 1;
+            if matches!(phase, Phase::Moved | Phase::Void) {
+                // Dead places: no table cell leads to them.
+                dead += 1;
             }
             if phase == Phase::Standby {
                 standing.push((seq, tag as u16));
@@ -1188,13 +1275,14 @@ impl WaitingRoom {
             }
             live_places += 1;
         }
-        if live_places + moved != places {
+        if live_places + dead != places {
             // More places than people-plus-requeues: someone holds two.
             for raw in 0..places {
                 let seq = Seq::new(raw);
                 let person = ring.person(seq);
                 let live = self.table.find(person).map(|entry| entry.seq());
-                if ring.state(seq).phase() != Phase::Moved && live != Some(seq) {
+                let dead = matches!(ring.state(seq).phase(), Phase::Moved | Phase::Void);
+                if !dead && live != Some(seq) {
                     violations.push(Violation::DuplicatePlace { person });
                 }
             }

@@ -42,7 +42,7 @@ pub struct OutflowPolicy {
 }
 
 /// The token bucket's state between calls (kept under the engine's advance lock).
-#[derive(Debug, Default)]
+#[derive(Clone, Copy, Debug, Default)]
 pub(crate) struct TokenBucket {
     /// Tokens in thousandths, so that sub-token refills are not lost between frequent calls.
     tokens_milli: u64,
@@ -66,6 +66,24 @@ impl TokenBucket {
         };
         self.last_refill_ms = Some(now_ms);
         self.tokens_milli / 1_000
+    }
+
+    /// Tokens in thousandths and the time of the last refill, once the bucket has been used:
+    /// what a record carries so that a replay restores the bucket exactly.
+    pub(crate) fn state(&self) -> Option<(u64, u64)> {
+        self.last_refill_ms
+            .map(|last_refill_ms| (self.tokens_milli, last_refill_ms))
+    }
+
+    /// The bucket [`TokenBucket::state`] described.
+    pub(crate) fn from_state(state: Option<(u64, u64)>) -> TokenBucket {
+        match state {
+            None => TokenBucket::default(),
+            Some((tokens_milli, last_refill_ms)) => TokenBucket {
+                tokens_milli,
+                last_refill_ms: Some(last_refill_ms),
+            },
+        }
     }
 
     pub(crate) fn spend(&mut self, tokens: u64) {

@@ -2,10 +2,10 @@
 //! single compare-and-swap.
 //!
 //! ```text
-//!  63                                12 11 10   9 8      5 4    3    2     0
-//! +------------------------------------+-----+----+--------+----+----+-------+
-//! |   lease deadline, ms (52 bits)     |spare|OFFR| count  | HB |BUSY| phase |
-//! +------------------------------------+-----+----+--------+----+----+-------+
+//!  63                                12  11   10    9  8      5 4    3    2     0
+//! +------------------------------------+-----+----+----+--------+----+----+-------+
+//! |   lease deadline, ms (52 bits)     |spare|VOID|OFFR| count  | HB |BUSY| phase |
+//! +------------------------------------+-----+----+----+--------+----+----+-------+
 //! ```
 //!
 //! - `phase` (3 bits): where the person is in their journey; see [`Phase`].
@@ -19,6 +19,8 @@
 //!   they were on standby; the ledger's cell `count` names its slot. They confirm it by
 //!   booking it, or it lapses with their lease. An offered person is not *active*: their
 //!   seat is secured.
+//! - `VOID`: with LEFT's phase bits, the place is VOID (see [`Phase::Void`]): the phase field
+//!   holds eight phases, and VOID, which only recovery writes, is the ninth.
 //! - `count` (4 bits): bookings held now, at most
 //!   [`Config::bookings_per_person_max`](crate::Config::bookings_per_person_max) (at most
 //!   [`BOOKINGS_PER_PERSON_LIMIT`], 15).
@@ -38,6 +40,7 @@
 //! | LEFT     | 0    | 0   | 0     | 0        | gave their place back before admission           |
 //! | DONE     | 0    | 0/1 | 0     | set      | admitted, then gave everything back              |
 //! | MOVED    | 0    | 0   | 0     | set      | lapsed, then rejoined at a later sequence        |
+//! | VOID     | 0    | 0   | 0     | 0        | claimed, join lost in a crash (recovery only)    |
 //!
 //! A LEASED person whose deadline has passed is *lapsed* even before the sweep marks them:
 //! every reader compares the deadline with its own `now`; an offered person (whose seat is
@@ -59,6 +62,10 @@ pub(crate) enum Phase {
     Done = 5,
     Moved = 6,
     Standby = 7,
+    /// Claimed, but its join was never recorded: lost in a crash before its record was
+    /// durable, so nobody holds it (found only by recovery from a journal). Its bits are
+    /// LEFT's with the `VOID` flag: the three phase bits hold eight phases only.
+    Void = 8,
 }
 
 const PHASE_MASK: u64 = 0b111;
@@ -67,6 +74,8 @@ const HAS_BOOKED: u64 = 1 << 4;
 const COUNT_SHIFT: u32 = 5;
 const COUNT_MASK: u64 = 0b1111 << COUNT_SHIFT;
 const OFFERED: u64 = 1 << 9;
+/// With LEFT's phase bits: VOID (see [`Phase::Void`]).
+const VOID: u64 = 1 << 10;
 const DEADLINE_SHIFT: u32 = 12;
 
 // The limit is exactly what the count field holds, and the deadline's 52 bits are exactly what
@@ -77,6 +86,8 @@ const _: () = assert!(Timestamp::MAX.as_millis() == u64::MAX >> DEADLINE_SHIFT);
 const _: () = assert!(Phase::Standby as u64 <= PHASE_MASK);
 const _: () = assert!(OFFERED & (COUNT_MASK | PHASE_MASK | BUSY | HAS_BOOKED) == 0);
 const _: () = assert!(OFFERED < 1 << DEADLINE_SHIFT);
+const _: () = assert!(VOID & (OFFERED | COUNT_MASK | PHASE_MASK | BUSY | HAS_BOOKED) == 0);
+const _: () = assert!(VOID < 1 << DEADLINE_SHIFT);
 
 /// One person's packed state. See the module docs for the layout.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -104,6 +115,7 @@ impl PersonState {
             1 => Phase::Waiting,
             2 => Phase::Leased,
             3 => Phase::Lapsed,
+            4 if self.0 & VOID != 0 => Phase::Void,
             4 => Phase::Left,
             5 => Phase::Done,
             6 => Phase::Moved,
@@ -112,7 +124,11 @@ impl PersonState {
     }
 
     pub(crate) fn with_phase(self, phase: Phase) -> PersonState {
-        PersonState((self.0 & !PHASE_MASK) | phase as u64)
+        let bits = self.0 & !(PHASE_MASK | VOID);
+        PersonState(match phase {
+            Phase::Void => bits | Phase::Left as u64 | VOID,
+            phase => bits | phase as u64,
+        })
     }
 
     pub(crate) fn is_busy(self) -> bool {
@@ -165,6 +181,33 @@ impl PersonState {
         } else {
             self.0 & !OFFERED
         })
+    }
+
+    /// A state the engine could have written (the table in the module docs), busy bit clear:
+    /// what a snapshot may restore.
+    pub(crate) fn is_well_formed(self) -> bool {
+        const SPARE: u64 = 1 << 11;
+        if self.0 & (SPARE | BUSY) != 0 {
+            return false;
+        }
+        let only_phase = self.0 & !(PHASE_MASK | VOID) == 0;
+        let count = self.bookings_count();
+        let void = self.0 & VOID != 0;
+        if void != (self.phase() == Phase::Void) {
+            return false;
+        }
+        if self.is_offered() && (self.phase() != Phase::Leased || self.has_booked()) {
+            return false;
+        }
+        match self.phase() {
+            Phase::Empty | Phase::Waiting | Phase::Left | Phase::Void => only_phase,
+            Phase::Leased => {
+                count <= BOOKINGS_PER_PERSON_LIMIT && (count == 0 || self.has_booked())
+            }
+            Phase::Lapsed => count == 0 && !self.has_booked(),
+            Phase::Standby => count == 0,
+            Phase::Done | Phase::Moved => count == 0 && !self.is_offered(),
+        }
     }
 
     /// Counted as an *active* admitted person: holds a lease, has never booked and holds no

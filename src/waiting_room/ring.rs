@@ -15,7 +15,7 @@
 use crossbeam_utils::CachePadded;
 
 use super::fenwick::Fenwick;
-use super::person_state::PersonState;
+use super::person_state::{PersonState, Phase};
 use crate::ids::{PersonId, Seq};
 use crate::platform::alloc::{AllocError, Pages, try_boxed_slice};
 use crate::platform::hints;
@@ -102,6 +102,32 @@ impl Ring {
             self.used_up.store(1, Ordering::Relaxed);
         }
         (first..end.min(self.len()).max(first)).map(Seq::new)
+    }
+
+    /// Counts `seq` as claimed (replay: places are restored in any order, and the claim cursor
+    /// ends one past the highest).
+    pub(crate) fn replay_claim(&self, seq: Seq) {
+        self.claim_cursor
+            .fetch_max(seq.as_u64() + 1, Ordering::AcqRel);
+    }
+
+    /// Writes a place restored from a snapshot (to a ring no other thread uses).
+    pub(crate) fn restore(&self, seq: Seq, person: PersonId, state: PersonState) {
+        let entry = &self.entries[seq.as_index()];
+        entry.person.store(person.as_u64(), Ordering::Relaxed);
+        entry.state.store(state.bits(), Ordering::Release);
+    }
+
+    /// Marks a claimed place that was never published as void (recovery only).
+    pub(crate) fn publish_void(&self, seq: Seq) {
+        let entry = &self.entries[seq.as_index()];
+        entry
+            .person
+            .store(PersonId::RESERVED.as_u64(), Ordering::Relaxed);
+        entry.state.store(
+            PersonState::from_bits(0).with_phase(Phase::Void).bits(),
+            Ordering::Release,
+        );
     }
 
     /// Cheap pre-check before claiming: `true` once a claim has been refused. It may lag a

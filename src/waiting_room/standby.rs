@@ -156,7 +156,7 @@ impl StandbyLock<'_> {
             .iter()
             .position(|&(standing, _)| standing == seq)
         else {
-            debug_assert!(false, "{seq} left a standby it was not on");
+            debug_assert!(false, "place {seq} left a standby it was not on");
             return;
         };
         let (_, tag) = self.line.standing.remove(at);

@@ -52,7 +52,7 @@ impl Tags {
     pub(crate) fn set(&self, seq: Seq, tag: u16) {
         match self.tags.get(seq.as_index()) {
             Some(cell) => cell.store(tag, Ordering::Relaxed),
-            None => debug_assert_eq!(tag, 0, "a tag for {seq}, but tags are not kept"),
+            None => debug_assert_eq!(tag, 0, "a tag for place {seq}, but tags are not kept"),
         }
     }
 }

@@ -16,8 +16,9 @@
 
 use core::fmt;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
-use crate::{Model, ModelStats, Op, PEOPLE, REGION_IDS, SLOT_IDS, Universe};
+use crate::{Model, ModelStats, Op, PEOPLE, REGION_IDS, RecordLog, SLOT_IDS, Universe};
 use fairbook::{
     Advanced, AuditReport, Config, ConfigError, Engine, EnqueueError, PersonId, RegionId,
     ReserveError, ReserveRequest, SlotFilter, SlotId, SlotSpec, Timestamp,
@@ -291,6 +292,9 @@ pub struct Harness {
     pub now: Timestamp,
     /// The outcomes seen so far.
     pub coverage: Coverage,
+    /// With [`Harness::recorded`], every record the engine made: after each op, the records
+    /// must rebuild the engine exactly (see [`RecordLog::rebuilds`]).
+    pub journal: Option<Arc<RecordLog>>,
 }
 
 impl Harness {
@@ -320,6 +324,19 @@ impl Harness {
         harness
     }
 
+    /// [`Harness::new`], with the engine's records kept and checked after every op: replaying
+    /// them (from nothing, and from a snapshot part way) must rebuild the engine byte for byte.
+    pub fn recorded(universe: &Universe) -> Harness {
+        let journal = Arc::new(RecordLog::default());
+        let mut harness = Harness::new(universe);
+        harness.engine = journal
+            .engine(universe.config())
+            .expect("a universe's configuration is valid");
+        universe.populate(&harness.engine);
+        harness.journal = Some(journal);
+        harness
+    }
+
     /// An engine and a model for any configuration, with slots of `capacities` added, the
     /// caller's clock starting at `start`.
     ///
@@ -345,6 +362,7 @@ impl Harness {
             model: model?,
             now: start,
             coverage: Coverage::default(),
+            journal: None,
         };
         for &capacity in capacities {
             let spec = SlotSpec::with_capacity(capacity);
@@ -622,6 +640,15 @@ impl Harness {
     pub fn check_state(&mut self) -> Result<(), Mismatch> {
         let report = check_audit(&self.engine)?;
         self.model.check_invariants().map_err(Mismatch::Model)?;
+        if let Some(journal) = &self.journal {
+            journal
+                .rebuilds(self.engine.config().clone(), &self.engine)
+                .map_err(|broken| Mismatch::State {
+                    what: "recovery from the records".into(),
+                    engine: "the live engine".into(),
+                    model: broken,
+                })?;
+        }
 
         let stats = self.engine.stats();
         compare_state(

@@ -95,6 +95,7 @@
 mod harness;
 mod model;
 mod ops;
+mod record_log;
 
 pub use harness::{Coverage, Failure, Harness, Mismatch, assert_audit_ok, check_audit};
 pub use model::{Model, ModelStats, validate};
@@ -102,6 +103,7 @@ pub use ops::{
     COHORTS, DAY_IDS, Op, OwnedFilter, PEOPLE, REGION_IDS, SITE_IDS, SLOT_IDS, SLOTS_MAX, Universe,
     WINDOW_IDS, op_strategy, ops_strategy, scenario_strategy, universe_strategy,
 };
+pub use record_log::RecordLog;
 
 /// The `arbitrary` crate that the [`Op`] and [`Universe`] impls are written against.
 pub use arbitrary;

@@ -320,6 +320,25 @@ impl Universe {
             capacity,
         }
     }
+
+    /// Adds the universe's sites, then its starting slots, to `engine` (one built with
+    /// [`Universe::config`], a journaled one say), as [`Harness::new`](crate::Harness::new)
+    /// adds them to its own.
+    ///
+    /// # Panics
+    /// If the engine refuses one (an engine with another configuration).
+    pub fn populate(&self, engine: &fairbook::Engine) {
+        for (site, region) in self.sites() {
+            engine
+                .add_site(site, region)
+                .expect("the universe's sites fit its configuration");
+        }
+        for (index, &capacity) in self.capacities.iter().enumerate() {
+            engine
+                .add_slot(self.slot_spec(index, capacity))
+                .expect("the universe's slots fit its configuration");
+        }
+    }
 }
 
 impl Default for Universe {

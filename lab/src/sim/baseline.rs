@@ -14,20 +14,25 @@
 
 use std::collections::VecDeque;
 
-use fairbook::{PersonId, SlotId, Timestamp};
+use fairbook::{OutflowPolicy, PersonId, SlotId, Timestamp};
 
 use super::arrivals::{Dice, Purpose};
 use super::clients::Clients;
 use super::events::{Event, EventQueue};
-use super::people::{self, BookOutcome, ListingCursor, People, Phase, Reserved, Seats};
+use super::people::{self, BookOutcome, FreeSeats, People, Phase, Reserved, Seats};
+use super::policy::{Admissions, Tick};
 use super::run::SeriesRecorder;
-use super::{Arrivals, Policy, Progress, Run, RunSummary, Scenario};
+use super::{Arrivals, Policy, Progress, Room, Run, RunSummary, Scenario};
 
 /// The device number of a bot's extra connections (real devices are 0 to 2).
 const BOT_CONNECTION: u8 = 3;
 
 /// Plays the 2021 baseline.
-pub(crate) fn run_baseline(arrivals: &Arrivals, progress: &mut dyn FnMut(Progress)) -> Run {
+pub(crate) fn run_baseline(
+    arrivals: &Arrivals,
+    policy: &dyn Policy,
+    progress: &mut dyn FnMut(Progress),
+) -> Run {
     let scenario = arrivals.scenario();
     let people = arrivals.len();
     let free: Vec<u32> = arrivals.slots().iter().map(|slot| slot.capacity).collect();
@@ -40,7 +45,7 @@ pub(crate) fn run_baseline(arrivals: &Arrivals, progress: &mut dyn FnMut(Progres
         tickets: vec![[0; 3]; people],
         live_places: vec![0; people],
         places_taken: vec![0; people],
-        turns: vec![0; people],
+        server_draws: vec![0; people],
         booked_slots: vec![u32::MAX; people],
         line: VecDeque::new(),
         next_ticket: 1,
@@ -48,12 +53,18 @@ pub(crate) fn run_baseline(arrivals: &Arrivals, progress: &mut dyn FnMut(Progres
         held: vec![Vec::new(); scenario.cohorts.len()],
         open: vec![false; scenario.cohorts.len()],
         seats: NaiveSeats { free, free_total },
-        cursor: ListingCursor::new(),
+        free_seats: FreeSeats::new(arrivals),
         tokens_milli: 0,
         last_refill_ms: None,
         active: 0,
         leases: VecDeque::new(),
-        summary: RunSummary::new(Policy::Baseline2021, arrivals.seed(), people as u64),
+        summary: RunSummary::new(
+            policy.name(),
+            arrivals.seed(),
+            people as u64,
+            scenario.cohorts.len(),
+        ),
+        policy,
         series: SeriesRecorder::new(scenario.series_interval_ms),
         dice: Dice::new(arrivals.seed()),
         next_admit_rank: 0,
@@ -92,17 +103,7 @@ impl Seats for NaiveSeats {
                 };
             }
         }
-        Reserved::NoRoom {
-            sold_out: self.free_total == 0,
-        }
-    }
-
-    fn has_room(&self, slot: SlotId) -> bool {
-        self.free.get(slot.as_index()).is_some_and(|&free| free > 0)
-    }
-
-    fn slots_len(&self) -> u32 {
-        self.free.len() as u32
+        Reserved::NoRoom
     }
 }
 
@@ -110,6 +111,7 @@ impl Seats for NaiveSeats {
 /// the naive booking server.
 struct BaselineRun<'a> {
     arrivals: &'a Arrivals,
+    policy: &'a dyn Policy,
     scenario: &'a Scenario,
     events: EventQueue,
     people: People,
@@ -119,8 +121,9 @@ struct BaselineRun<'a> {
     live_places: Vec<u32>,
     /// Places each person has been handed, ever.
     places_taken: Vec<u32>,
-    /// Turns each person has had, which numbers their bounce draws.
-    turns: Vec<u32>,
+    /// Requests of each person the server has judged (joins and turns), which numbers their
+    /// overload draws.
+    server_draws: Vec<u32>,
     /// The slot each person booked (`u32::MAX`: none), for giving it back.
     booked_slots: Vec<u32>,
     line: VecDeque<Ticket>,
@@ -131,7 +134,8 @@ struct BaselineRun<'a> {
     held: Vec<Vec<u32>>,
     open: Vec<bool>,
     seats: NaiveSeats,
-    cursor: ListingCursor,
+    /// Free places by slot, site-day and day, for the nearest slot with room.
+    free_seats: FreeSeats,
     /// The door's token bucket, as the engine's outflow meters it.
     tokens_milli: u64,
     last_refill_ms: Option<u64>,
@@ -174,16 +178,16 @@ impl<'a> Clients<'a> for BaselineRun<'a> {
         self.events.schedule(at_ms, event);
     }
 
-    fn reconnect_place(&mut self, person: u32, device: u8, _now: Timestamp) {
+    fn reconnect_place(&mut self, person: u32, device: u8, now: Timestamp) {
         // A device between a bounce and its rejoin has no place to lose.
         if self.tickets[person as usize][usize::from(device)] != 0 {
-            self.take_place(person, device);
+            self.take_place(person, device, now);
         }
     }
 
-    fn retry_place(&mut self, person: u32, _now: Timestamp) {
+    fn retry_place(&mut self, person: u32, now: Timestamp) {
         // Every retry is a new connection, and so a new place; the old ones stay.
-        self.take_place(person, BOT_CONNECTION);
+        self.take_place(person, BOT_CONNECTION, now);
     }
 
     /// Straight to the booking page: once the site is open, the naive server books it.
@@ -193,25 +197,35 @@ impl<'a> Clients<'a> for BaselineRun<'a> {
             // Before the opening there is no booking page to reach.
             return;
         }
-        let plan = &self.arrivals.people()[person as usize];
-        let choices = self.arrivals.choices(person as usize);
-        match people::book(&mut self.seats, &mut self.cursor, plan.person, choices, now) {
+        let cohort = self.arrivals.people()[person as usize].cohort.as_index();
+        let outcome = people::book(
+            &mut self.seats,
+            &mut self.free_seats,
+            self.arrivals,
+            person,
+            now,
+        );
+        match outcome {
             BookOutcome::Got { slot, choice } => {
                 self.booked_slots[person as usize] = slot.as_u32();
                 self.summary.bypass_successes += 1;
                 self.summary.bookings += 1;
                 self.series.booked();
+                let booking = self.arrivals.booked_place(person, slot);
                 let record = self.people.get_mut(person);
                 record.bypass_booking = true;
                 record.got_choice = Some(choice);
+                record.booking = booking;
                 self.people.set_phase(person, Phase::Booked);
                 self.schedule_release(person, now);
+                self.note_sold_out(cohort, now);
             }
             BookOutcome::SoldOut => {
                 self.people.get_mut(person).found_sold_out = true;
                 self.set_gone(person);
             }
             BookOutcome::Refused => {}
+            BookOutcome::Mismatch => self.summary.unexpected_errors += 1,
         }
     }
 }
@@ -242,7 +256,7 @@ impl BaselineRun<'_> {
                     device,
                     count,
                 } => self.reconnect(person, device, count, now),
-                Event::Rejoin { person, device } => self.rejoin(person, device),
+                Event::Rejoin { person, device } => self.rejoin(person, device, now),
                 Event::BotRetry { person, count } => self.bot_retry(person, count, now),
                 Event::Bypass { person, count } => self.bypass(person, count, now),
                 Event::GiveUp { person } => self.give_up(person),
@@ -270,13 +284,13 @@ impl BaselineRun<'_> {
             if self.people.phase(person) != Phase::Held {
                 continue;
             }
-            if self.people.get(person).silent {
+            if self.people.is_silent(person) {
                 // Left before the opening: nobody refreshes for them.
                 self.people.set_phase(person, Phase::Gone);
                 continue;
             }
             self.people.set_phase(person, Phase::Waiting);
-            for device in 0..self.people.get(person).devices_arrived {
+            for device in 0..self.people.devices_arrived(person) {
                 let jitter_ms = self.dice.below(
                     person,
                     Purpose::Refresh,
@@ -296,13 +310,13 @@ impl BaselineRun<'_> {
     fn device_join(&mut self, person: u32, device: u8, now: Timestamp) {
         self.summary.join_requests += 1;
         self.summary.device_joins += 1;
-        self.people.get_mut(person).devices_arrived += 1;
+        self.people.device_arrived(person);
         if self.people.phase(person) == Phase::NotArrived {
             self.first_arrival(person, now);
         }
         if self.is_active_in_line(person) {
             if self.people.phase(person) == Phase::Waiting {
-                self.take_place(person, device);
+                self.take_place(person, device, now);
             }
             self.schedule_reconnect(person, device, 0, now);
         }
@@ -312,7 +326,11 @@ impl BaselineRun<'_> {
     fn first_arrival(&mut self, person: u32, now: Timestamp) {
         self.schedule_own_moves(person, now);
         let cohort = self.arrivals.people()[person as usize].cohort.as_index();
-        if self.open[cohort] {
+        if self.summary.cohort_sold_out_at[cohort].is_some() && !self.cohort_has_room(cohort) {
+            // The front page says this group's appointments are gone.
+            self.people.get_mut(person).found_sold_out = true;
+            self.set_gone(person);
+        } else if self.open[cohort] {
             self.people.set_phase(person, Phase::Waiting);
         } else {
             self.people.set_phase(person, Phase::Held);
@@ -320,17 +338,64 @@ impl BaselineRun<'_> {
         }
     }
 
-    /// A new place at the end of the line for this device; its old place, if any, is lost.
-    fn take_place(&mut self, person: u32, device: u8) {
-        let number = self.next_ticket;
-        self.next_ticket += 1;
+    /// Whether the queue server, holding `load = queue_places + active` connections, fails
+    /// the person's next request: never below `overload_from_share` of its capacity, then
+    /// with a probability rising linearly to 1 at its capacity, so that it never holds more.
+    /// Each person's draws are numbered, so they do not depend on others'.
+    fn overloaded(&mut self, person: u32) -> bool {
+        let load = (self.queue_places + self.active + 1) as f64;
+        let rules = &self.scenario.baseline;
+        let capacity = rules.server_capacity_users as f64;
+        let knee = capacity * rules.overload_from_share;
+        if load <= knee {
+            return false;
+        }
+        let failing = ((load - knee) / (capacity - knee).max(1.0)).min(1.0);
+        let draw = self.server_draws[person as usize];
+        self.server_draws[person as usize] += 1;
+        self.dice.unit(person, Purpose::Bounce, u64::from(draw)) < failing
+    }
+
+    /// The page errors and the device loses its place: it reloads after a drawn delay, as
+    /// long as its owner is still there (a bot's extra connection is not reloaded: the bot
+    /// retries on its own schedule).
+    fn bounce(&mut self, person: u32, device: u8, now: Timestamp) {
+        self.summary.bounces += 1;
+        self.people.get_mut(person).bounces += 1;
+        if device == BOT_CONNECTION || self.people.is_silent(person) {
+            self.forget_if_placeless(person);
+            return;
+        }
+        let draw = self.server_draws[person as usize];
+        let delay_ms = 1 + self.dice.exponential_ms(
+            person,
+            Purpose::BounceDelay,
+            u64::from(draw),
+            self.scenario.baseline.bounce_retry_mean_ms,
+        );
+        self.events
+            .schedule(now.as_millis() + delay_ms, Event::Rejoin { person, device });
+    }
+
+    /// A new place at the end of the line for this device, unless the overloaded server
+    /// bounces the request; its old place, if any, is lost either way.
+    fn take_place(&mut self, person: u32, device: u8, now: Timestamp) {
         if device != BOT_CONNECTION {
             let ticket = &mut self.tickets[person as usize][usize::from(device)];
             if *ticket != 0 {
+                *ticket = 0;
                 self.live_places[person as usize] -= 1;
                 self.queue_places -= 1;
             }
-            *ticket = number;
+        }
+        if self.overloaded(person) {
+            self.bounce(person, device, now);
+            return;
+        }
+        let number = self.next_ticket;
+        self.next_ticket += 1;
+        if device != BOT_CONNECTION {
+            self.tickets[person as usize][usize::from(device)] = number;
         }
         if self.places_taken[person as usize] > 0 {
             // Someone who already holds (or held) a place takes another one.
@@ -360,10 +425,10 @@ impl BaselineRun<'_> {
     }
 
     /// A device lands in the line after a bounce or a pre-opening refresh.
-    fn rejoin(&mut self, person: u32, device: u8) {
+    fn rejoin(&mut self, person: u32, device: u8, now: Timestamp) {
         if self.is_active_in_line(person) && self.people.phase(person) == Phase::Waiting {
             self.summary.join_requests += 1;
-            self.take_place(person, device);
+            self.take_place(person, device, now);
         } else {
             self.forget_if_placeless(person);
         }
@@ -372,8 +437,9 @@ impl BaselineRun<'_> {
     /// Someone who gave up without a word and holds no place any more will never be let in:
     /// they are out of the story.
     fn forget_if_placeless(&mut self, person: u32) {
-        let record = self.people.get(person);
-        if record.silent && record.phase == Phase::Waiting && self.live_places[person as usize] == 0
+        if self.people.is_silent(person)
+            && self.people.phase(person) == Phase::Waiting
+            && self.live_places[person as usize] == 0
         {
             self.set_gone(person);
         }
@@ -387,7 +453,7 @@ impl BaselineRun<'_> {
         self.summary.gave_up += 1;
         if self.arrivals.people()[person as usize].leaves_silently {
             // The tabs stay open: their places still come up, and are let in for nothing.
-            self.people.get_mut(person).silent = true;
+            self.people.set_silent(person);
             self.forget_if_placeless(person);
         } else {
             self.set_gone(person);
@@ -395,16 +461,11 @@ impl BaselineRun<'_> {
     }
 
     /// Tokens for this tick, as the engine's token bucket counts them.
-    fn refill(&mut self, now_ms: u64) -> u64 {
-        let Some(per_sec) = self.scenario.outflow.admissions_per_sec else {
+    fn refill(&mut self, now_ms: u64, outflow: &OutflowPolicy) -> u64 {
+        let Some(per_sec) = outflow.admissions_per_sec else {
             return u64::MAX;
         };
-        let cap_milli = self
-            .scenario
-            .outflow
-            .burst_max
-            .unwrap_or(per_sec)
-            .saturating_mul(1_000);
+        let cap_milli = outflow.burst_max.unwrap_or(per_sec).saturating_mul(1_000);
         self.tokens_milli = match self.last_refill_ms {
             None => cap_milli,
             Some(last) => self
@@ -422,13 +483,26 @@ impl BaselineRun<'_> {
         self.summary.ticks += 1;
         let now_ms = now.as_millis();
         self.sweep_leases(now_ms);
-        let outflow = &self.scenario.outflow;
         let sold_out = self.seats.free_total == 0;
-        let mut tokens = self.refill(now_ms);
-        if outflow.stop_when_sold_out && sold_out {
+        let tick = Tick {
+            now,
+            in_line: self.people.tally().in_line(),
+            active: self.active,
+            admitted_total: self.summary.admitted,
+            sold_out,
+            scenario: self.scenario,
+        };
+        let (mut tokens, active_max, stop_when_sold_out) = match self.policy.admissions(&tick) {
+            Admissions::Outflow(outflow) => (
+                self.refill(now_ms, &outflow),
+                outflow.active_max.unwrap_or(u64::MAX),
+                outflow.stop_when_sold_out,
+            ),
+            Admissions::UpTo(how_many) => (how_many, u64::MAX, false),
+        };
+        if stop_when_sold_out && sold_out {
             tokens = 0;
         }
-        let active_max = outflow.active_max.unwrap_or(u64::MAX);
         let mut spent = 0;
         while spent < tokens && self.active < active_max {
             let Some(ticket) = self.line.pop_front() else {
@@ -462,7 +536,7 @@ impl BaselineRun<'_> {
         let tally = self.people.tally();
         if self
             .series
-            .close_due(now_ms, tally.in_line(), self.queue_places)
+            .close_due(now_ms, tally.in_line(), self.queue_places, &self.summary)
         {
             progress(Progress {
                 now,
@@ -470,7 +544,7 @@ impl BaselineRun<'_> {
                 people: self.summary.people,
             });
         }
-        let stalled = outflow.stop_when_sold_out && self.seats.free_total == 0;
+        let stalled = stop_when_sold_out && self.seats.free_total == 0;
         let line_done = tally.of(Phase::Waiting) == 0 || stalled;
         let over = tally.of(Phase::NotArrived) == 0
             && tally.of(Phase::Held) == 0
@@ -498,32 +572,16 @@ impl BaselineRun<'_> {
 
     /// A waiting person's place comes up: a bounce, or admission.
     fn take_turn(&mut self, person: u32, device: u8, now: Timestamp) {
-        let turn = self.turns[person as usize];
-        self.turns[person as usize] += 1;
-        let bounce = self.dice.unit(person, Purpose::Bounce, u64::from(turn));
-        if bounce < self.scenario.baseline.bounce_probability {
-            self.summary.bounces += 1;
-            self.people.get_mut(person).bounces += 1;
-            if self.people.get(person).silent {
-                // Nobody is there to reconnect.
-                self.forget_if_placeless(person);
-                return;
-            }
-            let delay_ms = 1 + self.dice.below(
-                person,
-                Purpose::BounceDelay,
-                u64::from(turn),
-                self.scenario.baseline.bounce_rejoin_max_ms,
-            );
-            self.events
-                .schedule(now.as_millis() + delay_ms, Event::Rejoin { person, device });
+        if self.overloaded(person) {
+            // The booking page times out under the load: back to the start.
+            self.bounce(person, device, now);
             return;
         }
         self.people.set_phase(person, Phase::Admitted);
+        let silent = self.people.is_silent(person);
         let record = self.people.get_mut(person);
         record.admitted_at = Some(now);
         record.admit_rank = Some(self.next_admit_rank);
-        let silent = record.silent;
         self.next_admit_rank += 1;
         self.summary.admitted += 1;
         self.series.admitted();
@@ -560,21 +618,48 @@ impl BaselineRun<'_> {
             return;
         }
         self.active -= 1;
-        let plan = &self.arrivals.people()[person as usize];
-        let choices = self.arrivals.choices(person as usize);
-        match people::book(&mut self.seats, &mut self.cursor, plan.person, choices, now) {
+        let cohort = self.arrivals.people()[person as usize].cohort.as_index();
+        let outcome = people::book(
+            &mut self.seats,
+            &mut self.free_seats,
+            self.arrivals,
+            person,
+            now,
+        );
+        match outcome {
             BookOutcome::Got { slot, choice } => {
                 self.booked_slots[person as usize] = slot.as_u32();
-                self.people.get_mut(person).got_choice = Some(choice);
+                let booking = self.arrivals.booked_place(person, slot);
+                let record = self.people.get_mut(person);
+                record.got_choice = Some(choice);
+                record.booking = booking;
                 self.people.set_phase(person, Phase::Booked);
                 self.summary.bookings += 1;
                 self.series.booked();
                 self.schedule_release(person, now);
+                self.note_sold_out(cohort, now);
+            }
+            BookOutcome::Mismatch => {
+                self.summary.unexpected_errors += 1;
+                self.set_gone(person);
             }
             BookOutcome::SoldOut | BookOutcome::Refused => {
                 self.people.get_mut(person).found_sold_out = true;
                 self.set_gone(person);
             }
+        }
+    }
+
+    /// `true` while the cohort's days have a free place.
+    fn cohort_has_room(&self, cohort: usize) -> bool {
+        let plan = &self.scenario.cohorts[cohort];
+        self.free_seats.free_in_days(plan.first_day, plan.days) > 0
+    }
+
+    /// Records when a cohort's days were first fully booked.
+    fn note_sold_out(&mut self, cohort: usize, now: Timestamp) {
+        if self.summary.cohort_sold_out_at[cohort].is_none() && !self.cohort_has_room(cohort) {
+            self.summary.cohort_sold_out_at[cohort] = Some(now);
         }
     }
 
@@ -598,7 +683,7 @@ impl BaselineRun<'_> {
             let slot = SlotId::new(slot);
             self.seats.free[slot.as_index()] += 1;
             self.seats.free_total += 1;
-            self.cursor.given_back(slot);
+            self.free_seats.given_back(slot);
         }
         self.summary.bookings_released += 1;
         self.set_gone(person);
@@ -611,11 +696,15 @@ impl BaselineRun<'_> {
         self.summary.still_waiting = self.people.close_line(sold_out);
         self.summary.found_sold_out = self.people.found_sold_out_count();
         self.summary.ended_at = ended_at;
-        let series = self
-            .series
-            .finish(ended_at.as_millis(), in_line, self.queue_places);
+        let series = self.series.finish(
+            ended_at.as_millis(),
+            in_line,
+            self.queue_places,
+            &mut self.summary,
+        );
         Run {
-            policy: Policy::Baseline2021,
+            policy: self.policy.name().to_owned(),
+            room: Room::Naive2021,
             outcomes: self.people.into_outcomes(self.arrivals),
             series,
             summary: self.summary,

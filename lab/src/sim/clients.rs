@@ -62,8 +62,7 @@ pub(crate) trait Clients<'a> {
 
     /// Held or waiting, and has not silently given up: their devices are still busy.
     fn is_active_in_line(&self, person: u32) -> bool {
-        let record = self.people().get(person);
-        matches!(record.phase, Phase::Held | Phase::Waiting) && !record.silent
+        self.people().is_active_in_line(person)
     }
 
     /// What a person sets going on their first arrival: the end of their patience, and a

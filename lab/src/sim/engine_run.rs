@@ -14,24 +14,23 @@ use fairbook::{Engine, EnqueueError, PersonId, ReserveError, Seq, SlotId, Timest
 
 use super::arrivals::Dice;
 use super::clients::Clients;
-use super::commitment::draw_permutation;
 use super::events::{Event, EventQueue};
-use super::people::{self, BookOutcome, ListingCursor, People, Phase, Reserved, Seats};
+use super::people::{self, BookOutcome, FreeSeats, People, Phase, Reserved, Seats};
+use super::policy::{Admissions, Entrant, Tick, draw_rng};
 use super::run::SeriesRecorder;
 use super::{
-    Arrivals, Draw, DrawSecret, Policy, Progress, Run, RunSummary, Scenario, ScenarioError,
+    Arrivals, Draw, DrawSecret, Policy, Progress, Room, Run, RunSummary, Scenario, ScenarioError,
 };
 
 /// `places[person]` before the person has a place.
 const NO_PLACE: u64 = u64::MAX;
 
-/// Plays `policy` (not the baseline) on the engine.
+/// Plays `policy` on the engine.
 pub(crate) fn run_on_engine(
     arrivals: &Arrivals,
-    policy: Policy,
+    policy: &dyn Policy,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Run, ScenarioError> {
-    debug_assert!(policy.is_engine_backed());
     let scenario = arrivals.scenario();
     let engine = Engine::new(scenario.engine_config())?;
     for spec in arrivals.slots() {
@@ -53,22 +52,28 @@ pub(crate) fn run_on_engine(
         person_at: Vec::with_capacity(people),
         held: vec![Vec::new(); scenario.cohorts.len()],
         holding: vec![true; scenario.cohorts.len()],
-        summary: RunSummary::new(policy, arrivals.seed(), people as u64),
+        summary: RunSummary::new(
+            policy.name(),
+            arrivals.seed(),
+            people as u64,
+            scenario.cohorts.len(),
+        ),
         series: SeriesRecorder::new(scenario.series_interval_ms),
         draws: Vec::new(),
-        secret: policy
-            .draws()
-            .then(|| DrawSecret::for_simulation(arrivals.seed())),
+        secret: DrawSecret::for_simulation(arrivals.seed()),
         dice: Dice::new(arrivals.seed()),
-        cursor: ListingCursor::new(),
+        free: FreeSeats::new(arrivals),
         next_admit_rank: 0,
         pending_books: 0,
         pending_releases: 0,
         admitted_now: Vec::new(),
+        active: 0,
     };
     run.summary.active_cap = scenario.outflow.active_max;
     // Published before anyone arrives (the first event is at time 0 at the earliest).
-    run.summary.commitment = run.secret.map(|secret| secret.commitment());
+    if policy.draws() {
+        run.summary.commitment = Some(run.secret.commitment());
+    }
     run.schedule_start();
     let ended_at = run.play(progress);
     Ok(run.finish(ended_at))
@@ -79,7 +84,7 @@ pub(crate) fn run_on_engine(
 struct EngineRun<'a> {
     arrivals: &'a Arrivals,
     scenario: &'a Scenario,
-    policy: Policy,
+    policy: &'a dyn Policy,
     engine: Engine,
     events: EventQueue,
     people: People,
@@ -95,37 +100,36 @@ struct EngineRun<'a> {
     summary: RunSummary,
     series: SeriesRecorder,
     draws: Vec<Draw>,
-    secret: Option<DrawSecret>,
+    /// The secret every ordering draws from; published (as a commitment) and revealed only
+    /// if the policy draws.
+    secret: DrawSecret,
     dice: Dice,
-    cursor: ListingCursor,
+    /// Free places by slot, site-day and day, as the run's bookings left them.
+    free: FreeSeats,
     next_admit_rank: u64,
     pending_books: u64,
     pending_releases: u64,
+    /// Admitted people with a live lease who have not booked, as of the last tick.
+    active: u64,
     /// Reused buffer for the people one tick lets in.
     admitted_now: Vec<(Seq, PersonId)>,
 }
 
 /// The engine seen as seats to book.
-struct EngineSeats<'e>(&'e Engine);
+struct EngineSeats<'e> {
+    engine: &'e Engine,
+}
 
 impl Seats for EngineSeats<'_> {
     fn reserve(&mut self, person: PersonId, choices: &[SlotId], now: Timestamp) -> Reserved {
-        match self.0.reserve(person, choices, now) {
+        match self.engine.reserve(person, choices, now) {
             Ok(booking) => Reserved::Booked {
                 slot: booking.slot,
                 rank: booking.rank,
             },
-            Err(ReserveError::NoRoom { sold_out }) => Reserved::NoRoom { sold_out },
+            Err(ReserveError::NoRoom { .. }) => Reserved::NoRoom,
             Err(_) => Reserved::Refused,
         }
-    }
-
-    fn has_room(&self, slot: SlotId) -> bool {
-        self.0.slot(slot).is_some_and(|view| view.free() > 0)
-    }
-
-    fn slots_len(&self) -> u32 {
-        self.0.stats().slots
     }
 }
 
@@ -173,29 +177,43 @@ impl<'a> Clients<'a> for EngineRun<'a> {
         self.summary.bypass_attempts += 1;
         let id = self.arrivals.people()[person as usize].person;
         let choices = self.arrivals.choices(person as usize);
-        if let Reserved::Booked { rank, .. } = EngineSeats(&self.engine).reserve(id, choices, now) {
+        if let Reserved::Booked { slot, rank } = self.seats().reserve(id, choices, now) {
+            self.free.took(slot);
             self.summary.bypass_successes += 1;
             self.summary.bookings += 1;
             self.series.booked();
+            let booking = self.arrivals.booked_place(person, slot);
             let record = self.people.get_mut(person);
             record.bypass_booking = true;
             record.got_choice = Some(rank);
+            record.booking = booking;
             self.people.set_phase(person, Phase::Booked);
         }
     }
 }
 
 impl EngineRun<'_> {
+    fn seats(&self) -> EngineSeats<'_> {
+        EngineSeats {
+            engine: &self.engine,
+        }
+    }
+
     /// Schedules the openings (and, under a lottery, the draws), every device's first join
     /// and the outflow timer.
     fn schedule_start(&mut self) {
         for (cohort, plan) in self.scenario.cohorts.iter().enumerate() {
             let cohort = cohort as u16;
             let opens_ms = plan.opens_at.as_millis();
-            self.events.schedule(opens_ms, Event::Open { cohort });
-            if self.policy == Policy::Lottery {
-                let draw_ms = opens_ms + self.scenario.lottery_window_ms;
-                self.events.schedule(draw_ms, Event::Draw { cohort });
+            let release_ms = self
+                .policy
+                .release_at(plan, self.scenario)
+                .as_millis()
+                .max(opens_ms);
+            if release_ms > opens_ms {
+                self.events.schedule(release_ms, Event::Draw { cohort });
+            } else {
+                self.events.schedule(opens_ms, Event::Open { cohort });
             }
         }
         self.schedule_device_joins();
@@ -208,12 +226,7 @@ impl EngineRun<'_> {
             let now = Timestamp::from_millis(at_ms);
             self.summary.events += 1;
             match event {
-                Event::Open { cohort } => {
-                    if self.policy != Policy::Lottery {
-                        self.let_in(cohort, now);
-                    }
-                }
-                Event::Draw { cohort } => self.let_in(cohort, now),
+                Event::Open { cohort } | Event::Draw { cohort } => self.let_in(cohort, now),
                 Event::DeviceJoin { person, device } => self.device_join(person, device, now),
                 Event::Reconnect {
                     person,
@@ -245,22 +258,31 @@ impl EngineRun<'_> {
         self.holding[index] = false;
         let mut entrants = std::mem::take(&mut self.held[index]);
         entrants.retain(|&person| self.people.phase(person) == Phase::Held);
-        if let Some(secret) = self.secret {
-            let cohort_id = fairbook::CohortId::new(cohort);
-            let order = draw_permutation(&secret, cohort_id, entrants.len());
-            let drawn: Vec<u32> = order.iter().map(|&position| entrants[position]).collect();
-            let id = |&person: &u32| self.arrivals.people()[person as usize].person;
+        let cohort_id = fairbook::CohortId::new(cohort);
+        let people = self.arrivals.people();
+        let mut ordered: Vec<Entrant<'_>> = entrants
+            .iter()
+            .map(|&join_rank| Entrant {
+                join_rank,
+                plan: &people[join_rank as usize],
+            })
+            .collect();
+        self.policy
+            .order(&mut ordered, &mut draw_rng(&self.secret, cohort_id));
+        let drawn: Vec<u32> = ordered.iter().map(|entrant| entrant.join_rank).collect();
+        if self.policy.draws() {
+            let id = |&person: &u32| people[person as usize].person;
             self.draws.push(Draw {
                 cohort: cohort_id,
                 at: now,
                 entrants: entrants.iter().map(id).collect(),
                 drawn: drawn.iter().map(id).collect(),
             });
-            entrants = drawn;
         }
+        let entrants = drawn;
         for person in entrants {
             // Every device that arrived while held gets its place now; all get the same one.
-            for _ in 0..self.people.get(person).devices_arrived {
+            for _ in 0..self.people.devices_arrived(person) {
                 self.join(person, now);
             }
         }
@@ -271,7 +293,7 @@ impl EngineRun<'_> {
     fn device_join(&mut self, person: u32, device: u8, now: Timestamp) {
         self.summary.join_requests += 1;
         self.summary.device_joins += 1;
-        self.people.get_mut(person).devices_arrived += 1;
+        self.people.device_arrived(person);
         match self.people.phase(person) {
             Phase::NotArrived => self.first_arrival(person, now),
             Phase::Waiting | Phase::Admitted => self.join(person, now),
@@ -287,7 +309,11 @@ impl EngineRun<'_> {
     fn first_arrival(&mut self, person: u32, now: Timestamp) {
         self.schedule_own_moves(person, now);
         let cohort = self.arrivals.people()[person as usize].cohort.as_index();
-        if self.holding[cohort] {
+        if self.summary.cohort_sold_out_at[cohort].is_some() && !self.cohort_has_room(cohort) {
+            // The service's front page: this group's appointments are gone.
+            self.people.get_mut(person).found_sold_out = true;
+            self.people.set_phase(person, Phase::Gone);
+        } else if self.holding[cohort] {
             self.people.set_phase(person, Phase::Held);
             self.held[cohort].push(person);
         } else {
@@ -335,7 +361,7 @@ impl EngineRun<'_> {
         if plan.leaves_silently {
             // The place stays in line (in the pre-queue, or the engine's); when its turn
             // comes, the lease lapses.
-            self.people.get_mut(person).silent = true;
+            self.people.set_silent(person);
         } else if self.people.phase(person) == Phase::Held {
             self.people.set_phase(person, Phase::Gone);
         } else {
@@ -352,7 +378,19 @@ impl EngineRun<'_> {
     /// over.
     fn tick(&mut self, now: Timestamp, progress: &mut dyn FnMut(Progress)) -> bool {
         self.summary.ticks += 1;
-        match self.engine.advance_with_policy(now, &self.scenario.outflow) {
+        let tick = Tick {
+            now,
+            in_line: self.people.tally().in_line(),
+            active: self.active,
+            admitted_total: self.summary.admitted,
+            sold_out: self.engine.is_sold_out(),
+            scenario: self.scenario,
+        };
+        let advanced = match self.policy.admissions(&tick) {
+            Admissions::Outflow(outflow) => self.engine.advance_with_policy(now, &outflow),
+            Admissions::UpTo(how_many) => self.engine.advance(now, how_many),
+        };
+        match advanced {
             Ok(advanced) => {
                 self.summary.lapsed += advanced.lapsed;
                 self.admitted_now.clear();
@@ -374,6 +412,7 @@ impl EngineRun<'_> {
             Err(_) => self.summary.unexpected_errors += 1,
         }
         let active = self.engine.stats().active_admitted;
+        self.active = active;
         self.summary.active_max_observed = self.summary.active_max_observed.max(active);
         self.series.active(active);
         let sold_out = self.engine.is_sold_out();
@@ -382,7 +421,10 @@ impl EngineRun<'_> {
         }
         let tally = self.people.tally();
         let in_line = tally.in_line();
-        if self.series.close_due(now.as_millis(), in_line, in_line) {
+        if self
+            .series
+            .close_due(now.as_millis(), in_line, in_line, &self.summary)
+        {
             progress(Progress {
                 now,
                 settled: tally.settled(),
@@ -409,10 +451,10 @@ impl EngineRun<'_> {
     /// The engine let a person in: they book after thinking, unless they silently gave up.
     fn admit(&mut self, person: u32, now: Timestamp) {
         self.people.set_phase(person, Phase::Admitted);
+        let silent = self.people.is_silent(person);
         let record = self.people.get_mut(person);
         record.admitted_at = Some(now);
         record.admit_rank = Some(self.next_admit_rank);
-        let silent = record.silent;
         self.next_admit_rank += 1;
         self.summary.admitted += 1;
         self.series.admitted();
@@ -431,12 +473,18 @@ impl EngineRun<'_> {
             return;
         }
         let plan = &self.arrivals.people()[person as usize];
-        let choices = self.arrivals.choices(person as usize);
-        let mut seats = EngineSeats(&self.engine);
-        match people::book(&mut seats, &mut self.cursor, plan.person, choices, now) {
-            BookOutcome::Got { choice, .. } => {
-                self.people.get_mut(person).got_choice = Some(choice);
+        let mut seats = EngineSeats {
+            engine: &self.engine,
+        };
+        let outcome = people::book(&mut seats, &mut self.free, self.arrivals, person, now);
+        match outcome {
+            BookOutcome::Got { slot, choice } => {
+                let booking = self.arrivals.booked_place(person, slot);
+                let record = self.people.get_mut(person);
+                record.got_choice = Some(choice);
+                record.booking = booking;
                 self.people.set_phase(person, Phase::Booked);
+                self.note_sold_out(plan.cohort.as_index(), now);
                 self.summary.bookings += 1;
                 self.series.booked();
                 if let Some(after_ms) = plan.releases_after_ms {
@@ -449,10 +497,23 @@ impl EngineRun<'_> {
                 self.people.get_mut(person).found_sold_out = true;
                 self.people.set_phase(person, Phase::Gone);
             }
-            BookOutcome::Refused => {
+            BookOutcome::Refused | BookOutcome::Mismatch => {
                 self.summary.unexpected_errors += 1;
                 self.people.set_phase(person, Phase::Gone);
             }
+        }
+    }
+
+    /// `true` while the cohort's days have a free place.
+    fn cohort_has_room(&self, cohort: usize) -> bool {
+        let plan = &self.scenario.cohorts[cohort];
+        self.free.free_in_days(plan.first_day, plan.days) > 0
+    }
+
+    /// Records when a cohort's days were first fully booked.
+    fn note_sold_out(&mut self, cohort: usize, now: Timestamp) {
+        if self.summary.cohort_sold_out_at[cohort].is_none() && !self.cohort_has_room(cohort) {
+            self.summary.cohort_sold_out_at[cohort] = Some(now);
         }
     }
 
@@ -466,7 +527,7 @@ impl EngineRun<'_> {
         match self.engine.release(id, now) {
             Ok(released) => {
                 for &slot in released.slots.as_slice() {
-                    self.cursor.given_back(slot);
+                    self.free.given_back(slot);
                 }
                 self.summary.bookings_released += 1;
                 self.people.set_phase(person, Phase::Gone);
@@ -482,15 +543,20 @@ impl EngineRun<'_> {
         self.summary.still_waiting = self.people.close_line(sold_out);
         self.summary.found_sold_out = self.people.found_sold_out_count();
         self.summary.ended_at = ended_at;
-        self.summary.revealed_secret = self.secret;
+        if self.policy.draws() {
+            self.summary.revealed_secret = Some(self.secret);
+        }
         // The engine recounts itself; what it holds must be what the run booked.
         let audit = self.engine.audit();
         let held = self.summary.bookings - self.summary.bookings_released;
         self.summary.audit_violations =
             audit.violations.len() as u64 + u64::from(audit.bookings != held);
-        let series = self.series.finish(ended_at.as_millis(), in_line, in_line);
+        let series = self
+            .series
+            .finish(ended_at.as_millis(), in_line, in_line, &mut self.summary);
         Run {
-            policy: self.policy,
+            policy: self.policy.name().to_owned(),
+            room: Room::Engine,
             outcomes: self.people.into_outcomes(self.arrivals),
             series,
             summary: self.summary,

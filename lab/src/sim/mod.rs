@@ -30,11 +30,11 @@
 //!
 //! # Example: a tiny surge under FIFO and under the 2021 baseline
 //! ```
-//! use fairbook_lab::sim::{self, Arrivals, Policy, Scenario};
+//! use fairbook_lab::sim::{self, Arrivals, Baseline2021, Fifo, Scenario};
 //!
 //! let arrivals = Arrivals::generate(&Scenario::small(300), 2021)?;
-//! let fifo = sim::run(&arrivals, Policy::Fifo)?;
-//! let naive = sim::run(&arrivals, Policy::Baseline2021)?;
+//! let fifo = sim::run(&arrivals, &Fifo)?;
+//! let naive = sim::run(&arrivals, &Baseline2021)?;
 //!
 //! // The engine kept join order, never bounced anyone and let nobody around the queue...
 //! let report = fifo.report();
@@ -51,7 +51,7 @@
 //! assert!(naive_report.bypass_bookings_count > 0);
 //!
 //! // A run is a pure function of its seed.
-//! assert_eq!(fifo, sim::run(&arrivals, Policy::Fifo)?);
+//! assert_eq!(fifo, sim::run(&arrivals, &Fifo)?);
 //! # Ok::<(), fairbook_lab::sim::ScenarioError>(())
 //! ```
 
@@ -61,27 +61,37 @@ mod clients;
 mod commitment;
 mod engine_run;
 mod events;
-mod json;
+mod geography;
 mod output;
 mod people;
 mod policy;
 mod run;
 mod scenario;
+mod trace;
 
-pub use arrivals::{Arrivals, PersonKind, PersonPlan};
+pub use arrivals::{Arrivals, DAY_COST_M, PersonKind, PersonPlan};
 pub use commitment::{Commitment, Draw, DrawSecret, draw_order};
+pub use geography::{MapSpec, Point, SiteIndex, site_points};
 pub use output::{
-    OUTCOMES_CSV_HEADER, SUMMARY_FORMAT, comparison_rows, write_outcomes_csv, write_series_csv,
-    write_summary_json,
+    OUTCOMES_CSV_HEADER, SUMMARY_FORMAT, comparison_rows, comparison_rows_with_reports,
+    read_outcomes_csv, write_outcomes_csv, write_series_csv, write_summary_json,
+    write_summary_json_with_reports,
 };
-pub use policy::{ParsePolicyError, Policy};
+pub use policy::{
+    Admissions, BUILTIN_POLICIES, Baseline2021, Entrant, Fifo, Lottery, ParsePolicyError, Policy,
+    Room, Shuffle, Tick, builtin,
+};
 pub use run::{Progress, Run, RunSummary, SeriesPoint, TimeSeries};
-pub use scenario::{ArrivalMix, BaselineRules, Behaviour, CohortPlan, Scenario, ScenarioError};
+pub use scenario::{
+    ArrivalMix, BaselineRules, Behaviour, CohortPlan, KOREA_2021_TOML, Scenario, ScenarioError,
+    ScenarioFileError,
+};
+pub use trace::{TRACE_CSV_HEADER, TraceError, TraceRow, read_trace_csv, write_trace_csv};
 
 /// Plays `policy` on `arrivals`.
 ///
-/// Engine-backed policies build an [`Engine`](fairbook::Engine) from
-/// [`Scenario::engine_config`] and drive it; [`Policy::Baseline2021`] runs the naive room.
+/// Policies in [`Room::Engine`] build an [`Engine`](fairbook::Engine) from
+/// [`Scenario::engine_config`] and drive it; [`Room::Naive2021`] runs the naive room.
 /// At the default scale of the `korea-2021` preset (150,000 people) a run takes a few
 /// seconds in a release build.
 ///
@@ -90,7 +100,7 @@ pub use scenario::{ArrivalMix, BaselineRules, Behaviour, CohortPlan, Scenario, S
 ///
 /// # Example
 /// See the [module documentation](self).
-pub fn run(arrivals: &Arrivals, policy: Policy) -> Result<Run, ScenarioError> {
+pub fn run(arrivals: &Arrivals, policy: &dyn Policy) -> Result<Run, ScenarioError> {
     run_with_progress(arrivals, policy, &mut |_| {})
 }
 
@@ -103,12 +113,11 @@ pub fn run(arrivals: &Arrivals, policy: Policy) -> Result<Run, ScenarioError> {
 /// See [`Progress`].
 pub fn run_with_progress(
     arrivals: &Arrivals,
-    policy: Policy,
+    policy: &dyn Policy,
     progress: &mut dyn FnMut(Progress),
 ) -> Result<Run, ScenarioError> {
-    if policy.is_engine_backed() {
-        engine_run::run_on_engine(arrivals, policy, progress)
-    } else {
-        Ok(baseline::run_baseline(arrivals, progress))
+    match policy.room() {
+        Room::Engine => engine_run::run_on_engine(arrivals, policy, progress),
+        Room::Naive2021 => Ok(baseline::run_baseline(arrivals, policy, progress)),
     }
 }

@@ -1,10 +1,19 @@
 //! What both kinds of run keep about each person while it plays ([`PersonRecord`], counted by
-//! [`Phase`] in [`Tally`]), and how an admitted person books ([`book`] over [`Seats`]).
+//! [`Phase`] in [`Tally`]), and how an admitted person books ([`book`] over [`Seats`]): their
+//! ranked list first, then the nearest slot with room in their cohort's days ([`FreeSeats`]).
 
 use crate::fairness::PersonOutcome;
+use crate::placement::BookedPlace;
 use fairbook::{PersonId, SlotId, Timestamp};
 
-use super::Arrivals;
+use super::arrivals::slot_index;
+use super::{Arrivals, PersonPlan};
+
+/// How many of the sites nearest a person's wanted place are searched, day by day, for a
+/// slot with room when all their choices are taken, before any site of their cohort's days
+/// will do: 32 clinics cover about 300 km² of the reference map. The arrivals keep this
+/// many for everyone.
+const FALLBACK_NEAREST_SITES: usize = super::arrivals::NEAREST_SITES_KEPT;
 
 /// Where a person is in their story.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -51,66 +60,100 @@ impl Tally {
     }
 }
 
-/// One person's state during a run, and what ends up in their outcome row.
+/// What a run reads of a person at almost every event: kept apart from the rest of their
+/// record, three bytes a person, so that the checks stay in cache. With the whole record
+/// (64 bytes a person, 96 MB at full scale) every reconnect's "still in line?" was a miss
+/// to memory: a tenth of a run.
+#[derive(Clone, Copy, Debug)]
+struct Hot {
+    phase: Phase,
+    /// Gave up without a word: still holds their place, but does nothing any more.
+    silent: bool,
+    devices_arrived: u8,
+}
+
+/// What ends up in a person's outcome row.
 #[derive(Clone, Debug)]
 pub(crate) struct PersonRecord {
-    pub(crate) phase: Phase,
-    /// Gave up without a word: still holds their place, but does nothing any more.
-    pub(crate) silent: bool,
-    pub(crate) devices_arrived: u8,
     pub(crate) admitted_at: Option<Timestamp>,
     pub(crate) admit_rank: Option<u64>,
     pub(crate) got_choice: Option<u8>,
     pub(crate) bounces: u32,
     pub(crate) bypass_booking: bool,
     pub(crate) found_sold_out: bool,
+    pub(crate) booking: Option<BookedPlace>,
 }
 
 /// Everyone's records, with the phase tally kept in step.
 pub(crate) struct People {
+    hot: Vec<Hot>,
     records: Vec<PersonRecord>,
     tally: Tally,
 }
 
 impl People {
     pub(crate) fn new(len: usize) -> People {
-        let record = PersonRecord {
+        let hot = Hot {
             phase: Phase::NotArrived,
             silent: false,
             devices_arrived: 0,
+        };
+        let record = PersonRecord {
             admitted_at: None,
             admit_rank: None,
             got_choice: None,
             bounces: 0,
             bypass_booking: false,
             found_sold_out: false,
+            booking: None,
         };
         let mut tally = Tally::default();
         tally.0[Phase::NotArrived.index()] = len as u64;
         People {
+            hot: vec![hot; len],
             records: vec![record; len],
             tally,
         }
     }
 
-    pub(crate) fn get(&self, person: u32) -> &PersonRecord {
-        &self.records[person as usize]
-    }
-
-    /// The record, for any change but the phase (use [`People::set_phase`]).
     pub(crate) fn get_mut(&mut self, person: u32) -> &mut PersonRecord {
         &mut self.records[person as usize]
     }
 
     pub(crate) fn phase(&self, person: u32) -> Phase {
-        self.records[person as usize].phase
+        self.hot[person as usize].phase
     }
 
     pub(crate) fn set_phase(&mut self, person: u32, phase: Phase) {
-        let record = &mut self.records[person as usize];
-        self.tally.0[record.phase.index()] -= 1;
+        let hot = &mut self.hot[person as usize];
+        self.tally.0[hot.phase.index()] -= 1;
         self.tally.0[phase.index()] += 1;
-        record.phase = phase;
+        hot.phase = phase;
+    }
+
+    /// Gave up without a word.
+    pub(crate) fn is_silent(&self, person: u32) -> bool {
+        self.hot[person as usize].silent
+    }
+
+    pub(crate) fn set_silent(&mut self, person: u32) {
+        self.hot[person as usize].silent = true;
+    }
+
+    /// Held or waiting, and has not silently given up: their devices are still busy.
+    pub(crate) fn is_active_in_line(&self, person: u32) -> bool {
+        let hot = self.hot[person as usize];
+        matches!(hot.phase, Phase::Held | Phase::Waiting) && !hot.silent
+    }
+
+    /// How many of the person's devices have made their first join.
+    pub(crate) fn devices_arrived(&self, person: u32) -> u8 {
+        self.hot[person as usize].devices_arrived
+    }
+
+    /// One more of the person's devices made its first join.
+    pub(crate) fn device_arrived(&mut self, person: u32) {
+        self.hot[person as usize].devices_arrived += 1;
     }
 
     pub(crate) fn tally(&self) -> Tally {
@@ -121,8 +164,8 @@ impl People {
     /// are still in line.
     pub(crate) fn close_line(&mut self, sold_out: bool) -> u64 {
         let mut still_waiting = 0;
-        for record in &mut self.records {
-            if matches!(record.phase, Phase::Held | Phase::Waiting) {
+        for (hot, record) in self.hot.iter().zip(&mut self.records) {
+            if matches!(hot.phase, Phase::Held | Phase::Waiting) {
                 still_waiting += 1;
                 record.found_sold_out |= sold_out;
             }
@@ -148,6 +191,7 @@ impl People {
                 got_choice: record.got_choice,
                 bypass_booking: record.bypass_booking,
                 found_sold_out: record.found_sold_out,
+                booking: record.booking,
                 ..arrivals.blank_outcome(join_rank)
             })
             .collect()
@@ -160,7 +204,7 @@ pub(crate) enum Reserved {
     /// Booked the choice at this rank.
     Booked { slot: SlotId, rank: u8 },
     /// None of the choices had room.
-    NoRoom { sold_out: bool },
+    NoRoom,
     /// Refused for another reason (not admitted, lease expired, ...).
     Refused,
 }
@@ -169,83 +213,202 @@ pub(crate) enum Reserved {
 pub(crate) trait Seats {
     /// Books the first of `choices` with room.
     fn reserve(&mut self, person: PersonId, choices: &[SlotId], now: Timestamp) -> Reserved;
-
-    /// `true` if this slot has a free seat.
-    fn has_room(&self, slot: SlotId) -> bool;
-
-    /// How many slots there are.
-    fn slots_len(&self) -> u32;
 }
 
 /// How an admitted person's booking ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum BookOutcome {
     /// Got a slot: `choice` is its rank in their list, or the list's length for "another
-    /// slot, found in the listing".
+    /// slot", the nearest with room.
     Got { slot: SlotId, choice: u8 },
-    /// Nothing was left anywhere.
+    /// Nothing was left in their cohort's days.
     SoldOut,
     /// Refused by the waiting room.
     Refused,
+    /// The run's count of free places said a slot had room and the inventory said it had
+    /// not: a bug of the simulator, counted.
+    Mismatch,
 }
 
-/// Finds "the first slot with room in the site's listing" in amortised O(1): a cursor that
-/// only moves forward over full slots, and back when a booking is given back.
-pub(crate) struct ListingCursor {
-    next: u32,
+/// Free places as the run knows them (it sees every booking and every release), by slot, by
+/// site and day, and by day, so that the nearest slot with room is found without asking the
+/// inventory slot by slot. The inventory still has the last word: it books.
+pub(crate) struct FreeSeats {
+    free: Vec<u32>,
+    site_day_free: Vec<u32>,
+    day_free: Vec<u64>,
+    /// Per day: no site before this one has room that day.
+    day_cursor: Vec<u32>,
+    sites: u32,
+    days: u16,
+    windows: u8,
+    nearest: Vec<u32>,
 }
 
-impl ListingCursor {
-    pub(crate) fn new() -> ListingCursor {
-        ListingCursor { next: 0 }
+impl FreeSeats {
+    pub(crate) fn new(arrivals: &Arrivals) -> FreeSeats {
+        let inventory = &arrivals.scenario().inventory;
+        let days = inventory.days;
+        let mut seats = FreeSeats {
+            free: arrivals.slots().iter().map(|slot| slot.capacity).collect(),
+            site_day_free: vec![0; inventory.sites as usize * usize::from(days)],
+            day_free: vec![0; usize::from(days)],
+            day_cursor: vec![0; usize::from(days)],
+            sites: inventory.sites,
+            days,
+            windows: inventory.windows,
+            nearest: Vec::with_capacity(FALLBACK_NEAREST_SITES),
+        };
+        for spec in arrivals.slots() {
+            let site_day =
+                spec.site.as_u32() as usize * usize::from(days) + usize::from(spec.day.as_u16());
+            seats.site_day_free[site_day] += spec.capacity;
+            seats.day_free[usize::from(spec.day.as_u16())] += u64::from(spec.capacity);
+        }
+        seats
     }
 
-    fn first_with_room(&mut self, seats: &impl Seats) -> Option<SlotId> {
-        while self.next < seats.slots_len() {
-            let slot = SlotId::new(self.next);
-            if seats.has_room(slot) {
-                return Some(slot);
+    fn site_day(&self, slot: SlotId) -> (usize, usize) {
+        let per_site = u32::from(self.days) * u32::from(self.windows);
+        let site = slot.as_u32() / per_site;
+        let day = (slot.as_u32() % per_site) / u32::from(self.windows);
+        (
+            site as usize * usize::from(self.days) + day as usize,
+            day as usize,
+        )
+    }
+
+    /// A seat of `slot` was booked.
+    pub(crate) fn took(&mut self, slot: SlotId) {
+        let (site_day, day) = self.site_day(slot);
+        self.free[slot.as_index()] -= 1;
+        self.site_day_free[site_day] -= 1;
+        self.day_free[day] -= 1;
+    }
+
+    /// A seat of `slot` was given back.
+    pub(crate) fn given_back(&mut self, slot: SlotId) {
+        let (site_day, day) = self.site_day(slot);
+        self.free[slot.as_index()] += 1;
+        self.site_day_free[site_day] += 1;
+        self.day_free[day] += 1;
+        let site = (site_day / usize::from(self.days)) as u32;
+        self.day_cursor[day] = self.day_cursor[day].min(site);
+    }
+
+    /// `true` if the slot has a free seat.
+    pub(crate) fn has_room(&self, slot: SlotId) -> bool {
+        self.free.get(slot.as_index()).is_some_and(|&free| free > 0)
+    }
+
+    /// Places left in the days `first_day .. first_day + days`.
+    pub(crate) fn free_in_days(&self, first_day: u16, days: u16) -> u64 {
+        self.day_free[usize::from(first_day)..usize::from(first_day + days)]
+            .iter()
+            .sum()
+    }
+
+    /// The slot a person whose choices are all taken books: on their wanted day, then each
+    /// later day, then each earlier one of their cohort's days, at the nearest of their
+    /// [`FALLBACK_NEAREST_SITES`] nearest sites with room, in a wanted window if one has
+    /// room; failing that, the first site with room on those days.
+    pub(crate) fn nearest_with_room(
+        &mut self,
+        arrivals: &Arrivals,
+        join_rank: u32,
+    ) -> Option<SlotId> {
+        let plan = &arrivals.people()[join_rank as usize];
+        let cohort = &arrivals.scenario().cohorts[plan.cohort.as_index()];
+        if self.free_in_days(cohort.first_day, cohort.days) == 0 {
+            return None;
+        }
+        let wanted = plan.wanted_day.as_u16();
+        let end = cohort.first_day + cohort.days;
+        let days: Vec<u16> = (wanted..end)
+            .chain((cohort.first_day..wanted).rev())
+            .collect();
+        arrivals.nearest_sites(
+            join_rank as usize,
+            FALLBACK_NEAREST_SITES,
+            &mut self.nearest,
+        );
+        for &day in &days {
+            for index in 0..self.nearest.len() {
+                let site = self.nearest[index];
+                if let Some(slot) = self.window_with_room(arrivals, plan, site, day) {
+                    return Some(slot);
+                }
             }
-            self.next += 1;
+        }
+        for &day in &days {
+            let day_index = usize::from(day);
+            if self.day_free[day_index] == 0 {
+                continue;
+            }
+            while self.day_cursor[day_index] < self.sites {
+                let site = self.day_cursor[day_index];
+                if let Some(slot) = self.window_with_room(arrivals, plan, site, day) {
+                    return Some(slot);
+                }
+                self.day_cursor[day_index] += 1;
+            }
         }
         None
     }
 
-    /// A seat of `slot` was given back: the listing may have room there again.
-    pub(crate) fn given_back(&mut self, slot: SlotId) {
-        self.next = self.next.min(slot.as_u32());
+    /// A window of `(site, day)` with room, a wanted one first.
+    fn window_with_room(
+        &self,
+        arrivals: &Arrivals,
+        plan: &PersonPlan,
+        site: u32,
+        day: u16,
+    ) -> Option<SlotId> {
+        if self.site_day_free[site as usize * usize::from(self.days) + usize::from(day)] == 0 {
+            return None;
+        }
+        let inventory = &arrivals.scenario().inventory;
+        let wanted = |window: &u8| plan.wanted_windows & (1u64 << window) != 0;
+        let windows = (0..self.windows)
+            .filter(wanted)
+            .chain((0..self.windows).filter(|window| !wanted(window)));
+        windows
+            .map(|window| SlotId::new(slot_index(inventory, site, day, window)))
+            .find(|&slot| self.has_room(slot))
     }
 }
 
 /// An admitted person books: their ranked list first; if every listed slot is taken, the
-/// first slot with room in the listing (as a person who must get *something* would).
+/// nearest slot with room in their cohort's days (as a person who must get *something*
+/// would).
 pub(crate) fn book(
     seats: &mut impl Seats,
-    cursor: &mut ListingCursor,
-    person: PersonId,
-    choices: &[SlotId],
+    free: &mut FreeSeats,
+    arrivals: &Arrivals,
+    join_rank: u32,
     now: Timestamp,
 ) -> BookOutcome {
-    match seats.reserve(person, choices, now) {
-        Reserved::Booked { slot, rank } => BookOutcome::Got { slot, choice: rank },
-        Reserved::NoRoom { sold_out: true } => BookOutcome::SoldOut,
-        Reserved::Refused => BookOutcome::Refused,
-        Reserved::NoRoom { sold_out: false } => {
-            // Single-threaded, so the slot found with room is still free when booked; the
-            // loop only guards the model against itself.
-            while let Some(slot) = cursor.first_with_room(seats) {
-                match seats.reserve(person, &[slot], now) {
-                    Reserved::Booked { slot, .. } => {
-                        return BookOutcome::Got {
-                            slot,
-                            choice: choices.len() as u8,
-                        };
-                    }
-                    Reserved::Refused => return BookOutcome::Refused,
-                    Reserved::NoRoom { .. } => cursor.next = slot.as_u32() + 1,
-                }
-            }
-            BookOutcome::SoldOut
+    let plan = &arrivals.people()[join_rank as usize];
+    let choices = arrivals.choices(join_rank as usize);
+    match seats.reserve(plan.person, choices, now) {
+        Reserved::Booked { slot, rank } => {
+            free.took(slot);
+            BookOutcome::Got { slot, choice: rank }
         }
+        Reserved::Refused => BookOutcome::Refused,
+        Reserved::NoRoom => match free.nearest_with_room(arrivals, join_rank) {
+            None => BookOutcome::SoldOut,
+            Some(slot) => match seats.reserve(plan.person, &[slot], now) {
+                Reserved::Booked { slot, .. } => {
+                    free.took(slot);
+                    BookOutcome::Got {
+                        slot,
+                        choice: choices.len() as u8,
+                    }
+                }
+                Reserved::Refused => BookOutcome::Refused,
+                Reserved::NoRoom => BookOutcome::Mismatch,
+            },
+        },
     }
 }

@@ -4,16 +4,16 @@
 use crate::fairness::{FairnessReport, PersonOutcome};
 use fairbook::Timestamp;
 
-use super::{Commitment, Draw, DrawSecret, Policy};
+use super::{Commitment, Draw, DrawSecret, Room};
 
 /// The result of playing one policy on a surge.
 ///
 /// # Example
 /// ```
-/// use fairbook_lab::sim::{self, Arrivals, Policy, Scenario};
+/// use fairbook_lab::sim::{self, Arrivals, Fifo, Lottery, Scenario};
 ///
 /// let arrivals = Arrivals::generate(&Scenario::small(200), 5)?;
-/// let run = sim::run(&arrivals, Policy::Fifo)?;
+/// let run = sim::run(&arrivals, &Fifo)?;
 /// assert_eq!(run.outcomes.len(), 200);
 /// assert_eq!(run.report().fifo_inversions_count, 0);
 /// assert_eq!(run.summary.bypass_successes, 0);
@@ -21,8 +21,10 @@ use super::{Commitment, Draw, DrawSecret, Policy};
 /// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct Run {
-    /// The policy played.
-    pub policy: Policy,
+    /// The name of the policy played.
+    pub policy: String,
+    /// The waiting room it was played in.
+    pub room: Room,
     /// One row per person, in join-rank order (row `i` has `join_rank == i`).
     pub outcomes: Vec<PersonOutcome>,
     /// Queue length, admissions and bookings over time.
@@ -47,8 +49,8 @@ impl Run {
 #[derive(Clone, Debug, PartialEq)]
 #[non_exhaustive]
 pub struct RunSummary {
-    /// The policy played.
-    pub policy: Policy,
+    /// The name of the policy played.
+    pub policy: String,
     /// The seed the arrivals were drawn from.
     pub seed: u64,
     /// How many people took part.
@@ -97,6 +99,13 @@ pub struct RunSummary {
     pub audit_violations: u64,
     /// When every slot was first fully booked, if ever.
     pub sold_out_at: Option<Timestamp>,
+    /// Per cohort: when its days were first fully booked, if ever (the 55–59 cohort's
+    /// appointments ran out 15.5 hours after its opening in 2021).
+    pub cohort_sold_out_at: Vec<Option<Timestamp>>,
+    /// The most join requests sent in one series interval.
+    pub join_requests_peak_per_interval: u64,
+    /// The most places (connections) in line at the end of a series interval.
+    pub queue_places_peak: u64,
     /// When the run ended.
     pub ended_at: Timestamp,
     /// The cap on active admitted people, if the outflow policy sets one.
@@ -114,9 +123,9 @@ pub struct RunSummary {
 }
 
 impl RunSummary {
-    pub(crate) fn new(policy: Policy, seed: u64, people: u64) -> RunSummary {
+    pub(crate) fn new(policy: &str, seed: u64, people: u64, cohorts: usize) -> RunSummary {
         RunSummary {
-            policy,
+            policy: policy.to_owned(),
             seed,
             people,
             join_requests: 0,
@@ -138,6 +147,9 @@ impl RunSummary {
             unexpected_errors: 0,
             audit_violations: 0,
             sold_out_at: None,
+            cohort_sold_out_at: vec![None; cohorts],
+            join_requests_peak_per_interval: 0,
+            queue_places_peak: 0,
             ended_at: Timestamp::ZERO,
             active_cap: None,
             active_max_observed: 0,
@@ -163,7 +175,7 @@ impl RunSummary {
         let optional = |time: Option<Timestamp>| {
             time.map_or_else(|| "-".to_owned(), |time| time.as_millis().to_string())
         };
-        let rows: [(&str, String); 22] = [
+        let mut rows: Vec<(String, String)> = [
             ("join_requests", self.join_requests.to_string()),
             (
                 "join_requests_per_person",
@@ -193,10 +205,19 @@ impl RunSummary {
                     .map_or_else(|| "-".to_owned(), |cap| cap.to_string()),
             ),
             ("active_max_observed", self.active_max_observed.to_string()),
-        ];
-        rows.into_iter()
-            .map(|(name, value)| (name.to_owned(), value))
-            .collect()
+            (
+                "join_requests_peak_per_interval",
+                self.join_requests_peak_per_interval.to_string(),
+            ),
+            ("queue_places_peak", self.queue_places_peak.to_string()),
+        ]
+        .into_iter()
+        .map(|(name, value)| (name.to_owned(), value))
+        .collect();
+        for (cohort, at) in self.cohort_sold_out_at.iter().enumerate() {
+            rows.push((format!("sold_out_at_ms_cohort_{cohort}"), optional(*at)));
+        }
+        rows
     }
 }
 
@@ -205,10 +226,10 @@ impl RunSummary {
 ///
 /// # Example
 /// ```
-/// use fairbook_lab::sim::{self, Arrivals, Policy, Scenario};
+/// use fairbook_lab::sim::{self, Arrivals, Fifo, Lottery, Scenario};
 ///
 /// let arrivals = Arrivals::generate(&Scenario::small(200), 5)?;
-/// let run = sim::run(&arrivals, Policy::Fifo)?;
+/// let run = sim::run(&arrivals, &Fifo)?;
 /// let admitted: u64 = run.series.points.iter().map(|point| point.admitted).sum();
 /// assert_eq!(admitted, run.summary.admitted);
 /// # Ok::<(), fairbook_lab::sim::ScenarioError>(())
@@ -238,17 +259,23 @@ pub struct SeriesPoint {
     pub bookings: u64,
     /// The most active admitted people after any tick of the interval.
     pub active_max: u64,
+    /// Join requests sent during the interval (devices, reconnects, retries, rejoins).
+    pub join_requests: u64,
+    /// Bounces during the interval.
+    pub bounces: u64,
+    /// Bookings made around the queue during the interval.
+    pub bypass_bookings: u64,
 }
 
 /// Where a run is, reported to a progress callback about once per series interval.
 ///
 /// # Example
 /// ```
-/// use fairbook_lab::sim::{self, Arrivals, Policy, Scenario};
+/// use fairbook_lab::sim::{self, Arrivals, Fifo, Lottery, Scenario};
 ///
 /// let arrivals = Arrivals::generate(&Scenario::small(100), 5)?;
 /// let mut last = None;
-/// sim::run_with_progress(&arrivals, Policy::Lottery, &mut |progress| last = Some(progress))?;
+/// sim::run_with_progress(&arrivals, &Lottery, &mut |progress| last = Some(progress))?;
 /// assert_eq!(last.unwrap().people, 100);
 /// # Ok::<(), fairbook_lab::sim::ScenarioError>(())
 /// ```
@@ -269,6 +296,8 @@ pub(crate) struct SeriesRecorder {
     admitted: u64,
     bookings: u64,
     active_max: u64,
+    /// The run's totals at the end of the last interval, to count each interval's share.
+    totals_before: [u64; 3],
     points: Vec<SeriesPoint>,
 }
 
@@ -280,6 +309,7 @@ impl SeriesRecorder {
             admitted: 0,
             bookings: 0,
             active_max: 0,
+            totals_before: [0; 3],
             points: Vec::new(),
         }
     }
@@ -297,43 +327,67 @@ impl SeriesRecorder {
     }
 
     /// Closes every interval that ended by `now_ms`; returns `true` if it closed any.
+    /// `summary` gives the run's running totals of join requests, bounces and bypasses.
     pub(crate) fn close_due(
         &mut self,
         now_ms: u64,
         waiting_people: u64,
         queue_places: u64,
+        summary: &RunSummary,
     ) -> bool {
         let mut closed = false;
         while now_ms >= self.next_at_ms {
-            self.close(self.next_at_ms, waiting_people, queue_places);
+            self.close(self.next_at_ms, waiting_people, queue_places, summary);
             self.next_at_ms += self.interval_ms;
             closed = true;
         }
         closed
     }
 
-    /// Closes the last, partial interval at `now_ms` and returns the series.
+    /// Closes the last, partial interval at `now_ms`, records the peaks in `summary` and
+    /// returns the series.
     pub(crate) fn finish(
         mut self,
         now_ms: u64,
         waiting_people: u64,
         queue_places: u64,
+        summary: &mut RunSummary,
     ) -> TimeSeries {
-        self.close_due(now_ms, waiting_people, queue_places);
+        self.close_due(now_ms, waiting_people, queue_places, summary);
         if self
             .points
             .last()
             .is_none_or(|point| point.at.as_millis() < now_ms)
         {
-            self.close(now_ms, waiting_people, queue_places);
+            self.close(now_ms, waiting_people, queue_places, summary);
         }
+        summary.join_requests_peak_per_interval = self
+            .points
+            .iter()
+            .map(|point| point.join_requests)
+            .max()
+            .unwrap_or(0);
+        summary.queue_places_peak = self
+            .points
+            .iter()
+            .map(|point| point.queue_places)
+            .max()
+            .unwrap_or(0);
         TimeSeries {
             interval_ms: self.interval_ms,
             points: self.points,
         }
     }
 
-    fn close(&mut self, at_ms: u64, waiting_people: u64, queue_places: u64) {
+    fn close(&mut self, at_ms: u64, waiting_people: u64, queue_places: u64, summary: &RunSummary) {
+        let totals = [
+            summary.join_requests,
+            summary.bounces,
+            summary.bypass_successes,
+        ];
+        let [join_requests, bounces, bypass_bookings] =
+            [0, 1, 2].map(|index| totals[index] - self.totals_before[index]);
+        self.totals_before = totals;
         self.points.push(SeriesPoint {
             at: Timestamp::from_millis(at_ms),
             waiting_people,
@@ -341,6 +395,9 @@ impl SeriesRecorder {
             admitted: self.admitted,
             bookings: self.bookings,
             active_max: self.active_max,
+            join_requests,
+            bounces,
+            bypass_bookings,
         });
         self.admitted = 0;
         self.bookings = 0;

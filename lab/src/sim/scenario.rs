@@ -6,9 +6,16 @@
 //! seed into the people of one surge, and [`run`](super::run) plays them under a policy.
 
 use core::fmt;
+use std::path::Path;
 
+use serde::{Deserialize, Serialize};
+
+use super::MapSpec;
 use crate::workload::{InventorySpec, SurgeSpec};
 use fairbook::{CHOICES_MAX_LIMIT, COHORTS_MAX_LIMIT, ConfigError, OutflowPolicy, Timestamp};
+
+/// The `korea-2021` preset, shipped as a file so that a researcher can copy and edit it.
+pub const KOREA_2021_TOML: &str = include_str!("../../scenarios/korea-2021.toml");
 
 const SECOND_MS: u64 = 1_000;
 const MINUTE_MS: u64 = 60 * SECOND_MS;
@@ -25,11 +32,12 @@ const HOUR_MS: u64 = 60 * MINUTE_MS;
 /// let mut scenario = Scenario::korea_2021(0.01);
 /// assert_eq!(scenario.people, 15_000);
 /// assert_eq!(scenario.cohorts.len(), 3);
-/// // A harsher 2021: every other turn bounces.
-/// scenario.baseline.bounce_probability = 0.5;
+/// // A harsher 2021: a server that holds half as many.
+/// scenario.baseline.server_capacity_users /= 2;
 /// assert!(scenario.validate().is_ok());
 /// ```
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Scenario {
     /// A short name, recorded in `summary.json`.
     pub name: String,
@@ -40,16 +48,19 @@ pub struct Scenario {
     pub cohorts: Vec<CohortPlan>,
     /// The inventory people compete for (see [`crate::workload::slots`]).
     pub inventory: InventorySpec,
+    /// Where people live and work, and where the clinics are.
+    pub map: MapSpec,
     /// When people arrive, relative to their cohort's opening.
     pub arrivals: ArrivalMix,
     /// Devices, reconnects, bots, bypass attempts, patience, booking and releasing.
     pub behaviour: Behaviour,
     /// How fast the door opens, for every policy (the baseline meters its naive line the
     /// same way, so that only the waiting room's rules differ).
+    #[serde(with = "OutflowSpec")]
     pub outflow: OutflowPolicy,
     /// How long an admitted person may take to book, in milliseconds.
     pub lease_ms: u64,
-    /// Under [`Policy::Lottery`](super::Policy::Lottery): how long after its opening a
+    /// Under [`Lottery`](super::Lottery): how long after its opening a
     /// cohort's registration stays open before the draw, in milliseconds.
     pub lottery_window_ms: u64,
     /// The period of the outflow timer that calls
@@ -58,12 +69,14 @@ pub struct Scenario {
     /// The width of one time-series interval, in milliseconds.
     pub series_interval_ms: u64,
     /// The run stops here at the latest; whoever is still in line then is counted as such.
+    #[serde(rename = "horizon_ms", with = "timestamp_ms")]
     pub horizon: Timestamp,
     /// The rules of the 2021 counterfactual.
     pub baseline: BaselineRules,
 }
 
-/// One eligibility group: its name, when it opens and its share of the people.
+/// One eligibility group: its name, when it opens, its share of the people and the
+/// vaccination days it books (its share of the supply).
 ///
 /// # Example
 /// ```
@@ -74,18 +87,27 @@ pub struct Scenario {
 ///     name: "50-52".into(),
 ///     opens_at: Timestamp::from_secs(3_600),
 ///     share: 0.2,
+///     first_day: 11,
+///     days: 3,
 /// };
 /// assert_eq!(fifties.opens_at.as_millis(), 3_600_000);
 /// ```
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct CohortPlan {
     /// A label such as an age band.
     pub name: String,
     /// When the cohort may start joining. Must leave room for the pre-queue before it
     /// ([`ArrivalMix::pre_queue_window_ms`]).
+    #[serde(rename = "opens_at_ms", with = "timestamp_ms")]
     pub opens_at: Timestamp,
     /// Its relative share of [`Scenario::people`] (shares are normalised to sum to 1).
     pub share: f64,
+    /// The first vaccination day its people book (a day of the inventory).
+    pub first_day: u16,
+    /// How many vaccination days, from `first_day`, its people book: the cohort's supply is
+    /// the places of those days, and is sold out when they are all booked.
+    pub days: u16,
 }
 
 /// When people arrive, relative to their cohort's opening.
@@ -101,7 +123,8 @@ pub struct CohortPlan {
 /// let mix = Scenario::korea_2021(0.01).arrivals;
 /// assert!(mix.pre_queue_share + mix.surge_share <= 1.0);
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct ArrivalMix {
     /// Share of people who arrive before their cohort opens.
     pub pre_queue_share: f64,
@@ -127,7 +150,8 @@ pub struct ArrivalMix {
 ///     .sum::<f64>() / behaviour.device_weights.iter().sum::<f64>();
 /// assert!((1.5..2.0).contains(&mean_devices));
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct Behaviour {
     /// Relative weights of joining from 1, 2 or 3 devices.
     pub device_weights: [f64; 3],
@@ -158,8 +182,9 @@ pub struct Behaviour {
     /// Mean of the exponentially distributed extra booking time, in ms.
     pub think_mean_ms: u64,
     /// How many ranked preferences each person lists (1 to 63; the engine takes 64 choices
-    /// at most). A person whose listed slots are all taken books the first slot with room
-    /// in the site's listing, recorded as choice number `choices_per_person`.
+    /// at most), drawn from the clinics nearest their wanted place on and just after their
+    /// wanted date. A person whose listed slots are all taken books the nearest slot with
+    /// room in their cohort's days, recorded as choice number `choices_per_person`.
     pub choices_per_person: u8,
     /// Share of bookers who give their booking back later (changed plans).
     pub release_share: f64,
@@ -172,9 +197,12 @@ pub struct Behaviour {
 ///
 /// - Every device, every reconnect and every bot retry takes a **new place at the end** of
 ///   the line; a person is admitted when any of their places comes up.
-/// - When a place's turn comes, the page **bounces** with probability
-///   `bounce_probability`: the device is sent back to the start and rejoins at the end after
-///   up to `bounce_rejoin_max_ms`.
+/// - The queue server holds at most `server_capacity_users` connections `C` (places in line
+///   and people on the booking page). From `overload_from_share × C` connections it is
+///   **overloaded**: with `L` connections a request (a join, or a place's turn) fails with
+///   probability `(L − s·C) / (C − s·C)`, rising to 1 at `C`. A failed join or turn is a
+///   **bounce**: the page errors, the device loses its place and reloads after an
+///   exponential delay of mean `bounce_retry_mean_ms`, at the end of the line.
 /// - A **bypass** attempt (a line cutter's or a bot's) after the cohort opened books at
 ///   once: the booking server trusted the client.
 /// - Before the opening there is no line: devices refresh, and land in the line within
@@ -185,129 +213,202 @@ pub struct Behaviour {
 /// # Example
 /// ```
 /// use fairbook_lab::sim::Scenario;
-/// let rules = Scenario::korea_2021(0.01).baseline;
-/// assert!(rules.bounce_probability > 0.0);
+/// let rules = Scenario::korea_2021(1.0).baseline;
+/// assert_eq!(rules.server_capacity_users, 300_000);
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct BaselineRules {
-    /// The chance that a place's turn bounces its device back to the start.
-    pub bounce_probability: f64,
-    /// A bounced device rejoins uniformly within this long, in ms.
-    pub bounce_rejoin_max_ms: u64,
+    /// The most connections the queue server holds.
+    pub server_capacity_users: u64,
+    /// The share of that capacity from which it starts failing requests.
+    pub overload_from_share: f64,
+    /// Mean delay before a bounced device reloads the page, in ms.
+    pub bounce_retry_mean_ms: u64,
     /// Devices waiting before the opening land in the line uniformly within this long
     /// after it, in ms.
     pub refresh_jitter_ms: u64,
 }
 
+/// [`OutflowPolicy`] as a scenario file spells it.
+#[derive(Serialize, Deserialize)]
+#[serde(remote = "OutflowPolicy", deny_unknown_fields)]
+struct OutflowSpec {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    admissions_per_sec: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    burst_max: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    active_max: Option<u64>,
+    stop_when_sold_out: bool,
+}
+
+/// A [`Timestamp`] as whole milliseconds in a scenario file.
+mod timestamp_ms {
+    use fairbook::Timestamp;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub(super) fn serialize<S: Serializer>(time: &Timestamp, to: S) -> Result<S::Ok, S::Error> {
+        to.serialize_u64(time.as_millis())
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(from: D) -> Result<Timestamp, D::Error> {
+        u64::deserialize(from).map(Timestamp::from_millis)
+    }
+}
+
 impl Scenario {
-    /// The reference surge of `MISSION.md`, scaled by `scale`: the Korean vaccine-booking
-    /// rollout of July 2021.
+    /// The reference surge, scaled by `scale`: the Korean vaccine-booking rollout of July
+    /// 2021 for people in their fifties, as shipped in `scenarios/korea-2021.toml`
+    /// ([`KOREA_2021_TOML`]) and scaled by [`Scenario::scaled`].
     ///
-    /// - **People:** `round(1,500,000 × scale)` (at least 100), in three age-band cohorts
-    ///   that open two hours apart: 55–59 (half the people) one hour after the start of the
-    ///   run, 53–54 (30%) at three hours, 50–52 (20%) at five hours.
-    /// - **Arrivals:** 20% in the half hour before their cohort opens (the pre-queue), 65% in
-    ///   a surge (mean 3 minutes after the opening), 15% in a long tail (mean 1 hour).
-    /// - **Behaviour:** 1, 2 or 3 devices (45/35/20%); a reconnect every 30 minutes per
-    ///   device on average; 1% bots retrying every 15 s; 5% line cutters trying the bypass up
-    ///   to 5 times; a mean patience of 4 hours, half of the leavers silent; 4 ranked
-    ///   preferences; 2% of bookers give their booking back within 2 hours.
-    /// - **Inventory:** places for **70%** of the people, at the density of the reference
-    ///   inventory (14 days × 8 windows per site, about 1.05 places per slot), so
-    ///   `round(14,000 × scale × 0.7 / 1.1)` sites. The reference inventory of `MISSION.md`
-    ///   has places for 110%; this preset has less so that supply runs out while people are
-    ///   still in line, as it did for the 55–59 cohort, whose bookings stopped after 15.5
-    ///   hours. [`Scenario::with_capacity_ratio`]`(1.1)` gives the reference inventory.
-    /// - **Outflow:** `round(100 × scale)` admissions per second (at least 1), at most one
-    ///   minute's worth of people active at once, nobody admitted while everything is booked;
-    ///   5-minute leases; a 1-second timer.
-    /// - **Lottery:** registration stays open 10 minutes after each opening.
-    /// - **2021 baseline:** a 30% chance that a turn bounces; bounced devices back within a
-    ///   minute; pre-opening refreshes land within 10 s of the opening.
+    /// At full scale: 1,500,000 people in three age-band cohorts, each opening at 8 pm on its
+    /// own day (55–59 half the people, 53–54 30%, 50–52 20%) and booking its own vaccination
+    /// days; 8,909 clinics placed by population on a 300 × 400 km map of 60 cities, with
+    /// places for 70% of the people, so that supply runs out while people are still in line;
+    /// a door of 100 admissions per second; and a 2021 queue server that holds 300,000
+    /// connections. The file's comments and `docs/fairness.md` give every number's source.
+    ///
+    /// # Panics
+    /// Never for the shipped file (a test reads it); the file is part of the crate.
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook_lab::sim::Scenario;
+    ///
+    /// let tenth = Scenario::korea_2021(0.1);
+    /// assert_eq!(tenth.people, 150_000);
+    /// assert_eq!(tenth.cohorts.len(), 3);
+    /// assert_eq!(tenth.baseline.server_capacity_users, 30_000);
+    /// let full = Scenario::korea_2021(1.0);
+    /// assert_eq!(full.people, 1_500_000);
+    /// assert_eq!(full.outflow.admissions_per_sec, Some(100));
+    /// assert_eq!(full.inventory.total_capacity, 1_050_000);
+    /// ```
+    pub fn korea_2021(scale: f64) -> Scenario {
+        Scenario::from_toml(KOREA_2021_TOML)
+            .unwrap_or_else(|error| panic!("the shipped korea-2021 preset is broken: {error}"))
+            .scaled(scale)
+    }
+
+    /// Reads a scenario from TOML text (the layout of `scenarios/korea-2021.toml`) and
+    /// validates it.
+    ///
+    /// # Errors
+    /// [`ScenarioFileError::Toml`] if the text is not a scenario (unknown or missing keys
+    /// included), [`ScenarioFileError::Invalid`] if it is one that cannot be simulated.
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook_lab::sim::Scenario;
+    /// let scenario = Scenario::small(500);
+    /// let text = scenario.to_toml();
+    /// assert_eq!(Scenario::from_toml(&text)?, scenario);
+    /// assert!(Scenario::from_toml("people = 3").is_err());
+    /// # Ok::<(), fairbook_lab::sim::ScenarioFileError>(())
+    /// ```
+    pub fn from_toml(text: &str) -> Result<Scenario, ScenarioFileError> {
+        let scenario: Scenario =
+            toml::from_str(text).map_err(|error| ScenarioFileError::Toml(error.to_string()))?;
+        scenario.validate().map_err(ScenarioFileError::Invalid)?;
+        Ok(scenario)
+    }
+
+    /// Reads a scenario from JSON text (the same keys as the TOML file) and validates it.
+    ///
+    /// # Errors
+    /// [`ScenarioFileError::Json`] or [`ScenarioFileError::Invalid`], as
+    /// [`Scenario::from_toml`].
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook_lab::sim::Scenario;
+    /// let scenario = Scenario::small(500);
+    /// assert_eq!(Scenario::from_json(&scenario.to_json())?, scenario);
+    /// # Ok::<(), fairbook_lab::sim::ScenarioFileError>(())
+    /// ```
+    pub fn from_json(text: &str) -> Result<Scenario, ScenarioFileError> {
+        let scenario: Scenario = serde_json::from_str(text)
+            .map_err(|error| ScenarioFileError::Json(error.to_string()))?;
+        scenario.validate().map_err(ScenarioFileError::Invalid)?;
+        Ok(scenario)
+    }
+
+    /// Reads a scenario file: JSON if its name ends in `.json`, TOML otherwise.
+    ///
+    /// # Errors
+    /// [`ScenarioFileError::Io`] if it cannot be read, otherwise as [`Scenario::from_toml`].
+    pub fn load(path: &Path) -> Result<Scenario, ScenarioFileError> {
+        let text = std::fs::read_to_string(path).map_err(|error| ScenarioFileError::Io {
+            path: path.display().to_string(),
+            message: error.to_string(),
+        })?;
+        if path
+            .extension()
+            .is_some_and(|extension| extension == "json")
+        {
+            Scenario::from_json(&text)
+        } else {
+            Scenario::from_toml(&text)
+        }
+    }
+
+    /// The scenario as TOML, the layout [`Scenario::from_toml`] reads.
+    pub fn to_toml(&self) -> String {
+        // Every field is a plain number, string, array or table, which TOML can hold.
+        toml::to_string(self).unwrap_or_default()
+    }
+
+    /// The scenario as pretty JSON, the layout [`Scenario::from_json`] reads.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// The same surge at `scale` times the size: people, sites, places, the outflow's rate,
+    /// burst and active cap, and the 2021 server's capacity are multiplied by `scale`
+    /// (rounded; at least 100 people, one site, one admission per second); the map's sides
+    /// and city radii by `√scale`, so that clinics and people stay as dense and distances
+    /// stay comparable. Times and shares do not change. A scale that is not a positive
+    /// finite number is taken as 1.
     ///
     /// # Example
     /// ```
     /// use fairbook_lab::sim::Scenario;
     /// let full = Scenario::korea_2021(1.0);
-    /// assert_eq!(full.people, 1_500_000);
-    /// assert_eq!(full.outflow.admissions_per_sec, Some(100));
-    /// assert_eq!(full.inventory.total_capacity, 1_050_000);
-    /// assert_eq!(full.with_capacity_ratio(1.1).inventory.sites, 14_000);
+    /// let half = full.clone().scaled(0.5);
+    /// assert_eq!(half.people, 750_000);
+    /// assert_eq!(half.inventory.total_capacity, 525_000);
+    /// assert_eq!(half.outflow.admissions_per_sec, Some(50));
     /// ```
-    pub fn korea_2021(scale: f64) -> Scenario {
+    pub fn scaled(mut self, scale: f64) -> Scenario {
         let scale = if scale.is_finite() && scale > 0.0 {
             scale
         } else {
-            0.0
+            1.0
         };
-        let people = ((SurgeSpec::REFERENCE_PEOPLE as f64 * scale).round() as u64).max(100);
-        let sites = ((InventorySpec::REFERENCE_SITES as f64 * scale).round() as u32).max(1);
-        let admissions_per_sec = ((100.0 * scale).round() as u64).max(1);
-        let cohort = |name: &str, opens_at_h: u64, share: f64| CohortPlan {
-            name: name.to_owned(),
-            opens_at: Timestamp::from_millis(opens_at_h * HOUR_MS),
-            share,
-        };
-        Scenario {
-            name: "korea-2021".to_owned(),
-            people,
-            cohorts: vec![
-                cohort("55-59", 1, 0.5),
-                cohort("53-54", 3, 0.3),
-                cohort("50-52", 5, 0.2),
-            ],
-            inventory: InventorySpec {
-                sites,
-                ..InventorySpec::reference(people)
-            },
-            arrivals: ArrivalMix {
-                pre_queue_share: 0.2,
-                pre_queue_window_ms: 30 * MINUTE_MS,
-                surge_share: 0.65,
-                surge_mean_ms: 3 * MINUTE_MS,
-                tail_mean_ms: HOUR_MS,
-            },
-            behaviour: Behaviour {
-                device_weights: [0.45, 0.35, 0.2],
-                device_spread_ms: MINUTE_MS,
-                reconnect_mean_ms: 30 * MINUTE_MS,
-                reconnect_delay_max_ms: 30 * SECOND_MS,
-                bot_share: 0.01,
-                bot_retry_ms: 15 * SECOND_MS,
-                line_cutter_share: 0.05,
-                bypass_attempts_max: 5,
-                bypass_gap_max_ms: 5 * MINUTE_MS,
-                patience_mean_ms: 4 * HOUR_MS,
-                silent_leaver_share: 0.5,
-                think_min_ms: 5 * SECOND_MS,
-                think_mean_ms: 25 * SECOND_MS,
-                choices_per_person: 4,
-                release_share: 0.02,
-                release_after_max_ms: 2 * HOUR_MS,
-            },
-            outflow: OutflowPolicy {
-                admissions_per_sec: Some(admissions_per_sec),
-                burst_max: None,
-                active_max: Some(admissions_per_sec * 60),
-                stop_when_sold_out: true,
-            },
-            lease_ms: 5 * MINUTE_MS,
-            lottery_window_ms: 10 * MINUTE_MS,
-            tick_ms: SECOND_MS,
-            series_interval_ms: MINUTE_MS,
-            horizon: Timestamp::from_millis(48 * HOUR_MS),
-            baseline: BaselineRules {
-                bounce_probability: 0.3,
-                bounce_rejoin_max_ms: MINUTE_MS,
-                refresh_jitter_ms: 10 * SECOND_MS,
-            },
-        }
-        .with_capacity_ratio(0.7)
+        let times = |value: u64| (value as f64 * scale).round() as u64;
+        self.people = times(self.people).max(100);
+        self.inventory.sites = (times(u64::from(self.inventory.sites)) as u32).max(1);
+        self.inventory.total_capacity = times(self.inventory.total_capacity);
+        let side = scale.sqrt();
+        let shrink = |metres: u32| ((f64::from(metres) * side).round() as u32).max(1);
+        self.map.width_m = shrink(self.map.width_m);
+        self.map.height_m = shrink(self.map.height_m);
+        self.map.largest_city_radius_m = shrink(self.map.largest_city_radius_m);
+        self.outflow.admissions_per_sec = self
+            .outflow
+            .admissions_per_sec
+            .map(|rate| times(rate).max(1));
+        self.outflow.burst_max = self.outflow.burst_max.map(|burst| times(burst).max(1));
+        self.outflow.active_max = self.outflow.active_max.map(|cap| times(cap).max(1));
+        self.baseline.server_capacity_users = times(self.baseline.server_capacity_users).max(1);
+        self
     }
 
     /// A small, fast scenario for tests and doctests: `people` people in two cohorts ten
-    /// minutes apart, minutes instead of hours, an inventory for 80% of them (so it sells
-    /// out), 2 bots and line cutters in every hundred people.
+    /// minutes apart, each booking its own day, minutes instead of hours, an inventory for
+    /// 80% of them (so it sells out), 2 bots and 5 line cutters in every hundred people, and
+    /// a 2021 server that holds a tenth of the people.
     ///
     /// A few thousand people simulate in well under a second even in a debug build.
     ///
@@ -322,6 +423,8 @@ impl Scenario {
         let people = people.max(1);
         let sites = u32::try_from(people / 100).unwrap_or(u32::MAX).max(2);
         let admissions_per_sec = (people / 100).max(2);
+        // Ten square kilometres per site, as in the reference map.
+        let side_m = ((f64::from(sites) * 13.5e6).sqrt() as u32).max(2_000);
         Scenario {
             name: "small".to_owned(),
             people,
@@ -330,11 +433,15 @@ impl Scenario {
                     name: "older".to_owned(),
                     opens_at: Timestamp::from_millis(10 * MINUTE_MS),
                     share: 0.6,
+                    first_day: 0,
+                    days: 1,
                 },
                 CohortPlan {
                     name: "younger".to_owned(),
                     opens_at: Timestamp::from_millis(20 * MINUTE_MS),
                     share: 0.4,
+                    first_day: 1,
+                    days: 1,
                 },
             ],
             inventory: InventorySpec {
@@ -342,6 +449,16 @@ impl Scenario {
                 days: 2,
                 windows: 4,
                 total_capacity: people * 8 / 10,
+                seed: SurgeSpec::REFERENCE_SEED,
+            },
+            map: MapSpec {
+                width_m: side_m,
+                height_m: side_m,
+                cities: 4,
+                city_size_exponent: 1.0,
+                largest_city_radius_m: side_m / 10,
+                worker_share: 0.7,
+                commuter_share: 0.25,
                 seed: SurgeSpec::REFERENCE_SEED,
             },
             arrivals: ArrivalMix {
@@ -381,8 +498,9 @@ impl Scenario {
             series_interval_ms: 10 * SECOND_MS,
             horizon: Timestamp::from_millis(6 * HOUR_MS),
             baseline: BaselineRules {
-                bounce_probability: 0.3,
-                bounce_rejoin_max_ms: 10 * SECOND_MS,
+                server_capacity_users: (people / 10).max(1),
+                overload_from_share: 0.8,
+                bounce_retry_mean_ms: 20 * SECOND_MS,
                 refresh_jitter_ms: 5 * SECOND_MS,
             },
         }
@@ -473,7 +591,7 @@ impl Scenario {
             ),
             ("silent_leaver_share", self.behaviour.silent_leaver_share),
             ("release_share", self.behaviour.release_share),
-            ("bounce_probability", self.baseline.bounce_probability),
+            ("overload_from_share", self.baseline.overload_from_share),
         ];
         for (name, value) in probabilities {
             if !(value.is_finite() && (0.0..=1.0).contains(&value)) {
@@ -508,6 +626,35 @@ impl Scenario {
             || self.behaviour.bot_retry_ms == 0
             || self.behaviour.reconnect_mean_ms == 0
         {
+            return Err(ScenarioError::ZeroPeriod);
+        }
+        if self.inventory.windows > 64 {
+            return Err(ScenarioError::InventoryOutOfRange {
+                slots: self.inventory.slot_count(),
+            });
+        }
+        for (index, cohort) in self.cohorts.iter().enumerate() {
+            let end = u32::from(cohort.first_day) + u32::from(cohort.days);
+            let slots = u64::from(self.inventory.sites)
+                * u64::from(cohort.days)
+                * u64::from(self.inventory.windows);
+            if cohort.days == 0 || end > u32::from(self.inventory.days) || slots < choices as u64 {
+                return Err(ScenarioError::CohortDaysOutOfRange {
+                    cohort: index as u16,
+                });
+            }
+        }
+        let map = &self.map;
+        if map.width_m == 0
+            || map.height_m == 0
+            || map.cities == 0
+            || !(map.city_size_exponent.is_finite() && map.city_size_exponent >= 0.0)
+            || !(0.0..=1.0).contains(&map.worker_share)
+            || !(0.0..=1.0).contains(&map.commuter_share)
+        {
+            return Err(ScenarioError::ShareOutOfRange { name: "map" });
+        }
+        if self.baseline.server_capacity_users == 0 || self.baseline.bounce_retry_mean_ms == 0 {
             return Err(ScenarioError::ZeroPeriod);
         }
         if self.behaviour.think_min_ms >= self.lease_ms {
@@ -579,8 +726,14 @@ pub enum ScenarioError {
         /// Slots in the inventory.
         slots: u64,
     },
-    /// A timer period or mean time is 0.
+    /// A timer period or mean time is 0 (or the 2021 server holds nobody).
     ZeroPeriod,
+    /// A cohort books no day, days past the inventory's last, or fewer slots than a person
+    /// lists.
+    CohortDaysOutOfRange {
+        /// The cohort's index.
+        cohort: u16,
+    },
     /// The lease is no longer than the shortest booking time: nobody could book.
     LeaseTooShort {
         /// The lease.
@@ -623,6 +776,11 @@ impl fmt::Display for ScenarioError {
                     "a timer period or a mean time is 0; give it at least 1 ms"
                 )
             }
+            ScenarioError::CohortDaysOutOfRange { cohort } => write!(
+                f,
+                "cohort {cohort} books no day, a day past the inventory's last, \
+                 or fewer slots than a person lists"
+            ),
             ScenarioError::LeaseTooShort { lease_ms } => write!(
                 f,
                 "the lease of {lease_ms} ms is no longer than the shortest booking time"
@@ -644,5 +802,56 @@ impl std::error::Error for ScenarioError {
 impl From<ConfigError> for ScenarioError {
     fn from(error: ConfigError) -> ScenarioError {
         ScenarioError::Engine(error)
+    }
+}
+
+/// A scenario file that cannot be read.
+///
+/// # Example
+/// ```
+/// use fairbook_lab::sim::{Scenario, ScenarioFileError};
+/// let error = Scenario::from_toml("people = 3").unwrap_err();
+/// assert!(matches!(error, ScenarioFileError::Toml(_)));
+/// assert!(error.to_string().starts_with("not a scenario in toml"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ScenarioFileError {
+    /// The file could not be read.
+    Io {
+        /// The file.
+        path: String,
+        /// What the operating system said.
+        message: String,
+    },
+    /// The text is not a scenario in TOML (a syntax error, or a key missing or unknown).
+    Toml(String),
+    /// The text is not a scenario in JSON.
+    Json(String),
+    /// The scenario cannot be simulated.
+    Invalid(ScenarioError),
+}
+
+impl fmt::Display for ScenarioFileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ScenarioFileError::Io { path, message } => {
+                write!(f, "cannot read the scenario file {path}: {message}")
+            }
+            ScenarioFileError::Toml(message) => {
+                write!(f, "not a scenario in toml: {}", message.trim_end())
+            }
+            ScenarioFileError::Json(message) => write!(f, "not a scenario in json: {message}"),
+            ScenarioFileError::Invalid(error) => write!(f, "the scenario is invalid: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for ScenarioFileError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            ScenarioFileError::Invalid(error) => Some(error),
+            _ => None,
+        }
     }
 }

@@ -1,0 +1,57 @@
+//! The HTTP surface: one module per endpoint family, assembled by [`router`].
+//!
+//! | method and path | module | what |
+//! |---|---|---|
+//! | `GET /` | `page` | the waiting-room page |
+//! | `POST /api/join` | `join` | take a place (or get yours back) |
+//! | `GET /api/status` | `status` | where you stand, with a pass once admitted |
+//! | `GET /api/events` | `status` | the same, as server-sent events on every change |
+//! | `POST /api/reserve` | `reserve` | book the first slot with room from ranked choices (needs the pass) |
+//! | `POST /api/release` | `release` | give back a booking, or everything |
+//! | `GET /api/slots` | `slots` | the inventory, a page at a time |
+//! | `POST /admin/cohorts/{id}/open` | `admin` | open a cohort's joins |
+//! | `GET`, `PUT /admin/outflow` | `admin` | the door's policy |
+//! | `GET /admin/stats` | `admin` | engine counters, memory, cohorts |
+//! | `GET /admin/audit` | `admin` | a full recount of every invariant |
+//! | `GET`, `POST /floor` | `floor` | a trivial handler: the HTTP floor the load test compares with |
+//!
+//! Two-phase holds (`POST /api/hold`, `POST /api/confirm`) and slot search
+//! (`GET /api/search`) take their own modules here beside `reserve` and `slots` once the
+//! engine has them, wired in [`router`] like the others.
+
+mod admin;
+mod floor;
+mod join;
+mod page;
+mod release;
+mod reserve;
+mod slots;
+mod status;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::state::AppState;
+
+pub use status::StatusView;
+
+/// Every route, with the shared state.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/", get(page::index))
+        .route("/api/join", post(join::join))
+        .route("/api/status", get(status::status))
+        .route("/api/events", get(status::events))
+        .route("/api/reserve", post(reserve::reserve))
+        .route("/api/release", post(release::release))
+        .route("/api/slots", get(slots::slots))
+        .route("/admin/cohorts/{cohort}/open", post(admin::open_cohort))
+        .route(
+            "/admin/outflow",
+            get(admin::outflow).put(admin::set_outflow),
+        )
+        .route("/admin/stats", get(admin::stats))
+        .route("/admin/audit", get(admin::audit))
+        .route("/floor", get(floor::floor).post(floor::floor_with_body))
+        .with_state(state)
+}

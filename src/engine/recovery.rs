@@ -1,0 +1,492 @@
+//! Rebuilding an engine from what a journal kept: [`Engine::apply`] replays one
+//! [`Record`], [`Engine::snapshot`] and [`Engine::from_snapshot`] write and read the whole
+//! state as bytes, and [`Engine::recover`] does all of it for a journal's recovery.
+//!
+//! # Why replay is exact
+//!
+//! Each record is made while the state it describes is held (see [`RecordSink`]), so one
+//! person's records reach the journal in the order of their effects, and the door's record of
+//! an admission is in before anyone can act on it. Records of different people commute,
+//! with two exceptions that the recording points take care of: a seat (a booking is recorded
+//! after its seat is taken, a release before its seat is given back, so the journal never
+//! shows a slot over capacity) and the door (it holds the busy bits of the people it admits
+//! while it records). Replaying the journal in its order therefore passes through states the
+//! engine could have been in, and ends in the state it was in when the last record was made.
+//!
+//! # Snapshot format
+//!
+//! Little-endian, fixed width. `FBSNAP01` (8 bytes); `bookings_per_person_max` (u8); the
+//! door's clock plus one, 0 for none (u64); the admission cursor (u64); the lapse sweep's
+//! cursor (u64); the token bucket: a flag (u8), tokens in thousandths (u64), last refill in ms
+//! (u64); the admission-rate samples: count (u8), next (u8), 16 pairs of (ms, cursor) (u64
+//! each); the admission rate's bits (u64); the slot count (u32), then per slot its site (u32),
+//! day (u16), window (u8) and capacity (u32); the place count (u64), then per place its person
+//! (u64), its packed state (u64, see `waiting_room/person_state.rs`) and its
+//! `bookings_per_person_max` ledger cells (u32 each, slot + 1 or 0). Everything else (the
+//! person table, the slots' booked counts, the open-slot and active counts, the count of
+//! leavers) is rebuilt from these, and checked.
+
+use std::sync::Arc;
+
+use super::{AdvanceState, Engine, RATE_SAMPLES};
+use crate::config::{Config, ConfigError};
+use crate::error::{ApplyError, RecoverError, SnapshotError};
+use crate::ids::{Day, SiteId, SlotId, Window};
+use crate::inventory::SlotSpec;
+use crate::record::{Record, RecordSink, Recorder};
+use crate::time::Timestamp;
+use crate::waiting_room::{Locked, PlaceImage, TokenBucket};
+
+const MAGIC: &[u8; 8] = b"FBSNAP01";
+
+impl Engine {
+    /// Applies one [`Record`] that an engine with the same [`Config`] made, as that engine
+    /// applied it: the way a recovery replays a journal and a replica follows one.
+    ///
+    /// Call it only on an engine no other thread uses, with records in the order the sink
+    /// received them. It hands nothing to this engine's own sink.
+    ///
+    /// # Errors
+    /// [`ApplyError::Inconsistent`] if the record does not fit the state (a journal that is
+    /// not this engine's history, or out of order); nothing changes then.
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{CohortId, Config, Engine, PersonId, Record, Seq, Status, Timestamp};
+    /// let replica = Engine::new(Config::default())?;
+    /// replica.apply(&Record::Joined { person: PersonId::new(3), seq: Seq::new(0) })?;
+    /// let status = replica.status(PersonId::new(3), Timestamp::ZERO)?;
+    /// assert!(matches!(status, Status::Waiting { seq, .. } if seq == Seq::new(0)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn apply(&self, record: &Record) -> Result<(), ApplyError> {
+        self.apply_record(record)
+            .map_err(|reason| ApplyError::Inconsistent {
+                record: *record,
+                reason,
+            })
+    }
+
+    fn apply_record(&self, record: &Record) -> Result<(), &'static str> {
+        // Replay is not bound by the clock: the record says the change happened.
+        let any_time = Timestamp::ZERO;
+        match *record {
+            Record::Joined { person, seq } => self.room.replay_join(person, seq),
+            Record::Requeued { person, from, to } => self.room.replay_requeue(person, from, to),
+            Record::Left { seq } => match self.room.lock_place(seq, any_time) {
+                Ok(Locked::Waiting(guard)) => {
+                    guard.leave();
+                    Ok(())
+                }
+                _ => Err("the place left is not waiting"),
+            },
+            Record::Advanced {
+                door,
+                swept_from,
+                swept_to,
+                admitted_from,
+                admitted_to,
+                lease_until,
+                bucket,
+            } => {
+                let mut state = self.advance.lock();
+                if swept_from.as_u64() != state.sweep_cursor {
+                    return Err("the sweep does not start at the sweep cursor");
+                }
+                self.room.replay_advance(
+                    door,
+                    (swept_from, swept_to),
+                    (admitted_from, admitted_to),
+                    lease_until,
+                )?;
+                self.clock.set_door(door);
+                state.sweep_cursor = swept_to.as_u64();
+                state.bucket = TokenBucket::from_state(
+                    bucket.map(|(tokens_milli, at)| (tokens_milli, at.as_millis())),
+                );
+                self.record_rate_sample(&mut state, door, admitted_to.as_u64());
+                Ok(())
+            }
+            Record::Booked { seq, slot, index } => {
+                let Ok(Locked::Admitted(guard)) = self.room.lock_place(seq, any_time) else {
+                    return Err("the place booking holds no lease");
+                };
+                if !self.inventory.contains(slot) {
+                    return Err("the slot booked does not exist");
+                }
+                let count = guard.bookings_count();
+                if index != count || count >= self.config.bookings_per_person_max {
+                    return Err("the booking is not the person's next one");
+                }
+                if self.ledger.position(seq, count, slot).is_some() {
+                    return Err("the person already holds the slot");
+                }
+                if !self.inventory.try_take(slot) {
+                    return Err("the slot booked is full");
+                }
+                self.ledger.set(seq, count, Some(slot));
+                guard.commit_bookings(count + 1);
+                Ok(())
+            }
+            Record::BookingReleased { seq, slot } => {
+                let Ok(Locked::Admitted(guard)) = self.room.lock_place(seq, any_time) else {
+                    return Err("the place releasing holds no lease");
+                };
+                let count = guard.bookings_count();
+                let index = self
+                    .ledger
+                    .position(seq, count, slot)
+                    .ok_or("the person does not hold the slot")?;
+                self.inventory.give_back(slot);
+                self.ledger.remove(seq, count, index);
+                guard.commit_bookings(count - 1);
+                Ok(())
+            }
+            Record::Released { seq } => {
+                let Ok(Locked::Admitted(guard)) = self.room.lock_place(seq, any_time) else {
+                    return Err("the place releasing holds nothing");
+                };
+                for index in 0..guard.bookings_count() {
+                    if let Some(slot) = self.ledger.get(seq, index) {
+                        self.inventory.give_back(slot);
+                        self.ledger.set(seq, index, None);
+                    }
+                }
+                guard.give_up_everything();
+                Ok(())
+            }
+            Record::SlotAdded { spec } => self
+                .inventory
+                .add(spec, || ())
+                .map(drop)
+                .map_err(|_| "the slot does not fit the inventory"),
+        }
+    }
+
+    /// The whole state as bytes (see the module docs for the format), to be read back by
+    /// [`Engine::from_snapshot`] with the same [`Config`].
+    ///
+    /// Call it on an engine no other thread uses: a journal makes its snapshots on a replica
+    /// it rebuilds from its own records, so that live traffic never pauses for one.
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{CohortId, Config, Engine, PersonId, SlotSpec, Timestamp};
+    /// let engine = Engine::new(Config::default())?;
+    /// let slot = engine.add_slot(SlotSpec::with_capacity(2))?;
+    /// engine.enqueue(PersonId::new(1), CohortId::new(0), Timestamp::ZERO)?;
+    /// engine.advance(Timestamp::ZERO, 1)?;
+    /// engine.reserve(PersonId::new(1), &[slot], Timestamp::ZERO)?;
+    /// let copy = Engine::from_snapshot(Config::default(), None, &engine.snapshot())?;
+    /// assert_eq!(copy.snapshot(), engine.snapshot());
+    /// assert_eq!(copy.slot(slot).unwrap().booked, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn snapshot(&self) -> Vec<u8> {
+        let state = self.advance.lock();
+        let slots = self.inventory.len();
+        let places = self.room.places_handed_out();
+        let per_place = self.config.bookings_per_person_max;
+        let mut out = Vec::with_capacity(
+            200 + slots as usize * 11 + places as usize * (16 + 4 * usize::from(per_place)),
+        );
+        out.extend_from_slice(MAGIC);
+        out.push(per_place);
+        let door = self.clock.door().map_or(0, |door| door.as_millis() + 1);
+        for value in [door, self.room.admission_cursor(), state.sweep_cursor] {
+            out.extend_from_slice(&value.to_le_bytes());
+        }
+        let (flag, tokens, refilled) = match state.bucket.state() {
+            Some((tokens, refilled)) => (1, tokens, refilled),
+            None => (0, 0, 0),
+        };
+        out.push(flag);
+        out.extend_from_slice(&tokens.to_le_bytes());
+        out.extend_from_slice(&refilled.to_le_bytes());
+        out.push(state.samples_len as u8);
+        out.push(state.samples_next as u8);
+        for (ms, cursor) in state.samples {
+            out.extend_from_slice(&ms.to_le_bytes());
+            out.extend_from_slice(&cursor.to_le_bytes());
+        }
+        out.extend_from_slice(&self.admissions_per_sec_bits_raw().to_le_bytes());
+        out.extend_from_slice(&slots.to_le_bytes());
+        for raw in 0..slots {
+            let spec = self.inventory.view(SlotId::new(raw)).map(|view| view.spec);
+            let spec = spec.unwrap_or(SlotSpec::with_capacity(0));
+            out.extend_from_slice(&spec.site.as_u32().to_le_bytes());
+            out.extend_from_slice(&spec.day.as_u16().to_le_bytes());
+            out.push(spec.window.as_u8());
+            out.extend_from_slice(&spec.capacity.to_le_bytes());
+        }
+        out.extend_from_slice(&places.to_le_bytes());
+        for (raw, place) in self.room.export_places().enumerate() {
+            out.extend_from_slice(&place.person.to_le_bytes());
+            out.extend_from_slice(&place.state.to_le_bytes());
+            for index in 0..per_place {
+                let seq = crate::ids::Seq::new(raw as u64);
+                let cell = self
+                    .ledger
+                    .get(seq, index)
+                    .map_or(0, |slot| slot.as_u32() + 1);
+                out.extend_from_slice(&cell.to_le_bytes());
+            }
+        }
+        out
+    }
+
+    /// An engine in the state a [`Engine::snapshot`] describes, built with `config` (the
+    /// engine's that made it) and, if given, handing its changes to `sink` from then on.
+    ///
+    /// # Errors
+    /// [`SnapshotError`] if the bytes are not a snapshot, were made with other limits, or
+    /// describe a state the engine could not be in (a slot over capacity, a person in two
+    /// places...); never a panic, whatever the bytes.
+    ///
+    /// # Example
+    /// See [`Engine::snapshot`].
+    pub fn from_snapshot(
+        config: Config,
+        sink: Option<Arc<dyn RecordSink>>,
+        bytes: &[u8],
+    ) -> Result<Engine, SnapshotError> {
+        let mut engine = Engine::build(config, Recorder::default())?;
+        engine.load_snapshot(bytes)?;
+        engine.attach(Recorder::new(sink));
+        Ok(engine)
+    }
+
+    /// Rebuilds an engine from a journal's recovery: the latest snapshot, if any, then every
+    /// record after it, in order. Places claimed but never recorded (joins lost in a crash
+    /// before they were durable, and so never acknowledged) are marked void: nobody holds
+    /// them and the door passes them. The engine then hands its changes to `sink`.
+    ///
+    /// # Errors
+    /// [`RecoverError`]: the configuration, the snapshot or the first record that does not
+    /// fit, with its position.
+    ///
+    /// # Example
+    /// ```
+    /// use std::sync::{Arc, Mutex};
+    /// use fairbook::{CohortId, Config, Engine, PersonId, Record, RecordSink, SlotSpec, Timestamp};
+    ///
+    /// #[derive(Default)]
+    /// struct Log(Mutex<Vec<Record>>);
+    /// impl RecordSink for Log {
+    ///     fn record(&self, record: &Record) {
+    ///         self.0.lock().unwrap().push(*record);
+    ///     }
+    /// }
+    ///
+    /// let log = Arc::new(Log::default());
+    /// let engine = Engine::with_sink(Config::default(), log.clone())?;
+    /// let slot = engine.add_slot(SlotSpec::with_capacity(1))?;
+    /// engine.enqueue(PersonId::new(7), CohortId::new(0), Timestamp::ZERO)?;
+    /// engine.advance(Timestamp::ZERO, 1)?;
+    /// engine.reserve(PersonId::new(7), &[slot], Timestamp::ZERO)?;
+    ///
+    /// let records = log.0.lock().unwrap().clone();
+    /// let recovered = Engine::recover(Config::default(), None, None, records)?;
+    /// assert_eq!(recovered.snapshot(), engine.snapshot());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn recover(
+        config: Config,
+        sink: Option<Arc<dyn RecordSink>>,
+        snapshot: Option<&[u8]>,
+        records: impl IntoIterator<Item = Record>,
+    ) -> Result<Engine, RecoverError> {
+        let mut engine = Engine::build(config, Recorder::default())?;
+        if let Some(bytes) = snapshot {
+            engine.load_snapshot(bytes)?;
+        }
+        for (index, record) in records.into_iter().enumerate() {
+            engine
+                .apply(&record)
+                .map_err(|error| RecoverError::Record {
+                    index: index as u64,
+                    error,
+                })?;
+        }
+        engine.room.seal_holes();
+        engine.attach(Recorder::new(sink));
+        Ok(engine)
+    }
+
+    /// Hands the engine's changes to `recorder` from now on (recovery builds without one, so
+    /// that what it replays is not recorded again).
+    fn attach(&mut self, recorder: Recorder) {
+        self.room.set_recorder(recorder.clone());
+        self.recorder = recorder;
+    }
+
+    fn load_snapshot(&self, bytes: &[u8]) -> Result<(), SnapshotError> {
+        let mut reader = Reader { bytes };
+        if reader.take(8)? != MAGIC {
+            return Err(SnapshotError::NotASnapshot);
+        }
+        let per_place = reader.u8()?;
+        if per_place != self.config.bookings_per_person_max {
+            return Err(SnapshotError::Mismatch {
+                what: "bookings_per_person_max",
+            });
+        }
+        let door = reader.u64()?;
+        let admit_cursor = reader.u64()?;
+        let sweep_cursor = reader.u64()?;
+        let bucket_flag = reader.u8()?;
+        let (tokens, refilled) = (reader.u64()?, reader.u64()?);
+        let samples_len = usize::from(reader.u8()?);
+        let samples_next = usize::from(reader.u8()?);
+        let mut samples = [(0, 0); RATE_SAMPLES];
+        for sample in &mut samples {
+            *sample = (reader.u64()?, reader.u64()?);
+        }
+        let rate_bits = reader.u64()?;
+        if samples_len > RATE_SAMPLES || samples_next >= RATE_SAMPLES || bucket_flag > 1 {
+            return Err(SnapshotError::Inconsistent {
+                reason: "the door's state is out of range",
+            });
+        }
+        if door > Timestamp::MAX.as_millis() + 1 || sweep_cursor > admit_cursor {
+            return Err(SnapshotError::Inconsistent {
+                reason: "the door's clock or cursors are out of range",
+            });
+        }
+        let slots = reader.u32()?;
+        if u64::from(slots) * 11 > reader.len() {
+            return Err(SnapshotError::Truncated);
+        }
+        let specs = (0..slots).map(|_| SlotSpec {
+            site: SiteId::new(reader.u32().unwrap_or(0)),
+            day: Day::new(reader.u16().unwrap_or(0)),
+            window: Window::new(reader.u8().unwrap_or(0)),
+            capacity: reader.u32().unwrap_or(0),
+        });
+        self.inventory
+            .restore(specs)
+            .ok_or(SnapshotError::Mismatch { what: "slots_max" })?;
+        let places = reader.u64()?;
+        let place_len = 16 + 4 * u64::from(per_place);
+        if places > self.room.places_max() || places.saturating_mul(place_len) != reader.len() {
+            return Err(SnapshotError::Inconsistent {
+                reason: "the places do not fill the snapshot, or exceed people_max",
+            });
+        }
+        let mut ledger_reader = Reader {
+            bytes: reader.bytes,
+        };
+        let images = (0..places).map(|_| {
+            let image = PlaceImage {
+                person: reader.u64().unwrap_or(0),
+                state: reader.u64().unwrap_or(0),
+            };
+            reader.bytes = &reader.bytes[4 * usize::from(per_place)..];
+            image
+        });
+        self.room
+            .import_places(images, admit_cursor)
+            .map_err(|reason| SnapshotError::Inconsistent { reason })?;
+        // The bookings, against the places just restored.
+        for raw in 0..places {
+            let seq = crate::ids::Seq::new(raw);
+            ledger_reader.take(16)?;
+            let mut cells = [0u32; 15];
+            for cell in cells.iter_mut().take(usize::from(per_place)) {
+                *cell = ledger_reader.u32()?;
+            }
+            let held = cells.iter().take_while(|&&cell| cell != 0).count();
+            if cells[held..].iter().any(|&cell| cell != 0) {
+                return Err(SnapshotError::Inconsistent {
+                    reason: "a place's bookings have gaps",
+                });
+            }
+            let count = self.room.bookings_count_of(seq);
+            if held != usize::from(count) {
+                return Err(SnapshotError::Inconsistent {
+                    reason: "a place's bookings disagree with its state",
+                });
+            }
+            for (index, &cell) in cells[..held].iter().enumerate() {
+                let slot = SlotId::new(cell - 1);
+                if !self.inventory.contains(slot)
+                    || self.ledger.position(seq, index as u8, slot).is_some()
+                    || !self.inventory.try_take(slot)
+                {
+                    return Err(SnapshotError::Inconsistent {
+                        reason: "a booking names an unknown or full slot, or one twice",
+                    });
+                }
+                self.ledger.set(seq, index as u8, Some(slot));
+            }
+        }
+        let mut state = self.advance.lock();
+        let AdvanceState {
+            sweep_cursor: state_sweep_cursor,
+            bucket: state_bucket,
+            samples: state_samples,
+            samples_len: state_samples_len,
+            samples_next: state_samples_next,
+            // Recounted at every turn of the door.
+            seats: _,
+        } = &mut *state;
+        *state_sweep_cursor = sweep_cursor;
+        *state_bucket = TokenBucket::from_state((bucket_flag == 1).then_some((tokens, refilled)));
+        *state_samples = samples;
+        *state_samples_len = samples_len;
+        *state_samples_next = samples_next;
+        if let Some(door) = door.checked_sub(1) {
+            self.clock.set_door(Timestamp::from_millis(door));
+        }
+        self.set_admissions_per_sec_bits_raw(rate_bits);
+        Ok(())
+    }
+}
+
+/// Little-endian fields off the front of a byte slice; running out is an error.
+struct Reader<'a> {
+    bytes: &'a [u8],
+}
+
+impl<'a> Reader<'a> {
+    fn take(&mut self, len: usize) -> Result<&'a [u8], SnapshotError> {
+        if self.bytes.len() < len {
+            return Err(SnapshotError::Truncated);
+        }
+        let (head, rest) = self.bytes.split_at(len);
+        self.bytes = rest;
+        Ok(head)
+    }
+
+    fn len(&self) -> u64 {
+        self.bytes.len() as u64
+    }
+
+    fn u8(&mut self) -> Result<u8, SnapshotError> {
+        Ok(self.take(1)?[0])
+    }
+
+    fn u16(&mut self) -> Result<u16, SnapshotError> {
+        Ok(u16::from_le_bytes(
+            self.take(2)?.try_into().unwrap_or_default(),
+        ))
+    }
+
+    fn u32(&mut self) -> Result<u32, SnapshotError> {
+        Ok(u32::from_le_bytes(
+            self.take(4)?.try_into().unwrap_or_default(),
+        ))
+    }
+
+    fn u64(&mut self) -> Result<u64, SnapshotError> {
+        Ok(u64::from_le_bytes(
+            self.take(8)?.try_into().unwrap_or_default(),
+        ))
+    }
+}
+
+impl From<ConfigError> for SnapshotError {
+    fn from(error: ConfigError) -> SnapshotError {
+        SnapshotError::Config(error)
+    }
+}

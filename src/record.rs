@@ -1,0 +1,532 @@
+//! [`Record`]: every state change the engine makes, described compactly, and the
+//! [`RecordSink`] a caller gives the engine to receive them (a durable journal, a replica's
+//! feed, a test's log).
+//!
+//! The core does no I/O. With a sink (see [`Engine::with_sink`](crate::Engine::with_sink)) it
+//! hands each record to it while the state the record describes is held: a person's records
+//! while their busy bit is held (or, for a first join, while the new place is claimed and not
+//! yet visible), the door's while the advance lock and the busy bits of the people it admits
+//! are held, a slot's while the inventory's append lock is held. So one person's records reach
+//! the sink in the order their effects happen, and records of different people commute; see
+//! `ARCHITECTURE.md` for why replaying them in the sink's order rebuilds exactly the same
+//! state whatever the interleaving of threads. Without a sink, the engine builds no record.
+//!
+//! # Encoding
+//!
+//! [`Record::encode`] writes a record in at most [`Record::ENCODED_MAX`] bytes: a tag byte,
+//! then its fields as unsigned LEB128 varints (7 bits a byte, low bits first, as Protocol
+//! Buffers and WebAssembly write them), in the order of the variant's fields. A timestamp is
+//! its milliseconds; an optional value is a varint flag (0 or 1) then the value; a slot's spec
+//! is its site, day, window and capacity. [`Record::decode`] reads one back, refusing anything
+//! it did not write with a typed error. The format is versioned by whoever stores it (the
+//! journal's file header).
+//!
+//! | tag | record |
+//! |-----|--------|
+//! | 1 | [`Record::Joined`] |
+//! | 2 | [`Record::Requeued`] |
+//! | 3 | [`Record::Left`] |
+//! | 4 | [`Record::Advanced`] |
+//! | 5 | [`Record::Booked`] |
+//! | 6 | [`Record::BookingReleased`] |
+//! | 7 | [`Record::Released`] |
+//! | 8 | [`Record::SlotAdded`] |
+
+use core::fmt;
+
+use crate::ids::{Day, PersonId, Seq, SiteId, SlotId, Window};
+use crate::inventory::SlotSpec;
+use crate::time::Timestamp;
+
+/// One state change of the engine.
+///
+/// # Example
+/// ```
+/// use fairbook::{PersonId, Record, Seq};
+/// let record = Record::Joined { person: PersonId::new(42), seq: Seq::new(7) };
+/// let mut bytes = [0; Record::ENCODED_MAX];
+/// let len = record.encode(&mut bytes);
+/// assert_eq!(Record::decode(&bytes[..len]), Ok(record));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Record {
+    /// A person's first join: they hold place `seq`, waiting.
+    Joined {
+        /// Who.
+        person: PersonId,
+        /// Their place.
+        seq: Seq,
+    },
+    /// A person whose lease lapsed came back under `LapsePolicy::Requeue`: their old place is
+    /// dead and they wait at a new one.
+    Requeued {
+        /// Who.
+        person: PersonId,
+        /// The place they leave.
+        from: Seq,
+        /// Their new place.
+        to: Seq,
+    },
+    /// A waiting person gave back their place.
+    Left {
+        /// The place.
+        seq: Seq,
+    },
+    /// The door moved: leases that ran out by `door` among places `[swept_from, swept_to)`
+    /// were marked lapsed, then every place still waiting in `[admitted_from, admitted_to)` was
+    /// admitted with a lease until `lease_until`.
+    Advanced {
+        /// The door's clock after the call.
+        door: Timestamp,
+        /// Where the lapse sweep started.
+        swept_from: Seq,
+        /// Where it stopped (exclusive).
+        swept_to: Seq,
+        /// The admission cursor before the call.
+        admitted_from: Seq,
+        /// The admission cursor after it.
+        admitted_to: Seq,
+        /// The lease deadline of the people admitted.
+        lease_until: Timestamp,
+        /// The outflow policy's token bucket after the call: tokens in thousandths and the
+        /// time of its last refill, if an outflow policy has ever run.
+        bucket: Option<(u64, Timestamp)>,
+    },
+    /// The person at `seq` booked a seat of `slot`, their booking number `index` (0 for the
+    /// first they hold).
+    Booked {
+        /// Their place.
+        seq: Seq,
+        /// The slot.
+        slot: SlotId,
+        /// Which of their bookings it is.
+        index: u8,
+    },
+    /// The person at `seq` gave back their booking of `slot` and kept their lease.
+    BookingReleased {
+        /// Their place.
+        seq: Seq,
+        /// The slot.
+        slot: SlotId,
+    },
+    /// The admitted person at `seq` gave back their lease and every booking they held.
+    Released {
+        /// Their place.
+        seq: Seq,
+    },
+    /// A slot was added to the inventory (its id is the next one).
+    SlotAdded {
+        /// What it is.
+        spec: SlotSpec,
+    },
+}
+
+/// Receives every [`Record`] the engine makes, on the thread that makes the change, while the
+/// state the record describes is held.
+///
+/// **Locking behaviour:** `record` is called with a person's busy bit, the door's lock or the
+/// inventory's append lock held: it must be quick, must never call back into the engine, and
+/// must not wait for anything that waits for the engine. Copying the record into a buffer is
+/// the intended shape; waiting for a disk is not (wait for durability after the engine call
+/// returns instead).
+///
+/// # Example: a sink that keeps every record
+/// ```
+/// use std::sync::{Arc, Mutex};
+/// use fairbook::{CohortId, Config, Engine, PersonId, Record, RecordSink, Seq, Timestamp};
+///
+/// #[derive(Default)]
+/// struct Log(Mutex<Vec<Record>>);
+///
+/// impl RecordSink for Log {
+///     fn record(&self, record: &Record) {
+///         self.0.lock().unwrap().push(*record);
+///     }
+/// }
+///
+/// let log = Arc::new(Log::default());
+/// let engine = Engine::with_sink(Config::default(), log.clone())?;
+/// engine.enqueue(PersonId::new(5), CohortId::new(0), Timestamp::ZERO).unwrap();
+/// engine.enqueue(PersonId::new(5), CohortId::new(0), Timestamp::ZERO).unwrap(); // no change
+/// assert_eq!(*log.0.lock().unwrap(), [Record::Joined { person: PersonId::new(5), seq: Seq::new(0) }]);
+/// # Ok::<(), fairbook::ConfigError>(())
+/// ```
+pub trait RecordSink: Send + Sync {
+    /// Takes one record.
+    fn record(&self, record: &Record);
+}
+
+/// Why [`Record::decode`] refused some bytes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RecordError {
+    /// The bytes end inside a record.
+    Truncated,
+    /// The first byte names no record.
+    UnknownTag {
+        /// The byte.
+        tag: u8,
+    },
+    /// A field does not fit its type (a varint longer than 10 bytes, a seq above 2⁶³, a
+    /// flag other than 0 or 1).
+    BadField,
+    /// Bytes are left after the record.
+    TrailingBytes,
+}
+
+impl fmt::Display for RecordError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RecordError::Truncated => write!(f, "the record is cut short"),
+            RecordError::UnknownTag { tag } => write!(f, "no record has tag {tag}"),
+            RecordError::BadField => write!(f, "a field of the record is out of range"),
+            RecordError::TrailingBytes => write!(f, "bytes are left after the record"),
+        }
+    }
+}
+
+impl std::error::Error for RecordError {}
+
+impl Record {
+    /// The most bytes an encoded record takes: a tag and at most nine varints of at most ten
+    /// bytes each.
+    pub const ENCODED_MAX: usize = 1 + 9 * 10;
+
+    /// Writes the record into `out` and returns how many bytes it took (at most
+    /// [`Record::ENCODED_MAX`]).
+    ///
+    /// # Panics
+    /// If `out` is shorter than the encoding; a buffer of [`Record::ENCODED_MAX`] bytes always
+    /// suffices.
+    pub fn encode(&self, out: &mut [u8]) -> usize {
+        let mut writer = Writer { out, len: 0 };
+        match *self {
+            Record::Joined { person, seq } => {
+                writer.byte(1);
+                writer.varint(person.as_u64());
+                writer.varint(seq.as_u64());
+            }
+            Record::Requeued { person, from, to } => {
+                writer.byte(2);
+                writer.varint(person.as_u64());
+                writer.varint(from.as_u64());
+                writer.varint(to.as_u64());
+            }
+            Record::Left { seq } => {
+                writer.byte(3);
+                writer.varint(seq.as_u64());
+            }
+            Record::Advanced {
+                door,
+                swept_from,
+                swept_to,
+                admitted_from,
+                admitted_to,
+                lease_until,
+                bucket,
+            } => {
+                writer.byte(4);
+                writer.varint(door.as_millis());
+                writer.varint(swept_from.as_u64());
+                writer.varint(swept_to.as_u64());
+                writer.varint(admitted_from.as_u64());
+                writer.varint(admitted_to.as_u64());
+                writer.varint(lease_until.as_millis());
+                match bucket {
+                    None => writer.varint(0),
+                    Some((tokens_milli, refilled_at)) => {
+                        writer.varint(1);
+                        writer.varint(tokens_milli);
+                        writer.varint(refilled_at.as_millis());
+                    }
+                }
+            }
+            Record::Booked { seq, slot, index } => {
+                writer.byte(5);
+                writer.varint(seq.as_u64());
+                writer.varint(u64::from(slot.as_u32()));
+                writer.varint(u64::from(index));
+            }
+            Record::BookingReleased { seq, slot } => {
+                writer.byte(6);
+                writer.varint(seq.as_u64());
+                writer.varint(u64::from(slot.as_u32()));
+            }
+            Record::Released { seq } => {
+                writer.byte(7);
+                writer.varint(seq.as_u64());
+            }
+            Record::SlotAdded { spec } => {
+                writer.byte(8);
+                writer.varint(u64::from(spec.site.as_u32()));
+                writer.varint(u64::from(spec.day.as_u16()));
+                writer.varint(u64::from(spec.window.as_u8()));
+                writer.varint(u64::from(spec.capacity));
+            }
+        }
+        writer.len
+    }
+
+    /// Reads one record that fills `bytes` exactly.
+    ///
+    /// # Errors
+    /// [`RecordError`] for anything [`Record::encode`] did not write; never a panic.
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{Record, RecordError};
+    /// assert_eq!(Record::decode(&[]), Err(RecordError::Truncated));
+    /// assert_eq!(Record::decode(&[99]), Err(RecordError::UnknownTag { tag: 99 }));
+    /// ```
+    pub fn decode(bytes: &[u8]) -> Result<Record, RecordError> {
+        let mut reader = Reader { bytes };
+        let record = match reader.byte()? {
+            1 => Record::Joined {
+                person: PersonId::new(reader.varint()?),
+                seq: reader.seq()?,
+            },
+            2 => Record::Requeued {
+                person: PersonId::new(reader.varint()?),
+                from: reader.seq()?,
+                to: reader.seq()?,
+            },
+            3 => Record::Left { seq: reader.seq()? },
+            4 => Record::Advanced {
+                door: reader.timestamp()?,
+                swept_from: reader.seq()?,
+                swept_to: reader.seq()?,
+                admitted_from: reader.seq()?,
+                admitted_to: reader.seq()?,
+                lease_until: reader.timestamp()?,
+                bucket: match reader.varint()? {
+                    0 => None,
+                    1 => Some((reader.varint()?, reader.timestamp()?)),
+                    _ => return Err(RecordError::BadField),
+                },
+            },
+            5 => Record::Booked {
+                seq: reader.seq()?,
+                slot: reader.slot()?,
+                index: reader.narrow()?,
+            },
+            6 => Record::BookingReleased {
+                seq: reader.seq()?,
+                slot: reader.slot()?,
+            },
+            7 => Record::Released { seq: reader.seq()? },
+            8 => Record::SlotAdded {
+                spec: SlotSpec {
+                    site: SiteId::new(reader.narrow()?),
+                    day: Day::new(reader.narrow()?),
+                    window: Window::new(reader.narrow()?),
+                    capacity: reader.narrow()?,
+                },
+            },
+            tag => return Err(RecordError::UnknownTag { tag }),
+        };
+        if !reader.bytes.is_empty() {
+            return Err(RecordError::TrailingBytes);
+        }
+        Ok(record)
+    }
+}
+
+/// The engine's side of a [`RecordSink`]: nothing at all when there is none, so that an
+/// engine without a sink builds no record and pays one predictable branch per change.
+#[derive(Clone, Default)]
+pub(crate) struct Recorder {
+    sink: Option<std::sync::Arc<dyn RecordSink>>,
+}
+
+impl Recorder {
+    pub(crate) fn new(sink: Option<std::sync::Arc<dyn RecordSink>>) -> Recorder {
+        Recorder { sink }
+    }
+
+    /// Whether records are kept: some changes are made in two steps only then.
+    #[inline(always)]
+    pub(crate) fn is_on(&self) -> bool {
+        self.sink.is_some()
+    }
+
+    /// Hands the record `make` builds to the sink, if there is one.
+    #[inline(always)]
+    pub(crate) fn record(&self, make: impl FnOnce() -> Record) {
+        if let Some(sink) = &self.sink {
+            sink.record(&make());
+        }
+    }
+}
+
+struct Writer<'a> {
+    out: &'a mut [u8],
+    len: usize,
+}
+
+impl Writer<'_> {
+    fn byte(&mut self, byte: u8) {
+        self.out[self.len] = byte;
+        self.len += 1;
+    }
+
+    fn varint(&mut self, mut value: u64) {
+        loop {
+            let low = (value & 0x7F) as u8;
+            value >>= 7;
+            if value == 0 {
+                self.byte(low);
+                return;
+            }
+            self.byte(low | 0x80);
+        }
+    }
+}
+
+struct Reader<'a> {
+    bytes: &'a [u8],
+}
+
+impl Reader<'_> {
+    fn byte(&mut self) -> Result<u8, RecordError> {
+        let (&first, rest) = self.bytes.split_first().ok_or(RecordError::Truncated)?;
+        self.bytes = rest;
+        Ok(first)
+    }
+
+    fn varint(&mut self) -> Result<u64, RecordError> {
+        let mut value = 0u64;
+        for shift in (0..64).step_by(7) {
+            let byte = self.byte()?;
+            let bits = u64::from(byte & 0x7F);
+            if shift == 63 && bits > 1 {
+                return Err(RecordError::BadField);
+            }
+            value |= bits << shift;
+            if byte & 0x80 == 0 {
+                return Ok(value);
+            }
+        }
+        Err(RecordError::BadField)
+    }
+
+    fn narrow<T: TryFrom<u64>>(&mut self) -> Result<T, RecordError> {
+        T::try_from(self.varint()?).map_err(|_| RecordError::BadField)
+    }
+
+    fn seq(&mut self) -> Result<Seq, RecordError> {
+        let raw = self.varint()?;
+        if raw > i64::MAX as u64 {
+            return Err(RecordError::BadField);
+        }
+        Ok(Seq::new(raw))
+    }
+
+    fn slot(&mut self) -> Result<SlotId, RecordError> {
+        Ok(SlotId::new(self.narrow()?))
+    }
+
+    fn timestamp(&mut self) -> Result<Timestamp, RecordError> {
+        let millis = self.varint()?;
+        if millis > Timestamp::MAX.as_millis() {
+            return Err(RecordError::BadField);
+        }
+        Ok(Timestamp::from_millis(millis))
+    }
+}
+
+#[cfg(all(test, not(loom)))]
+mod tests {
+    use super::*;
+
+    fn round_trip(record: Record) {
+        let mut bytes = [0; Record::ENCODED_MAX];
+        let len = record.encode(&mut bytes);
+        assert_eq!(Record::decode(&bytes[..len]), Ok(record));
+        for cut in 0..len {
+            assert!(
+                Record::decode(&bytes[..cut]).is_err(),
+                "{record:?} cut at {cut}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_record_round_trips_at_its_extremes() {
+        let big = Seq::new(i64::MAX as u64);
+        for record in [
+            Record::Joined {
+                person: PersonId::new(u64::MAX - 1),
+                seq: big,
+            },
+            Record::Requeued {
+                person: PersonId::new(0),
+                from: Seq::new(0),
+                to: big,
+            },
+            Record::Left { seq: Seq::new(127) },
+            Record::Advanced {
+                door: Timestamp::MAX,
+                swept_from: Seq::new(0),
+                swept_to: Seq::new(128),
+                admitted_from: Seq::new(3),
+                admitted_to: big,
+                lease_until: Timestamp::MAX,
+                bucket: Some((u64::MAX, Timestamp::MAX)),
+            },
+            Record::Advanced {
+                door: Timestamp::ZERO,
+                swept_from: Seq::new(0),
+                swept_to: Seq::new(0),
+                admitted_from: Seq::new(0),
+                admitted_to: Seq::new(0),
+                lease_until: Timestamp::ZERO,
+                bucket: None,
+            },
+            Record::Booked {
+                seq: big,
+                slot: SlotId::new(u32::MAX),
+                index: 14,
+            },
+            Record::BookingReleased {
+                seq: Seq::new(1),
+                slot: SlotId::new(0),
+            },
+            Record::Released { seq: big },
+            Record::SlotAdded {
+                spec: SlotSpec {
+                    site: SiteId::new(u32::MAX),
+                    day: Day::new(u16::MAX),
+                    window: Window::new(u8::MAX),
+                    capacity: u32::MAX,
+                },
+            },
+        ] {
+            round_trip(record);
+        }
+    }
+
+    #[test]
+    fn bytes_it_did_not_write_are_refused() {
+        assert_eq!(
+            Record::decode(&[0]),
+            Err(RecordError::UnknownTag { tag: 0 })
+        );
+        assert_eq!(Record::decode(&[3, 1, 0]), Err(RecordError::TrailingBytes));
+        // A varint of eleven bytes.
+        let mut long = vec![3];
+        long.extend([0xFF; 10]);
+        long.push(1);
+        assert_eq!(Record::decode(&long), Err(RecordError::BadField));
+        // A window above 255.
+        assert_eq!(
+            Record::decode(&[8, 0, 0, 0x80, 0x02, 1]),
+            Err(RecordError::BadField)
+        );
+        // A bucket flag of 2.
+        assert_eq!(
+            Record::decode(&[4, 0, 0, 0, 0, 0, 0, 2]),
+            Err(RecordError::BadField)
+        );
+    }
+}
