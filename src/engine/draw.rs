@@ -10,6 +10,7 @@
 use super::Engine;
 use crate::error::{DrawEntryError, DrawError};
 use crate::ids::{CohortId, PersonId};
+use crate::record::Record;
 use crate::status::DrawEntry;
 use crate::time::Timestamp;
 use crate::waiting_room::{DrawRecord, DrawSecret, EntryRefusal, draw_order};
@@ -23,7 +24,8 @@ impl Engine {
     ///
     /// Lock-free, like `enqueue`: one probe of the draws' own table.
     ///
-    /// State change: the person entered into the cohort's draw.
+    /// State change: the person entered into the cohort's draw (recorded as
+    /// [`Record::DrawEntered`](crate::Record::DrawEntered)).
     ///
     /// # Errors
     /// Nothing changed: [`DrawEntryError::TimeWentBackwards`],
@@ -84,11 +86,19 @@ impl Engine {
             return Err(DrawEntryError::AlreadyInLine { seq });
         }
         match self.room.pre_queue().enter(person, cohort) {
-            Ok(is_new) => Ok(DrawEntry {
-                cohort,
-                draw_at: window.opens_at,
-                is_new,
-            }),
+            Ok(is_new) => {
+                if is_new {
+                    // After the entry: a draw that closed meanwhile collected it (see
+                    // `PreQueue::enter`), and a replay that finds the draw made passes it.
+                    self.recorder
+                        .record(|| Record::DrawEntered { person, cohort });
+                }
+                Ok(DrawEntry {
+                    cohort,
+                    draw_at: window.opens_at,
+                    is_new,
+                })
+            }
             Err(EntryRefusal::Closed) => Err(DrawEntryError::DrawMade { cohort }),
             Err(EntryRefusal::Full) => Err(DrawEntryError::Full {
                 pre_queue_max: self.config.pre_queue_max,
@@ -109,7 +119,9 @@ impl Engine {
     ///
     /// **Control path:** serialised with the door (the advance lock); allocates the record.
     ///
-    /// State change: the cohort's entrants placed in line in the drawn order, and the cohort
+    /// State change (recorded as one [`Record::Joined`](crate::Record::Joined) per place drawn,
+    /// in the drawn order, then [`Record::Drawn`](crate::Record::Drawn) with the secret): the
+    /// cohort's entrants placed in line in the drawn order, and the cohort
     /// opened to first joins.
     ///
     /// # Errors
@@ -145,7 +157,12 @@ impl Engine {
         let mut entrants = pre_queue.close(cohort);
         entrants.sort_unstable();
         let drawn = draw_order(secret, cohort, &entrants);
+        // Each place drawn is recorded as a join, in the drawn order, then the draw itself.
         let (placed, first) = self.room.place_drawn(&drawn, self.room.cohort_tag(cohort));
+        self.recorder.record(|| Record::Drawn {
+            cohort,
+            secret: *secret.as_bytes(),
+        });
         pre_queue.mark_placed(cohort);
         Ok(DrawRecord {
             cohort,

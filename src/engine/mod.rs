@@ -27,6 +27,7 @@ mod clock;
 mod door;
 mod draw;
 mod recovery;
+mod recovery_inventory;
 mod scope;
 mod search;
 mod standby;
@@ -1012,6 +1013,7 @@ impl Engine {
             });
         };
         // The seat was taken when it was offered: booking it only counts it.
+        self.recorder.record(|| Record::OfferBooked { seq });
         guard.commit_bookings(count + 1);
         Ok(Booking {
             seq,
@@ -1070,6 +1072,7 @@ impl Engine {
                         continue;
                     };
                     let seq = guard.seq();
+                    self.recorder.record(|| Record::Released { seq });
                     guard.leave(line);
                     Ok(Released {
                         seq,

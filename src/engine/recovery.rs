@@ -15,14 +15,16 @@
 //!
 //! # Snapshot format
 //!
-//! Little-endian, fixed width. `FBSNAP01` (8 bytes); `bookings_per_person_max` (u8); the
+//! Little-endian, fixed width. `FBSNAP02` (8 bytes); `bookings_per_person_max` (u8); the
 //! door's clock plus one, 0 for none (u64); the admission cursor (u64); the lapse sweep's
 //! cursor (u64); the token bucket: a flag (u8), tokens in thousandths (u64), last refill in ms
 //! (u64); the admission-rate samples: count (u8), next (u8), 16 pairs of (ms, cursor) (u64
 //! each); the admission rate's bits (u64); the slot count (u32), then per slot its site (u32),
 //! day (u16), window (u8) and capacity (u32); the place count (u64), then per place its person
 //! (u64), its packed state (u64, see `waiting_room/person_state.rs`) and its
-//! `bookings_per_person_max` ledger cells (u32 each, slot + 1 or 0). Everything else (the
+//! `bookings_per_person_max` ledger cells (u32 each, slot + 1 or 0; a seat held for an offer is
+//! the cell after the bookings); then the section of sites, supply, scopes, standby and draws
+//! (see `recovery_inventory.rs`), which ends with its own length. Everything else (the
 //! person table, the slots' booked counts, the open-slot and active counts, the count of
 //! leavers) is rebuilt from these, and checked.
 
@@ -37,7 +39,9 @@ use crate::record::{Record, RecordSink, Recorder};
 use crate::time::Timestamp;
 use crate::waiting_room::{Locked, PlaceImage, TokenBucket};
 
-const MAGIC: &[u8; 8] = b"FBSNAP01";
+/// `FBSNAP01` was the core alone; `FBSNAP02` adds the section of sites, supply, scopes,
+/// standby and draws (see `recovery_inventory.rs`) and seats held for offers in the ledger.
+const MAGIC: &[u8; 8] = b"FBSNAP02";
 
 impl Engine {
     /// Applies one [`Record`] that an engine with the same [`Config`] made, as that engine
@@ -142,24 +146,16 @@ impl Engine {
                 guard.commit_bookings(count - 1);
                 Ok(())
             }
-            Record::Released { seq } => {
-                let Ok(Locked::Admitted(guard)) = self.room.lock_place(seq, any_time) else {
-                    return Err("the place releasing holds nothing");
-                };
-                for index in 0..guard.bookings_count() {
-                    if let Some(slot) = self.ledger.get(seq, index) {
-                        self.inventory.give_back(slot);
-                        self.ledger.set(seq, index, None);
-                    }
-                }
-                guard.give_up_everything();
-                Ok(())
-            }
+            // Bookings, a seat held for an offer, or a place on standby (see
+            // `recovery_inventory.rs`).
+            Record::Released { seq } => self.replay_released(seq),
             Record::SlotAdded { spec } => self
                 .inventory
                 .add(spec, || ())
                 .map(drop)
                 .map_err(|_| "the slot does not fit the inventory"),
+            // Tags from 32 up: sites, supply, scopes, standby and draws.
+            _ => self.apply_inventory_record(record),
         }
     }
 
@@ -232,6 +228,7 @@ impl Engine {
                 out.extend_from_slice(&cell.to_le_bytes());
             }
         }
+        self.write_inventory_section(&mut out);
         out
     }
 
@@ -321,6 +318,18 @@ impl Engine {
     }
 
     fn load_snapshot(&self, bytes: &[u8]) -> Result<(), SnapshotError> {
+        match bytes.get(..8) {
+            None => return Err(SnapshotError::Truncated),
+            Some(magic) if magic != MAGIC => return Err(SnapshotError::NotASnapshot),
+            Some(_) => {}
+        }
+        let (bytes, inventory) = Engine::read_inventory_section(bytes)?;
+        self.restore_inventory_before(&inventory)?;
+        self.load_core(bytes)?;
+        self.restore_inventory_after(&inventory)
+    }
+
+    fn load_core(&self, bytes: &[u8]) -> Result<(), SnapshotError> {
         let mut reader = Reader { bytes };
         if reader.take(8)? != MAGIC {
             return Err(SnapshotError::NotASnapshot);
@@ -401,7 +410,8 @@ impl Engine {
                     reason: "a place's bookings have gaps",
                 });
             }
-            let count = self.room.bookings_count_of(seq);
+            // A seat held for an offer is in the cell after the bookings.
+            let count = self.room.bookings_count_of(seq) + u8::from(self.room.is_offered(seq));
             if held != usize::from(count) {
                 return Err(SnapshotError::Inconsistent {
                     reason: "a place's bookings disagree with its state",
@@ -444,12 +454,12 @@ impl Engine {
 }
 
 /// Little-endian fields off the front of a byte slice; running out is an error.
-struct Reader<'a> {
-    bytes: &'a [u8],
+pub(super) struct Reader<'a> {
+    pub(super) bytes: &'a [u8],
 }
 
 impl<'a> Reader<'a> {
-    fn take(&mut self, len: usize) -> Result<&'a [u8], SnapshotError> {
+    pub(super) fn take(&mut self, len: usize) -> Result<&'a [u8], SnapshotError> {
         if self.bytes.len() < len {
             return Err(SnapshotError::Truncated);
         }
@@ -458,27 +468,27 @@ impl<'a> Reader<'a> {
         Ok(head)
     }
 
-    fn len(&self) -> u64 {
+    pub(super) fn len(&self) -> u64 {
         self.bytes.len() as u64
     }
 
-    fn u8(&mut self) -> Result<u8, SnapshotError> {
+    pub(super) fn u8(&mut self) -> Result<u8, SnapshotError> {
         Ok(self.take(1)?[0])
     }
 
-    fn u16(&mut self) -> Result<u16, SnapshotError> {
+    pub(super) fn u16(&mut self) -> Result<u16, SnapshotError> {
         Ok(u16::from_le_bytes(
             self.take(2)?.try_into().unwrap_or_default(),
         ))
     }
 
-    fn u32(&mut self) -> Result<u32, SnapshotError> {
+    pub(super) fn u32(&mut self) -> Result<u32, SnapshotError> {
         Ok(u32::from_le_bytes(
             self.take(4)?.try_into().unwrap_or_default(),
         ))
     }
 
-    fn u64(&mut self) -> Result<u64, SnapshotError> {
+    pub(super) fn u64(&mut self) -> Result<u64, SnapshotError> {
         Ok(u64::from_le_bytes(
             self.take(8)?.try_into().unwrap_or_default(),
         ))

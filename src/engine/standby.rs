@@ -11,6 +11,7 @@ use super::Engine;
 use crate::error::StandbyError;
 use crate::ids::{PersonId, Seq, SlotId};
 use crate::inventory::{Area, SlotFilter};
+use crate::record::Record;
 use crate::scope::Scope;
 use crate::status::Standing;
 use crate::time::Timestamp;
@@ -33,7 +34,8 @@ impl Engine {
     /// Call it when `reserve` says [`ReserveError::NoRoom`](crate::ReserveError::NoRoom) with
     /// `sold_out: true`. Idempotent: a person on standby already gets their standing again.
     ///
-    /// State change: the person from admitted to standby (their lease no longer runs).
+    /// State change: the person from admitted to standby (their lease no longer runs);
+    /// recorded as [`Record::StoodBy`](crate::Record::StoodBy).
     ///
     /// # Errors
     /// Nothing changed: [`StandbyError::TimeWentBackwards`],
@@ -101,7 +103,11 @@ impl Engine {
         }
         let tag = guard.tag();
         guard
-            .go_standby(&mut line, |tag| !self.is_scope_sold_out(tag))
+            .go_standby(
+                &mut line,
+                |tag| !self.is_scope_sold_out(tag),
+                |seq| self.recorder.record(|| Record::StoodBy { seq }),
+            )
             .map_err(|refusal| match refusal {
                 StandbyRefusal::LineFull => StandbyError::LineFull {
                     standby_max: self.config.standby_max,
@@ -140,7 +146,8 @@ impl Engine {
     /// standby, in place order, whose scope has a free seat is offered the first one the
     /// search finds there, held until `until`. Returns `(offered, lapsed)`.
     ///
-    /// State change: each offer made (a seat taken and held for the person, who leaves
+    /// State change (recorded as `Record::Offered` and `Record::OfferLapsed`): each offer made
+    /// (a seat taken and held for the person, who leaves
     /// standby) and each offer lapsed (the seat given back, the person lapsed).
     pub(super) fn offer_freed_seats(
         &self,
@@ -157,6 +164,8 @@ impl Engine {
             if now < guard.lease_until() {
                 return false;
             }
+            // Before the seat goes back (see `book_first_with_room`).
+            self.recorder.record(|| Record::OfferLapsed { seq });
             let cell = guard.bookings_count();
             if let Some(slot) = self.ledger.get(seq, cell) {
                 self.inventory.give_back(slot);
@@ -177,6 +186,9 @@ impl Engine {
                 .room
                 .lock_standby(seq)
                 .expect("a person on the line is on standby: only this lock's holder moves them");
+            // After the seat is taken, before anyone can see the offer.
+            self.recorder
+                .record(|| Record::Offered { seq, slot, until });
             self.ledger.set(seq, 0, Some(slot));
             // Leaves the line: the next person on it moves up to `index`.
             guard.offer(line, until);

@@ -12,6 +12,7 @@
 use super::Engine;
 use crate::error::{AddSiteError, CloseSlotError, SetCapacityError};
 use crate::ids::{RegionId, SiteId, SlotId};
+use crate::record::Record;
 use crate::status::CapacityChanged;
 
 impl Engine {
@@ -20,7 +21,8 @@ impl Engine {
     /// is said for it as soon as none of its slots has a free seat. A site's region never
     /// changes; a site named by a slot before it was added is in region 0.
     ///
-    /// State change: the site, in `region`, with no slot yet.
+    /// State change: the site, in `region`, with no slot yet (recorded as
+    /// [`Record::SiteAdded`](crate::Record::SiteAdded)).
     ///
     /// # Errors
     /// [`AddSiteError::SiteOutOfRange`], [`AddSiteError::RegionOutOfRange`],
@@ -39,7 +41,9 @@ impl Engine {
     /// # Ok::<(), fairbook::ConfigError>(())
     /// ```
     pub fn add_site(&self, site: SiteId, region: RegionId) -> Result<(), AddSiteError> {
-        self.inventory.add_site(site, region)
+        self.inventory.add_site(site, region, || {
+            self.recorder.record(|| Record::SiteAdded { site, region });
+        })
     }
 
     /// The region a site was added to, or `None` if it has not been added (nor named by a
@@ -62,7 +66,8 @@ impl Engine {
     /// fewer when it is cut. Seats added are bookable as soon as this returns; bookings are
     /// never cancelled, so a capacity below what the slot holds is refused.
     ///
-    /// State change: the slot's capacity, from `capacity_before` to `capacity`.
+    /// State change: the slot's capacity, from `capacity_before` to `capacity` (recorded as
+    /// [`Record::CapacitySet`](crate::Record::CapacitySet)).
     ///
     /// # Errors
     /// [`SetCapacityError::UnknownSlot`], [`SetCapacityError::CapacityTooLarge`],
@@ -85,8 +90,12 @@ impl Engine {
         slot: SlotId,
         capacity: u32,
     ) -> Result<CapacityChanged, SetCapacityError> {
+        let record = || {
+            self.recorder
+                .record(|| Record::CapacitySet { slot, capacity })
+        };
         self.inventory
-            .set_capacity(slot, capacity)
+            .set_capacity(slot, capacity, record)
             .map(|change| CapacityChanged {
                 slot,
                 capacity_before: change.capacity_before,
@@ -99,7 +108,8 @@ impl Engine {
     /// new one, and each seat given back afterwards is gone rather than free. Closing cannot
     /// be undone.
     ///
-    /// State change: the slot closed, its capacity down to what it holds.
+    /// State change: the slot closed, its capacity down to what it holds (recorded as
+    /// [`Record::SlotClosed`](crate::Record::SlotClosed)).
     ///
     /// # Errors
     /// [`CloseSlotError::UnknownSlot`], [`CloseSlotError::AlreadyClosed`].
@@ -120,11 +130,14 @@ impl Engine {
     /// # Ok::<(), fairbook::ConfigError>(())
     /// ```
     pub fn close_slot(&self, slot: SlotId) -> Result<CapacityChanged, CloseSlotError> {
-        self.inventory.close(slot).map(|change| CapacityChanged {
-            slot,
-            capacity_before: change.capacity_before,
-            capacity: change.capacity,
-            booked: change.booked,
-        })
+        let record = || self.recorder.record(|| Record::SlotClosed { slot });
+        self.inventory
+            .close(slot, record)
+            .map(|change| CapacityChanged {
+                slot,
+                capacity_before: change.capacity_before,
+                capacity: change.capacity,
+                booked: change.booked,
+            })
     }
 }

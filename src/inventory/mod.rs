@@ -288,8 +288,14 @@ impl Inventory {
         slot.as_u32() < self.len()
     }
 
-    /// Adds `site` to `region` (control path).
-    pub(crate) fn add_site(&self, site: SiteId, region: RegionId) -> Result<(), AddSiteError> {
+    /// Adds `site` to `region` (control path). `announce` runs under the control lock once the
+    /// site is sure to be added (the engine records the addition there).
+    pub(crate) fn add_site(
+        &self,
+        site: SiteId,
+        region: RegionId,
+        announce: impl FnOnce(),
+    ) -> Result<(), AddSiteError> {
         let (sites_max, regions_max) = (self.sites.sites_max(), self.sites.regions_max());
         if site.as_u32() >= sites_max {
             return Err(AddSiteError::SiteOutOfRange { site, sites_max });
@@ -304,6 +310,7 @@ impl Inventory {
         if let Some(region) = self.sites.region_of(site) {
             return Err(AddSiteError::AlreadyAdded { site, region });
         }
+        announce();
         self.add_site_locked(&mut control, site, region);
         Ok(())
     }
@@ -482,11 +489,14 @@ impl Inventory {
     }
 
     /// Sets the slot's capacity (control path). Bookings are never cancelled: a capacity
-    /// below what the slot holds is refused, as is a change of a closed slot.
+    /// below what the slot holds is refused, as is a change of a closed slot. `record` runs
+    /// under the control lock when the change is sure: before seats it adds can be taken, after
+    /// seats it removes are gone (a replay then never finds the slot over its capacity).
     pub(crate) fn set_capacity(
         &self,
         slot: SlotId,
         capacity: u32,
+        record: impl FnOnce(),
     ) -> Result<SeatsChange, SetCapacityError> {
         if !self.contains(slot) {
             return Err(SetCapacityError::UnknownSlot { slot });
@@ -500,7 +510,11 @@ impl Inventory {
         let mut control = self.control.lock();
         let cell = &self.cells[slot.as_index()];
         let site = SiteId::new(cell.site.load(Ordering::Relaxed));
-        self.change_seats(cell, site, |seats| {
+        let (site_slots, site_seats) = (
+            control.site_slots[site.as_index()],
+            control.site_seats[site.as_index()],
+        );
+        let change = |seats: Seats| {
             if seats.is_closed() {
                 return Err(SetCapacityError::Closed { slot });
             }
@@ -511,34 +525,82 @@ impl Inventory {
                     capacity,
                 });
             }
-            let site_seats = control.site_seats[site.as_index()] - u64::from(seats.capacity())
-                + u64::from(capacity);
-            if !Sites::fits(u64::from(control.site_slots[site.as_index()]), site_seats) {
+            let site_seats = site_seats - u64::from(seats.capacity()) + u64::from(capacity);
+            if !Sites::fits(u64::from(site_slots), site_seats) {
                 return Err(SetCapacityError::SiteFull { site });
             }
             Ok(Seats::new(capacity, seats.booked(), false))
-        })
-        .inspect(|change| {
-            let site_seats = &mut control.site_seats[site.as_index()];
-            *site_seats = *site_seats - u64::from(change.capacity_before) + u64::from(capacity);
-        })
+        };
+        // Under the control lock only bookings move the word, and a capacity that does not
+        // shrink holds them all: a change that adds seats and passes now cannot fail.
+        let now = Seats(cell.seats.load(Ordering::Acquire));
+        let mut record = Some(record);
+        if capacity >= now.capacity() && change(now).is_ok() {
+            if let Some(record) = record.take() {
+                record();
+            }
+        }
+        let changed = self.change_seats(cell, site, change)?;
+        if let Some(record) = record {
+            record();
+        }
+        let site_seats = &mut control.site_seats[site.as_index()];
+        *site_seats = *site_seats - u64::from(changed.capacity_before) + u64::from(capacity);
+        Ok(changed)
     }
 
     /// Closes the slot (control path): it keeps its bookings, takes no new one, and loses
-    /// each seat given back.
-    pub(crate) fn close(&self, slot: SlotId) -> Result<SeatsChange, CloseSlotError> {
+    /// each seat given back. `record` runs under the control lock once it is closed.
+    pub(crate) fn close(
+        &self,
+        slot: SlotId,
+        record: impl FnOnce(),
+    ) -> Result<SeatsChange, CloseSlotError> {
         if !self.contains(slot) {
             return Err(CloseSlotError::UnknownSlot { slot });
         }
         let _control = self.control.lock();
         let cell = &self.cells[slot.as_index()];
         let site = SiteId::new(cell.site.load(Ordering::Relaxed));
-        self.change_seats(cell, site, |seats| {
+        let changed = self.change_seats(cell, site, |seats| {
             if seats.is_closed() {
                 return Err(CloseSlotError::AlreadyClosed { slot });
             }
             Ok(Seats::new(seats.booked(), seats.booked(), true))
+        })?;
+        record();
+        Ok(changed)
+    }
+
+    /// Replay's [`Inventory::try_take`]: a booking (or an offer) that took its seat before the
+    /// slot closed may be recorded after the close, so in a closed slot it brings its seat
+    /// with it (capacity and bookings up by one; a closed slot has no free seat either way).
+    pub(crate) fn replay_take(&self, slot: SlotId) -> bool {
+        let cell = &self.cells[slot.as_index()];
+        let seats = Seats(cell.seats.load(Ordering::Acquire));
+        if !seats.is_closed() {
+            return self.try_take(slot);
+        }
+        if seats.capacity() >= SLOT_CAPACITY_LIMIT {
+            return false;
+        }
+        let after = Seats::new(seats.capacity() + 1, seats.booked() + 1, true);
+        cell.seats.store(after.0, Ordering::Release);
+        true
+    }
+
+    /// Every added site with its region, region by region and in the order each region's
+    /// sites were added (a snapshot: adding them in this order rebuilds the search order).
+    pub(crate) fn sites_in_order(&self) -> impl Iterator<Item = (SiteId, RegionId)> + '_ {
+        (0..self.sites.regions_max()).flat_map(move |raw| {
+            let region = RegionId::new(raw as u16);
+            self.index.sites_of(region).map(move |site| (site, region))
         })
+    }
+
+    /// Whether the slot is closed. The caller has checked [`Inventory::contains`].
+    pub(crate) fn is_closed(&self, slot: SlotId) -> bool {
+        Seats(self.cells[slot.as_index()].seats.load(Ordering::Acquire)).is_closed()
     }
 
     /// Moves a slot's seats word to `change(word)` by compare-and-swap, announcing seats it

@@ -357,6 +357,12 @@ impl SearchIndex {
         link.store(site.as_u32() + 1, Ordering::Release);
     }
 
+    /// The sites of `region`, in the order they were added.
+    pub(crate) fn sites_of(&self, region: RegionId) -> impl Iterator<Item = SiteId> + '_ {
+        let first = self.first_site_of(region.as_index());
+        core::iter::successors(first, move |&site| self.next_site_after(site))
+    }
+
     fn first_site_of(&self, region: usize) -> Option<SiteId> {
         decode(self.first_site[region].load(Ordering::Acquire)).map(SiteId::new)
     }

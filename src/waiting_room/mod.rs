@@ -38,6 +38,7 @@ mod person_state;
 mod person_table;
 mod pre_queue;
 mod replay;
+mod replay_standby;
 mod ring;
 mod standby;
 mod tags;
@@ -55,6 +56,7 @@ use crate::ids::{CohortId, PersonId, Seq};
 use crate::platform::alloc::AllocError;
 use crate::platform::sync::Backoff;
 use crate::record::{Record, Recorder};
+use crate::scope::Scope;
 use crate::status::Place;
 use crate::time::Timestamp;
 use active::ActiveCounts;
@@ -233,6 +235,7 @@ impl AdmittedGuard<'_> {
         self,
         line: &mut StandbyLock<'_>,
         seats_free: impl FnOnce(u16) -> bool,
+        record: impl FnOnce(Seq),
     ) -> Result<Seq, StandbyRefusal> {
         let before = self.guard.state;
         debug_assert!(before.bookings_count() == 0 && !before.is_offered());
@@ -243,6 +246,7 @@ impl AdmittedGuard<'_> {
             line.leave(seq);
             return Err(StandbyRefusal::SeatsFree);
         }
+        record(seq);
         self.room.note_no_longer_active(before, seq);
         self.guard.commit(before.with_phase(Phase::Standby));
         Ok(seq)
@@ -486,6 +490,11 @@ impl WaitingRoom {
     /// The most places the room can ever hand out (`people_max`).
     pub(crate) fn places_max(&self) -> u64 {
         self.ring.len()
+    }
+
+    /// Whether a seat is held for the person at `seq` (recovery).
+    pub(crate) fn is_offered(&self, seq: Seq) -> bool {
+        self.ring.state(seq).is_offered()
     }
 
     /// The bookings count of a place holding a lease, 0 for any other (recovery).
@@ -851,7 +860,14 @@ impl WaitingRoom {
         self.tags.set(seq, tag);
         // Recorded while the place is claimed but not visible: nothing can act on it (not
         // even the door, which stops at it) before its record is in.
-        self.recorder.record(|| Record::Joined { person, seq });
+        self.recorder.record(|| match tag {
+            0 => Record::Joined { person, seq },
+            tag => Record::JoinedIn {
+                person,
+                seq,
+                scope: Scope::from_tag(tag),
+            },
+        });
         self.ring.publish(seq, person);
         self.table.publish(cell, seq);
         Place { seq, is_new: true }

@@ -163,6 +163,21 @@ impl PreQueue {
         entrants
     }
 
+    /// Every entry still waiting for its draw: `(person, cohort)`, in table order.
+    pub(crate) fn entries(&self) -> impl Iterator<Item = (PersonId, CohortId)> + '_ {
+        self.table
+            .entries()
+            .filter(|(_, entry)| !entry.is_refused() && !entry.is_retired())
+            .map(|(person, entry)| (person, CohortId::new(entry.seq().as_u64() as u16)))
+    }
+
+    /// Closes `cohort`'s draw and lets its first joins in at once (replay: the places it drew
+    /// are replayed as joins). The caller checked that the cohort has a draw.
+    pub(crate) fn replay_draw(&self, cohort: CohortId) {
+        self.close(cohort);
+        self.mark_placed(cohort);
+    }
+
     /// The entrants of `cohort` have their places: its first joins may come in.
     pub(crate) fn mark_placed(&self, cohort: CohortId) {
         self.states[cohort.as_index()].store(PLACED, Ordering::Release);

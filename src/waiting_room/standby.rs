@@ -98,6 +98,11 @@ impl StandbyLine {
         self.bytes
     }
 
+    /// How many scope tags the line tells apart (1 when places keep none).
+    pub(crate) fn tags(&self) -> usize {
+        self.floors.len()
+    }
+
     /// Takes the line's mutex.
     pub(crate) fn lock(&self) -> StandbyLock<'_> {
         StandbyLock {
@@ -189,6 +194,11 @@ impl StandbyLock<'_> {
             .take_while(|&&(standing, _)| standing < seq)
             .filter(|&&(_, tag)| matches(tag))
             .count() as u64
+    }
+
+    /// Whether the line holds `standby_max` people on standby or with an offer.
+    pub(crate) fn is_full(&self) -> bool {
+        self.line.standing.len() + self.line.offers.len() >= self.line.capacity
     }
 
     /// Records that `seq` was offered a seat until `deadline` (the caller took them off

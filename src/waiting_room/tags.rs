@@ -34,6 +34,11 @@ impl Tags {
         }
     }
 
+    /// Whether places keep tags.
+    pub(crate) fn is_kept(&self) -> bool {
+        !self.tags.is_empty()
+    }
+
     pub(crate) fn memory_bytes(&self) -> usize {
         size_of_val(&*self.tags)
     }
