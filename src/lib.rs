@@ -162,7 +162,7 @@ pub use audit::{AuditReport, Violation};
 pub use config::{
     BOOKINGS_PER_PERSON_LIMIT, CHOICES_MAX_LIMIT, COHORTS_MAX_LIMIT, CohortWindow, Config,
     ConfigError, DAYS_MAX_LIMIT, LapsePolicy, PEOPLE_MAX_LIMIT, REGIONS_MAX_LIMIT, SITES_MAX_LIMIT,
-    SLOT_CAPACITY_LIMIT, SLOTS_MAX_LIMIT,
+    SLOT_CAPACITY_LIMIT, SLOTS_MAX_LIMIT, STANDBY_MAX_LIMIT,
 };
 pub use engine::Engine;
 pub use error::{

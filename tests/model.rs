@@ -117,3 +117,65 @@ fn hard_cases_are_frequent() {
         );
     }
 }
+
+/// The testing kit's validator gives exactly the engine's verdict on the limits of sites,
+/// days, regions, standby and cohort scopes, at and past each edge (the config fuzz target
+/// relies on it).
+#[test]
+fn the_model_validates_the_inventory_limits_as_the_engine_does() {
+    use fairbook::{
+        CohortWindow, Config as EngineConfig, DAYS_MAX_LIMIT, REGIONS_MAX_LIMIT, RegionId,
+        SITES_MAX_LIMIT, STANDBY_MAX_LIMIT, Scope,
+    };
+    let base = EngineConfig::default();
+    let scoped = |region: u16, regions_max: u32| EngineConfig {
+        regions_max,
+        cohorts: vec![CohortWindow::ALWAYS.within(Scope::Region(RegionId::new(region)))],
+        ..EngineConfig::default()
+    };
+    let configs = [
+        EngineConfig {
+            sites_max: 0,
+            ..base.clone()
+        },
+        EngineConfig {
+            sites_max: SITES_MAX_LIMIT + 1,
+            ..base.clone()
+        },
+        EngineConfig {
+            days_max: DAYS_MAX_LIMIT + 1,
+            ..base.clone()
+        },
+        EngineConfig {
+            regions_max: 0,
+            ..base.clone()
+        },
+        EngineConfig {
+            regions_max: REGIONS_MAX_LIMIT + 1,
+            ..base.clone()
+        },
+        EngineConfig {
+            standby_max: STANDBY_MAX_LIMIT,
+            ..base.clone()
+        },
+        EngineConfig {
+            standby_max: STANDBY_MAX_LIMIT + 1,
+            ..base.clone()
+        },
+        EngineConfig {
+            standby_max: 0,
+            pre_queue_max: 0,
+            ..base.clone()
+        },
+        scoped(1, 2),
+        scoped(2, 2),
+        scoped(0, 1),
+    ];
+    for config in configs {
+        assert_eq!(
+            fairbook_testing::validate(&config),
+            config.validate(),
+            "{config:?}"
+        );
+    }
+}

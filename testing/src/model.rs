@@ -45,8 +45,9 @@ use fairbook::{
     COHORTS_MAX_LIMIT, CohortId, Config, ConfigError, DAYS_MAX_LIMIT, DoorStall, DrawEntryError,
     DrawError, EnqueueError, LapsePolicy, OutflowPolicy, PEOPLE_MAX_LIMIT, PersonId, Place,
     REGIONS_MAX_LIMIT, RegionId, ReleaseError, Released, ReserveError, SITES_MAX_LIMIT,
-    SLOT_CAPACITY_LIMIT, SLOTS_MAX_LIMIT, Scope, Seq, SiteId, SlotId, SlotSpec, SlotView,
-    StandbyError, Stats, Status, StatusError, TimeTooFarAhead, TimeWentBackwards, Timestamp,
+    SLOT_CAPACITY_LIMIT, SLOTS_MAX_LIMIT, STANDBY_MAX_LIMIT, Scope, Seq, SiteId, SlotId, SlotSpec,
+    SlotView, StandbyError, Stats, Status, StatusError, TimeTooFarAhead, TimeWentBackwards,
+    Timestamp,
 };
 
 mod draw;
@@ -111,6 +112,12 @@ pub fn validate(config: &Config) -> Result<(), ConfigError> {
     if config.lease_ms == 0 {
         return Err(ConfigError::LeaseZero);
     }
+    if config.standby_max > STANDBY_MAX_LIMIT {
+        return Err(ConfigError::StandbyMaxOutOfRange {
+            given: config.standby_max,
+            max: STANDBY_MAX_LIMIT,
+        });
+    }
     if !(1..=15).contains(&config.bookings_per_person_max) {
         return Err(ConfigError::BookingsPerPersonOutOfRange {
             given: config.bookings_per_person_max,
@@ -138,6 +145,15 @@ pub fn validate(config: &Config) -> Result<(), ConfigError> {
                 cohort: cohort as u16,
                 opens_at: window.opens_at,
                 closes_at,
+            });
+        }
+        if let Scope::Region(region) = window.scope
+            && u32::from(region.as_u16()) >= config.regions_max
+        {
+            return Err(ConfigError::CohortRegionOutOfRange {
+                cohort: cohort as u16,
+                region,
+                regions_max: config.regions_max,
             });
         }
     }
