@@ -56,6 +56,14 @@ impl ActiveCounts {
         }
     }
 
+    /// Counts `admitted` more people at once, when counts are not kept per tag (one stripe
+    /// write for a whole admission; with tags, each person is counted under theirs).
+    #[inline]
+    pub(crate) fn add_untagged(&self, admitted: u64) {
+        debug_assert!(!self.per_tag());
+        self.total.add(admitted as i64);
+    }
+
     #[inline]
     pub(crate) fn decrement(&self, tag: u16) {
         self.total.decrement();

@@ -1106,6 +1106,8 @@ impl WaitingRoom {
         let end = self.ring.claimed_count();
         let leased = PersonState::leased(deadline);
         let two_steps = self.recorder.is_on();
+        // Without tags the active count is one total: counted once for the whole admission.
+        let per_tag = self.active.per_tag();
         let mut cursor = start;
         let mut admitted = 0;
         let mut refused = false;
@@ -1137,7 +1139,7 @@ impl WaitingRoom {
                         continue;
                     }
                     granted = false;
-                    if !two_steps {
+                    if per_tag && !two_steps {
                         self.active.increment(self.tags.get(seq));
                     }
                     admitted += 1;
@@ -1155,9 +1157,14 @@ impl WaitingRoom {
                 // The waiting places in the range are exactly the ones this call holds.
                 if self.ring.state(seq).phase() == Phase::Waiting {
                     self.ring.unlock(seq, leased);
-                    self.active.increment(self.tags.get(seq));
+                    if per_tag {
+                        self.active.increment(self.tags.get(seq));
+                    }
                 }
             }
+        }
+        if !per_tag {
+            self.active.add_untagged(admitted);
         }
         self.ring.set_admit_cursor(cursor);
         Admission {
