@@ -483,6 +483,7 @@ fn fifo_admission_skips_people_who_left() {
             seq,
             ahead: ahead as u64,
             estimated_wait_ms: None,
+            door_stall: None,
         };
         assert_eq!(status, expected, "{person}");
     }

@@ -264,6 +264,7 @@ impl Campaign {
                 .map(|cohort| CohortWindow {
                     opens_at: cohort.opens_at.unwrap_or(Timestamp::ZERO),
                     closes_at: cohort.closes_at,
+                    ..CohortWindow::ALWAYS
                 })
                 .collect(),
             ..self.engine.clone()

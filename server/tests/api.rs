@@ -400,7 +400,7 @@ async fn slots_are_listed_a_page_at_a_time_and_the_page_is_served() {
     assert_eq!(page["next"], 3);
     assert_eq!(
         page["slots"][0],
-        json!({"id": 1, "spec": {"site": 1, "day": 0, "window": 1, "capacity": 1}, "booked": 0})
+        json!({"id": 1, "spec": {"site": 1, "day": 0, "window": 1, "capacity": 1}, "booked": 0, "closed": false})
     );
     let bad = h.get("/api/slots?from=x").send().await.unwrap();
     assert_eq!(code_of(bad, 400).await, "bad_request");

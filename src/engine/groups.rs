@@ -267,6 +267,9 @@ impl Engine {
         };
         let seq = match locked {
             Locked::Waiting(ref guard) => guard.seq(),
+            // Groups and standby are not configured together (see `Config`): unreachable in a
+            // valid engine, and registering keeps no seat, so it goes as for a waiting holder.
+            Locked::Standby(ref guard) => guard.seq(),
             Locked::Admitted(ref mut guard) => {
                 self.expire_holds(guard, now);
                 if guard.bookings_count() == 0 && !guard.is_lease_live(now) {

@@ -337,7 +337,8 @@ impl Engine {
         }
         let mut guard = match self.room.lock(person, None, now) {
             Ok(Locked::Admitted(guard)) => guard,
-            Ok(Locked::Waiting(_)) | Err(Refusal::Released { .. } | Refusal::Lapsed { .. }) => {
+            Ok(Locked::Waiting(_) | Locked::Standby(_))
+            | Err(Refusal::Released { .. } | Refusal::Lapsed { .. }) => {
                 return Err(ConfirmError::NotHeld { slot });
             }
             Err(Refusal::Unknown) => return Err(ConfirmError::UnknownPerson),
@@ -397,7 +398,8 @@ impl Engine {
         }
         let mut guard = match self.room.lock(person, None, now) {
             Ok(Locked::Admitted(guard)) => guard,
-            Ok(Locked::Waiting(_)) | Err(Refusal::Released { .. } | Refusal::Lapsed { .. }) => {
+            Ok(Locked::Waiting(_) | Locked::Standby(_))
+            | Err(Refusal::Released { .. } | Refusal::Lapsed { .. }) => {
                 return Err(CancelError::NotHeld { slot });
             }
             Err(Refusal::Unknown) => return Err(CancelError::UnknownPerson),

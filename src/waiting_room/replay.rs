@@ -62,9 +62,11 @@ impl WaitingRoom {
             return Err("the place left is not a lapsed lease");
         }
         if state.is_active() {
-            self.active_count.add(-1);
+            self.active.decrement(self.tags.get(from));
         }
         self.ring.unlock(from, state.with_phase(Phase::Moved));
+        // The new place keeps the scope of the old one.
+        self.tags.set(to, self.tags.get(from));
         self.ring.replay_claim(to);
         self.ring.publish(to, person);
         self.table.move_to(entry.cell, to);
@@ -94,7 +96,7 @@ impl WaitingRoom {
             if state.is_active() && state.deadline() <= door {
                 self.ring.lock(seq);
                 self.ring.unlock(seq, state.with_phase(Phase::Lapsed));
-                self.active_count.add(-1);
+                self.active.decrement(self.tags.get(seq));
             }
         }
         let leased = PersonState::leased(lease_until);
@@ -104,7 +106,7 @@ impl WaitingRoom {
                 Phase::Waiting => {
                     self.ring.lock(seq);
                     self.ring.unlock(seq, leased);
-                    self.active_count.add(1);
+                    self.active.increment(self.tags.get(seq));
                 }
                 Phase::Left | Phase::Void => {}
                 _ => return Err("a place admitted was not waiting"),
@@ -171,7 +173,7 @@ impl WaitingRoom {
                     self.ring.replay_claim(seq);
                     self.ring.restore(seq, person, state);
                     if state.is_active() {
-                        self.active_count.add(1);
+                        self.active.increment(self.tags.get(seq));
                     }
                     match phase {
                         // A dead place: the person's current place comes later.
