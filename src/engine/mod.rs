@@ -482,6 +482,9 @@ impl Engine {
     pub fn advance(&self, now: Timestamp, how_many: u64) -> Result<Advanced, AdvanceError> {
         let mut state = self.advance.lock();
         let now = self.clock.move_door(now)?;
+        // Holds whose deadline passed give their seats back first (each recorded under its
+        // person's busy bit, before the door's own record).
+        self.sweep_holds(now);
         Ok(self.advance_locked(&mut state, now, |_| (how_many, None)))
     }
 
@@ -513,13 +516,18 @@ impl Engine {
     ) -> Result<Advanced, AdvanceError> {
         let mut state = self.advance.lock();
         let now = self.clock.move_door(now)?;
+        // Holds whose deadline passed give their seats back first (each recorded under its
+        // person's busy bit, before the door's own record).
+        self.sweep_holds(now);
+        // After the hold sweep (a seat an expired hold gave back is not sold out), before the
+        // door's offers to people on standby (a seat offered is still one the line may get).
+        let sold_out = self.inventory.is_sold_out();
         Ok(self.advance_locked(&mut state, now, |state| {
-            // After the sweeps: a seat an expired hold gave back is not sold out.
             policy.due(
                 &mut state.bucket,
                 now.as_millis(),
                 self.room.active_count(),
-                self.inventory.is_sold_out(),
+                sold_out,
             )
         }))
     }
@@ -533,9 +541,6 @@ impl Engine {
         now: Timestamp,
         how_many: impl FnOnce(&mut AdvanceState) -> (u64, Option<DoorStall>),
     ) -> Advanced {
-        // Holds whose deadline passed give their seats back first (each recorded under its
-        // person's busy bit, before the door's own record).
-        self.sweep_holds(now);
         let seat_aware = self.config.seat_aware_door;
         // Sweep first, so that lapsed leases no longer count against an active cap.
         let swept_from = state.sweep_cursor;

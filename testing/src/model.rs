@@ -200,6 +200,24 @@ pub fn validate(config: &Config) -> Result<(), ConfigError> {
     if config.dependants_per_person_max > 0 && config.groups_max == 0 {
         return Err(ConfigError::GroupsMaxZero);
     }
+    // The current limits where the flows meet standby and regions.
+    if config.holds_max > 0 && config.standby_max > 0 {
+        return Err(ConfigError::HoldsWithStandby {
+            holds_max: config.holds_max,
+            standby_max: config.standby_max,
+        });
+    }
+    let linked = config.series_gap_days_max > 0 || config.dependants_per_person_max > 0;
+    if linked && config.standby_max > 0 {
+        return Err(ConfigError::LinkedBookingsWithStandby {
+            standby_max: config.standby_max,
+        });
+    }
+    if (config.holds_max > 0 || linked) && config.regions_max > 1 {
+        return Err(ConfigError::FlowsWithRegions {
+            regions_max: config.regions_max,
+        });
+    }
     Ok(())
 }
 
