@@ -18,6 +18,7 @@ fn holds_config() -> Config {
         bookings_per_person_max: 3,
         hold_ttl_max_ms: 60_000,
         lease_ms: 600_000,
+        standby_max: 0,
         ..Config::default()
     }
 }

@@ -681,6 +681,7 @@ fn confirm_racing_expiry_one_wins() {
                 holds_max: 2,
                 holds_per_person_max: 1,
                 hold_ttl_max_ms: 60_000,
+                standby_max: 0,
                 ..Config::default()
             })
             .unwrap(),
