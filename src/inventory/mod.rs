@@ -444,7 +444,12 @@ impl Inventory {
                 Ok(_) => {
                     debug_assert!(has_room || cfg!(fairbook_canary));
                     if has_room {
-                        let (_, lower) = Delta::between(seats.free(), seats.taken().free());
+                        // One seat fewer, and the slot closes if it was its last: what
+                        // `Delta::between(free, free - 1)` says, without working it out.
+                        let lower = Delta {
+                            seats: 1,
+                            opens: seats.booked() + 1 == seats.capacity(),
+                        };
                         self.sites
                             .lower(SiteId::new(cell.site.load(Ordering::Relaxed)), lower);
                     }
