@@ -49,6 +49,7 @@ impl Ledger {
     }
 
     /// Writes cell `index` (the caller holds the person's busy bit).
+    #[inline]
     pub(crate) fn set(&self, seq: Seq, index: u8, slot: Option<SlotId>) {
         debug_assert!(usize::from(index) < self.per_place);
         let raw = slot.map_or(0, |slot| slot.as_u32() + 1);
