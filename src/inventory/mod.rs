@@ -412,10 +412,21 @@ impl Inventory {
     }
 
     /// Takes one seat if the slot has room. The caller has checked [`Inventory::contains`].
-    #[inline]
+    ///
+    /// A full slot (most of a ranked choice list in a surge) is answered inline, by one load;
+    /// taking a seat, with its count updates, is out of line.
+    #[inline(always)]
     pub(crate) fn try_take(&self, slot: SlotId) -> bool {
         let cell = &self.cells[slot.as_index()];
-        let mut seats = Seats(cell.seats.load(Ordering::Acquire));
+        let seats = Seats(cell.seats.load(Ordering::Acquire));
+        if seats.booked() >= seats.capacity() && !cfg!(fairbook_canary) {
+            return false;
+        }
+        self.take_seat(cell, seats)
+    }
+
+    /// [`Inventory::try_take`] past its first look, which found `seats`.
+    fn take_seat(&self, cell: &Cell, mut seats: Seats) -> bool {
         let backoff = Backoff::new();
         loop {
             let has_room = seats.booked() < seats.capacity();
@@ -433,7 +444,12 @@ impl Inventory {
                 Ok(_) => {
                     debug_assert!(has_room || cfg!(fairbook_canary));
                     if has_room {
-                        let (_, lower) = Delta::between(seats.free(), seats.taken().free());
+                        // One seat fewer, and the slot closes if it was its last: what
+                        // `Delta::between(free, free - 1)` says, without working it out.
+                        let lower = Delta {
+                            seats: 1,
+                            opens: seats.booked() + 1 == seats.capacity(),
+                        };
                         self.sites
                             .lower(SiteId::new(cell.site.load(Ordering::Relaxed)), lower);
                     }

@@ -48,6 +48,9 @@ impl ActiveCounts {
     #[inline]
     pub(crate) fn increment(&self, tag: u16) {
         self.total.add(1);
+        if self.by_tag.is_empty() {
+            return;
+        }
         if let Some(count) = self
             .by_tag
             .get(stripe_index() * self.row + usize::from(tag))
@@ -67,6 +70,9 @@ impl ActiveCounts {
     #[inline]
     pub(crate) fn decrement(&self, tag: u16) {
         self.total.decrement();
+        if self.by_tag.is_empty() {
+            return;
+        }
         if let Some(count) = self
             .by_tag
             .get(stripe_index() * self.row + usize::from(tag))
