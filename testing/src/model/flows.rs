@@ -269,7 +269,9 @@ impl Model {
             .filter(|&&(_, seat)| seat == Some(from))
             .count() as u32;
         let chosen = choices.iter().enumerate().find(|&(_, &slot)| {
-            place.cell_of(slot).is_none() && self.slots[slot.as_index()].has_room_for(seats)
+            place.cell_of(slot).is_none()
+                && self.slots[slot.as_index()].has_room_for(seats)
+                && !self.standby_ahead(seq, slot)
         });
         let Some((rank, &slot)) = chosen else {
             return Err(RebookError::NoRoom {
