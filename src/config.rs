@@ -186,7 +186,8 @@ pub struct Config {
     /// The most days between leg 1 and leg 2. 0 (the default) turns series off; set both
     /// bounds to one number for a campaign with a fixed gap. With series on, every place costs
     /// 8 bytes more (which two of its bookings are a series), and
-    /// `bookings_per_person_max` must be at least 2. For now series need `standby_max` at 0
+    /// `bookings_per_person_max` must be at least 2, and `days_max` (16 by default) must
+    /// cover the days of both legs (a 21-to-28-day series needs more). For now series need `standby_max` at 0
     /// and `regions_max` at 1 (a current limitation: [`ConfigError::LinkedBookingsWithStandby`],
     /// [`ConfigError::FlowsWithRegions`]).
     pub series_gap_days_max: u16,

@@ -15,6 +15,8 @@ fn series_engine(slots: &[(u32, u16, u32)]) -> (Engine, Vec<SlotId>) {
         series_gap_days_min: 21,
         series_gap_days_max: 28,
         standby_max: 0,
+        // Series span weeks: more days than the default 16.
+        days_max: 64,
         ..Config::default()
     })
     .unwrap();

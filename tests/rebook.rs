@@ -135,6 +135,8 @@ fn a_series_leg_does_not_move_alone() {
         series_gap_days_min: 1,
         series_gap_days_max: 30,
         standby_max: 0,
+        // Series span weeks: more days than the default 16.
+        days_max: 64,
         ..Config::default()
     };
     let engine = fairbook::Engine::new(config).unwrap();

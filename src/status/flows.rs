@@ -141,7 +141,7 @@ impl Default for HeldSeats {
 /// use fairbook::{CohortId, Config, Day, Engine, PersonId, SlotSpec, Timestamp};
 /// let engine = Engine::new(Config {
 ///     bookings_per_person_max: 2, series_gap_days_min: 21, series_gap_days_max: 28,
-///     standby_max: 0,
+///     days_max: 64, standby_max: 0,
 ///     ..Config::default()
 /// })?;
 /// let on = |day| SlotSpec { day: Day::new(day), ..SlotSpec::with_capacity(5) };
