@@ -650,7 +650,7 @@ fn two_retries_of_one_operation_run_it_once() {
                 people_max: 4,
                 slots_max: 2,
                 ops_remembered_max: 8,
-                ..Config::default()
+                ..loom_limits()
             })
             .unwrap(),
         );
@@ -682,7 +682,7 @@ fn confirm_racing_expiry_one_wins() {
                 holds_per_person_max: 1,
                 hold_ttl_max_ms: 60_000,
                 standby_max: 0,
-                ..Config::default()
+                ..loom_limits()
             })
             .unwrap(),
         );
