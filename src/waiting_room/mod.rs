@@ -630,7 +630,7 @@ impl WaitingRoom {
         let first = FirstJoin {
             cohort,
             window: *window,
-            tag: tag.unwrap_or(self.cohort_tags[cohort.as_index()]),
+            tag,
         };
         match self.table.locate(person) {
             Some(cell) => match self.entry_for(cell, sequencer) {
@@ -827,6 +827,8 @@ impl WaitingRoom {
             window,
             tag,
         } = first;
+        // Resolved here, not per join: a repeat join never needs it.
+        let tag = tag.unwrap_or_else(|| self.cohort_tags[cohort.as_index()]);
         if now < window.opens_at {
             return Some(Err(EnqueueError::WindowNotOpen {
                 cohort,
@@ -1437,8 +1439,8 @@ impl WaitingRoom {
 struct FirstJoin {
     cohort: CohortId,
     window: CohortWindow,
-    /// The scope tag the new place keeps.
-    tag: u16,
+    /// The scope tag the new place keeps, if given (the cohort's otherwise).
+    tag: Option<u16>,
 }
 
 /// Admitted, holds no booking now, and the lease has run out by `now`. An offer lapses only
