@@ -40,7 +40,7 @@
 //! - **Holds** (`POST /api/hold`, `/api/confirm`, `/api/cancel`) need `holds_max` above 0;
 //!   `hold_ttl_max_ms` bounds the `ttl_ms` a request may ask for, and
 //!   `holds_per_person_max` must be 1 to `bookings_per_person_max` while holds are on. With
-//!   `holds_max = 0` (the engine's default) the hold routes answer 503 `holds_off`.
+//!   `holds_max = 0` (the engine's default) the hold routes answer 501 `holds_off`.
 //! - **Retry-safe writes** (the `Idempotency-Key` header) need `ops_remembered_max` above 0:
 //!   the engine keeps the answers of that many keyed operations (about 100 bytes each), and a
 //!   retry whose answer was pushed out runs again under the verbs' own retry rules. With 0, a
