@@ -346,3 +346,285 @@ async fn hold_refusals_carry_their_status_and_code() {
     assert_eq!(code_of(cancel(&h, 1, 1).await, 501).await, "holds_off");
     h.stop().await;
 }
+
+/// A `POST` of `body` (none if `Null`) to `path` as `person`, with an optional pass and an
+/// optional `Idempotency-Key`.
+async fn keyed(
+    h: &Harness,
+    path: &str,
+    person: u64,
+    pass: Option<&str>,
+    key: Option<&str>,
+    body: Value,
+) -> Response {
+    let mut request = h.post(path).header("x-fairbook-person", person.to_string());
+    if !body.is_null() {
+        request = request.json(&body);
+    }
+    if let Some(pass) = pass {
+        request = request.header("x-fairbook-pass", pass);
+    }
+    if let Some(key) = key {
+        request = request.header("idempotency-key", key);
+    }
+    request.send().await.unwrap()
+}
+
+/// The status and the exact body text.
+async fn answer(response: Response) -> (u16, String) {
+    let status = response.status().as_u16();
+    (status, response.text().await.unwrap())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reserve_retried_with_its_key_gets_the_first_answer() {
+    let h = start().await;
+    let passes = admit(&h, &[1, 2]).await;
+    let pass = Some(passes[0].as_str());
+    let key = Some("order-1f3a-7c2e");
+    let first =
+        answer(keyed(&h, "/api/reserve", 1, pass, key, json!({"choices": [0, 1]})).await).await;
+    assert_eq!(first.0, 200, "{first:?}");
+    let booking: Value = serde_json::from_str(&first.1).unwrap();
+    assert_eq!(booking["booking"], json!({"seq": 0, "slot": 1, "rank": 1}));
+    let retry =
+        answer(keyed(&h, "/api/reserve", 1, pass, key, json!({"choices": [0, 1]})).await).await;
+    assert_eq!(retry, first, "the same status and the same body");
+    assert_eq!(taken(&h, 1).await, 1, "booked once");
+
+    // The same key with other choices, or for another endpoint: 409 op_conflict, nothing done.
+    let other = keyed(&h, "/api/reserve", 1, pass, key, json!({"choices": [3]})).await;
+    assert_eq!(code_of(other, 409).await, "op_conflict");
+    let hold_with_it = keyed(
+        &h,
+        "/api/hold",
+        1,
+        pass,
+        key,
+        json!({"choices": [3], "ttl_ms": 10}),
+    )
+    .await;
+    assert_eq!(code_of(hold_with_it, 409).await, "op_conflict");
+    assert_eq!(taken(&h, 3).await, 0);
+
+    // The answer is remembered, not recomputed: after the booking is given back, the retry
+    // still answers it and books nothing.
+    ok_json(keyed(&h, "/api/release", 1, None, None, json!({"slot": 1})).await).await;
+    assert_eq!(taken(&h, 1).await, 0);
+    let late =
+        answer(keyed(&h, "/api/reserve", 1, pass, key, json!({"choices": [0, 1]})).await).await;
+    assert_eq!(late, first);
+    assert_eq!(taken(&h, 1).await, 0);
+
+    // Another person's request under the same key is refused: it never gets this answer.
+    let stranger = keyed(
+        &h,
+        "/api/reserve",
+        2,
+        Some(&passes[1]),
+        key,
+        json!({"choices": [0, 1]}),
+    )
+    .await;
+    assert_eq!(code_of(stranger, 409).await, "op_conflict");
+
+    // A keyed release retried: the first answer, not nothing_to_release.
+    ok_json(h.reserve(1, pass, &[2]).await).await;
+    let release_key = Some("release-once");
+    let released =
+        answer(keyed(&h, "/api/release", 1, None, release_key, json!({"slot": 2})).await).await;
+    assert_eq!(released.0, 200, "{released:?}");
+    assert_eq!(
+        answer(keyed(&h, "/api/release", 1, None, release_key, json!({"slot": 2})).await).await,
+        released
+    );
+    assert_eq!(
+        code_of(
+            keyed(&h, "/api/release", 1, None, release_key, Value::Null).await,
+            409
+        )
+        .await,
+        "op_conflict"
+    );
+    let audit = h.audit().await;
+    assert_eq!(audit["ok"], true, "{audit}");
+    assert_eq!(audit["report"]["bookings"], 0, "{audit}");
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keyed_holds_confirms_and_cancels_answer_their_first_answer() {
+    let h = start().await;
+    let passes = admit(&h, &[1]).await;
+    let pass = Some(passes[0].as_str());
+    let body = json!({"choices": [3], "ttl_ms": 60_000});
+    let held = answer(keyed(&h, "/api/hold", 1, pass, Some("hold-a"), body.clone()).await).await;
+    assert_eq!(held.0, 200, "{held:?}");
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    // The same deadline, not a new one.
+    assert_eq!(
+        answer(keyed(&h, "/api/hold", 1, pass, Some("hold-a"), body.clone()).await).await,
+        held
+    );
+    let cancelled = answer(
+        keyed(
+            &h,
+            "/api/cancel",
+            1,
+            None,
+            Some("cancel-a"),
+            json!({"slot": 3}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(cancelled.0, 200, "{cancelled:?}");
+    assert_eq!(
+        answer(
+            keyed(
+                &h,
+                "/api/cancel",
+                1,
+                None,
+                Some("cancel-a"),
+                json!({"slot": 3})
+            )
+            .await
+        )
+        .await,
+        cancelled
+    );
+    assert_eq!(code_of(cancel(&h, 1, 3).await, 409).await, "not_held");
+    assert_eq!(taken(&h, 3).await, 0);
+
+    ok_json(keyed(&h, "/api/hold", 1, pass, Some("hold-b"), body).await).await;
+    let confirmed = answer(
+        keyed(
+            &h,
+            "/api/confirm",
+            1,
+            pass,
+            Some("confirm-b"),
+            json!({"slot": 3}),
+        )
+        .await,
+    )
+    .await;
+    assert_eq!(confirmed.0, 200, "{confirmed:?}");
+    assert_eq!(
+        answer(
+            keyed(
+                &h,
+                "/api/confirm",
+                1,
+                pass,
+                Some("confirm-b"),
+                json!({"slot": 3})
+            )
+            .await
+        )
+        .await,
+        confirmed
+    );
+    assert_eq!(
+        code_of(
+            keyed(
+                &h,
+                "/api/confirm",
+                1,
+                pass,
+                Some("confirm-b"),
+                json!({"slot": 2})
+            )
+            .await,
+            409
+        )
+        .await,
+        "op_conflict"
+    );
+    assert_eq!(taken(&h, 3).await, 1);
+    assert_eq!(h.status(1).await["status"]["slots"], json!([3]));
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_join_retried_with_its_key_gets_the_same_place() {
+    let h = start().await;
+    assert_eq!(h.join(9).await.status(), 200);
+    let first: Value =
+        ok_json(keyed(&h, "/api/join", 4, None, Some("join-4"), Value::Null).await).await;
+    assert_eq!(first["place"], json!({"seq": 1, "is_new": true}));
+    let retry: Value =
+        ok_json(keyed(&h, "/api/join", 4, None, Some("join-4"), Value::Null).await).await;
+    assert_eq!(
+        retry["place"], first["place"],
+        "is_new included: the first try took the place"
+    );
+    // Without the key, the engine's own answer: the same place, not new.
+    let plain: Value = ok_json(h.join(4).await).await;
+    assert_eq!(plain["place"], json!({"seq": 1, "is_new": false}));
+    // The key of person 4's join is not person 5's.
+    let other = keyed(&h, "/api/join", 5, None, Some("join-4"), Value::Null).await;
+    assert_eq!(code_of(other, 409).await, "op_conflict");
+    assert_eq!(h.status(5).await["status"]["state"], "unknown");
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_keys_are_refused_and_keys_need_remembered_operations() {
+    let h = start().await;
+    let join_with = |value: reqwest::header::HeaderValue| {
+        h.post("/api/join")
+            .header("x-fairbook-person", "1")
+            .header("idempotency-key", value)
+            .send()
+    };
+    let too_long = "k".repeat(201);
+    for bad in ["", "has space", too_long.as_str(), "tab\there"] {
+        let response = join_with(reqwest::header::HeaderValue::from_str(bad).unwrap())
+            .await
+            .unwrap();
+        let status = response.status();
+        let body: Value = response.json().await.unwrap();
+        assert_eq!(status, 400, "{bad:?}: {body}");
+        assert_eq!(body["code"], "idempotency_key_invalid", "{bad:?}");
+        assert!(
+            body["message"]
+                .as_str()
+                .unwrap()
+                .contains("Idempotency-Key"),
+            "{body}"
+        );
+    }
+    let not_ascii = reqwest::header::HeaderValue::from_bytes(b"caf\xc3\xa9").unwrap();
+    assert_eq!(
+        code_of(join_with(not_ascii).await.unwrap(), 400).await,
+        "idempotency_key_invalid"
+    );
+    let twice = h
+        .post("/api/join")
+        .header("x-fairbook-person", "1")
+        .header("idempotency-key", "a")
+        .header("idempotency-key", "b")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(code_of(twice, 400).await, "idempotency_key_invalid");
+    // Nothing was done by the refused requests.
+    assert_eq!(h.status(1).await["status"]["state"], "unknown");
+    // The longest key is accepted, with every visible character.
+    let longest = format!("!~{}", "x".repeat(198));
+    let response = join_with(reqwest::header::HeaderValue::from_str(&longest).unwrap())
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    h.stop().await;
+
+    // A campaign that remembers nothing refuses a key rather than pretend.
+    let h = Harness::start().await;
+    let response = keyed(&h, "/api/join", 1, None, Some("join-1"), Value::Null).await;
+    assert_eq!(code_of(response, 501).await, "ops_not_remembered");
+    assert_eq!(h.status(1).await["status"]["state"], "unknown");
+    assert_eq!(h.join(1).await.status(), 200, "without the key it works");
+    h.stop().await;
+}

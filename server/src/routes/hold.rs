@@ -20,6 +20,10 @@
 //!   pass is needed, as for `release`: giving back never hurts anyone else.
 //!
 //! All three need the campaign's `holds_max` above 0; otherwise they answer 501 `holds_off`.
+//!
+//! All three take an `Idempotency-Key` (see [`crate::idempotency`]): a retried hold gets the
+//! first hold (its deadline included), a retried confirm the booking and a retried cancel
+//! the first answer, and the same key with another body is 409 `op_conflict`.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -30,6 +34,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ack::{Mutation, MutationKind};
 use crate::api_error::ApiError;
+use crate::idempotency::IdempotencyKey;
 use crate::identity::{Identity, PresentedPass};
 use crate::state::AppState;
 
@@ -76,6 +81,7 @@ pub(crate) async fn hold(
     State(state): State<AppState>,
     identity: Identity,
     pass: PresentedPass,
+    key: IdempotencyKey,
     body: Bytes,
 ) -> Result<Json<Held>, ApiError> {
     let request: HoldRequest = parse(&body, "hold")?;
@@ -84,18 +90,18 @@ pub(crate) async fn hold(
         .verifier()
         .verify(&pass.0, identity.person, now)
         .map_err(ApiError::from_pass)?;
-    let hold = state
-        .engine()
-        .hold(identity.person, &request.choices, request.ttl_ms, now)
-        .map_err(|error| {
-            let wait_ms = match error {
-                HoldError::NotAdmitted { ahead, .. } => {
-                    state.engine().stats().estimated_wait_ms(ahead)
-                }
-                _ => None,
-            };
-            ApiError::from_hold(error, wait_ms)
-        })?;
+    let (person, choices, ttl_ms) = (identity.person, &request.choices, request.ttl_ms);
+    let hold = match key.0 {
+        Some(op) => state.engine().once(op).hold(person, choices, ttl_ms, now),
+        None => state.engine().hold(person, choices, ttl_ms, now),
+    }
+    .map_err(|error| {
+        let wait_ms = match error {
+            HoldError::NotAdmitted { ahead, .. } => state.engine().stats().estimated_wait_ms(ahead),
+            _ => None,
+        };
+        ApiError::from_hold(error, wait_ms)
+    })?;
     state
         .acknowledger()
         .acknowledge(&Mutation::new(MutationKind::Hold, identity.person))
@@ -133,15 +139,20 @@ pub(crate) async fn confirm(
     State(state): State<AppState>,
     identity: Identity,
     pass: PresentedPass,
+    key: IdempotencyKey,
     body: Bytes,
 ) -> Result<Json<Confirmed>, ApiError> {
     let request: SlotRequest = parse(&body, "confirm")?;
     let now = state.clock().now();
     verify_for_confirm(&state, &pass, identity, now)?;
-    let booking = state
-        .engine()
-        .confirm(identity.person, request.slot, now)
-        .map_err(ApiError::from_confirm)?;
+    let booking = match key.0 {
+        Some(op) => state
+            .engine()
+            .once(op)
+            .confirm(identity.person, request.slot, now),
+        None => state.engine().confirm(identity.person, request.slot, now),
+    }
+    .map_err(ApiError::from_confirm)?;
     state
         .acknowledger()
         .acknowledge(&Mutation::new(MutationKind::Confirm, identity.person))
@@ -155,14 +166,19 @@ pub(crate) async fn confirm(
 pub(crate) async fn cancel(
     State(state): State<AppState>,
     identity: Identity,
+    key: IdempotencyKey,
     body: Bytes,
 ) -> Result<Json<Cancelled>, ApiError> {
     let request: SlotRequest = parse(&body, "cancel")?;
     let now = state.clock().now();
-    let released = state
-        .engine()
-        .cancel(identity.person, request.slot, now)
-        .map_err(ApiError::from_cancel)?;
+    let released = match key.0 {
+        Some(op) => state
+            .engine()
+            .once(op)
+            .cancel(identity.person, request.slot, now),
+        None => state.engine().cancel(identity.person, request.slot, now),
+    }
+    .map_err(ApiError::from_cancel)?;
     state
         .acknowledger()
         .acknowledge(&Mutation::new(MutationKind::Cancel, identity.person))

@@ -18,6 +18,12 @@
 //! | `GET /admin/audit` | `admin` | a full recount of every invariant |
 //! | `GET`, `POST /floor` | `floor` | a trivial handler: the HTTP floor the load test compares with |
 //!
+//! Every `POST` under `/api/` (join, reserve, release, hold, confirm, cancel) takes an
+//! `Idempotency-Key` header: a retry with the same key and body gets the first answer, the
+//! same key with another body is 409 `op_conflict`, a malformed key 400
+//! `idempotency_key_invalid`, and a campaign that remembers no operations answers 501
+//! `ops_not_remembered` (see [`crate::idempotency`]).
+//!
 //! Slot search (`GET /api/search`) takes its own module here beside `slots` once the engine
 //! has it, wired in [`router`] like the others.
 
