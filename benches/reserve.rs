@@ -33,6 +33,27 @@
 //!   has 1,000 places. Setup as for `spread`, with that one slot only. After the clock stops,
 //!   the bench asserts that exactly 1,000 calls booked and the slot holds exactly 1,000.
 //!
+//! - `reserve/flows`: the service-grade flows beside plain `reserve`, on the reference
+//!   inventory with a subset of the people: the first 150,000 requests of `spread` (one
+//!   person, one uniformly drawn slot). Every variant runs on a fresh engine configured the
+//!   same way (holds and dose series on, two bookings per person) and built before the clock
+//!   starts: every slot added, everybody joined and admitted. Throughput counts requests.
+//!   - `reserve`: one `reserve(person, &[slot])` call per request;
+//!   - `hold-confirm`: `hold(person, &[slot], ttl)` and, if it took the seat,
+//!     `confirm(person, slot)`;
+//!   - `rebook`: before the clock, each person books their slot (requests whose slot was
+//!     full are dropped, untimed); timed, one `rebook(person, slot, &[other])` to a second
+//!     uniformly drawn slot;
+//!   - `series`: one `book_series(person, &[(first, second)])` of a two-leg pair: the
+//!     request's slot moved to days 0–6 as leg 1, and the same site and window seven days
+//!     later as leg 2;
+//!   - `mutex-inventory`: one `MutexInventory::reserve(slot)` per request on a freshly filled
+//!     inventory.
+//!
+//!   Throughput counts all 150,000 requests for every variant; `rebook` times only the
+//!   requests left after its setup and `series` only those with a pair, so compare those two
+//!   by time per iteration with that in mind.
+//!
 //! The engine is sized for everybody (`people_max` 1,500,000, `slots_max` the inventory) with
 //! one booking per person, the default.
 
@@ -66,6 +87,8 @@ const THREAD_COUNTS: [usize; 2] = [1, 2];
 const CHOICES: usize = 5;
 const HOT_PEOPLE: u64 = 100_000;
 const HOT_CAPACITY: u32 = 1_000;
+const FLOWS_PEOPLE: usize = 150_000;
+const SERIES_GAP_DAYS: u16 = 7;
 
 /// Everything the groups share: the people, the inventory and what each person asks for.
 struct Workload {
@@ -356,6 +379,132 @@ fn bench_hot_slot(criterion: &mut Criterion, workload: &Workload) {
     group.finish();
 }
 
+/// An engine for `reserve/flows`: holds and dose series on, two bookings per person; every
+/// slot added, `people` joined and admitted.
+fn flows_engine(people: impl ExactSizeIterator<Item = PersonId>, slots: &[SlotSpec]) -> Engine {
+    let engine = Engine::new(Config {
+        people_max: people.len() as u64,
+        slots_max: u32::try_from(slots.len()).expect("the inventory fits slot ids"),
+        lease_ms: LEASE_MS,
+        bookings_per_person_max: 2,
+        holds_max: u32::try_from(people.len()).expect("the subset fits"),
+        holds_per_person_max: 1,
+        hold_ttl_max_ms: LEASE_MS,
+        series_gap_days_min: SERIES_GAP_DAYS,
+        series_gap_days_max: SERIES_GAP_DAYS,
+        ..Config::default()
+    })
+    .expect("the bench's config is valid");
+    for &slot in slots {
+        engine
+            .add_slot(slot)
+            .expect("the engine is sized for every slot");
+    }
+    let mut joined = 0;
+    for person in people {
+        engine
+            .enqueue(person, COHORT, OPENING)
+            .expect("the engine is sized for everybody");
+        joined += 1;
+    }
+    let advanced = engine.advance(OPENING, joined).expect("time stands still");
+    assert_eq!(advanced.admitted, joined);
+    engine
+}
+
+/// `reserve/flows`: hold + confirm, rebook and a two-leg series beside plain `reserve` and
+/// the mutex inventory, each on a fresh engine or inventory.
+fn bench_flows(criterion: &mut Criterion, workload: &Workload) {
+    let mut group = criterion.benchmark_group("reserve/flows");
+    let requests = &workload.single[..FLOWS_PEOPLE.min(workload.single.len())];
+    configure(&mut group, requests.len());
+    let people = || requests.iter().map(|&(person, _)| person);
+    let mut rng = Rng::new(SEED ^ 0xF10);
+    let slot_count = workload.slots.len() as u64;
+    let rebooks: Vec<(PersonId, SlotId, SlotId)> = requests
+        .iter()
+        .map(|&(person, slot)| {
+            let mut other = SlotId::new(rng.below(slot_count) as u32);
+            if other == slot {
+                other = SlotId::new((slot.as_u32() + 1) % slot_count as u32);
+            }
+            (person, slot, other)
+        })
+        .collect();
+    // Leg 2 of each pair: the same site and window, `SERIES_GAP_DAYS` later.
+    let at: std::collections::HashMap<(u32, u16, u8), SlotId> = (0u32..)
+        .zip(&workload.slots)
+        .map(|(id, spec)| {
+            let key = (spec.site.as_u32(), spec.day.as_u16(), spec.window.as_u8());
+            (key, SlotId::new(id))
+        })
+        .collect();
+    let series: Vec<(PersonId, [(SlotId, SlotId); 1])> = requests
+        .iter()
+        .filter_map(|&(person, slot)| {
+            let spec = workload.slots[slot.as_index()];
+            let (site, window) = (spec.site.as_u32(), spec.window.as_u8());
+            let day = spec.day.as_u16() % SERIES_GAP_DAYS;
+            let first = *at.get(&(site, day, window))?;
+            let second = *at.get(&(site, day + SERIES_GAP_DAYS, window))?;
+            Some((person, [(first, second)]))
+        })
+        .collect();
+    assert!(
+        series.len() * 10 >= requests.len() * 9,
+        "most requests have a pair"
+    );
+    for threads in THREAD_COUNTS {
+        bench_rounds(&mut group, "reserve", threads, || {
+            let engine = flows_engine(people(), &workload.slots);
+            let (elapsed, booked) = time_bookings(requests, threads, |&(person, slot)| {
+                black_box(engine.reserve(person, &[slot], OPENING)).is_ok()
+            });
+            assert!(booked > 0);
+            elapsed
+        });
+        bench_rounds(&mut group, "hold-confirm", threads, || {
+            let engine = flows_engine(people(), &workload.slots);
+            let (elapsed, booked) = time_bookings(requests, threads, |&(person, slot)| {
+                engine.hold(person, &[slot], LEASE_MS, OPENING).is_ok()
+                    && black_box(engine.confirm(person, slot, OPENING)).is_ok()
+            });
+            assert!(booked > 0);
+            assert_eq!(engine.audit().holds, 0, "every hold taken was confirmed");
+            elapsed
+        });
+        bench_rounds(&mut group, "rebook", threads, || {
+            let engine = flows_engine(people(), &workload.slots);
+            let booked: Vec<_> = rebooks
+                .iter()
+                .filter(|&&(person, from, _)| engine.reserve(person, &[from], OPENING).is_ok())
+                .collect();
+            let (elapsed, moved) = time_bookings(&booked, threads, |&&(person, from, to)| {
+                black_box(engine.rebook(person, from, &[to], OPENING)).is_ok()
+            });
+            assert!(moved > 0);
+            elapsed
+        });
+        bench_rounds(&mut group, "series", threads, || {
+            let engine = flows_engine(people(), &workload.slots);
+            let (elapsed, booked) = time_bookings(&series, threads, |(person, pairs)| {
+                black_box(engine.book_series(*person, pairs, OPENING)).is_ok()
+            });
+            assert!(booked > 0);
+            elapsed
+        });
+        bench_rounds(&mut group, "mutex-inventory", threads, || {
+            let inventory = filled_inventory(&workload.slots);
+            let (elapsed, booked) = time_bookings(requests, threads, |&(_, slot)| {
+                black_box(inventory.reserve(slot.as_u32()))
+            });
+            assert!(booked > 0);
+            elapsed
+        });
+    }
+    group.finish();
+}
+
 /// Every group, on the one reference workload.
 fn reserve(criterion: &mut Criterion) {
     let workload = Workload::reference();
@@ -363,6 +512,7 @@ fn reserve(criterion: &mut Criterion) {
     bench_ranked(criterion, &workload);
     bench_churn(criterion, &workload);
     bench_hot_slot(criterion, &workload);
+    bench_flows(criterion, &workload);
 }
 
 criterion_group!(benches, reserve);

@@ -713,3 +713,148 @@ fn confirm_racing_expiry_one_wins() {
         assert_audit_ok(&engine);
     });
 }
+
+/// An engine with holds on, small enough for loom: four places, two slots, one hold each.
+fn tiny_engine_with_holds() -> Engine {
+    Engine::new(Config {
+        people_max: 4,
+        slots_max: 2,
+        holds_max: 2,
+        holds_per_person_max: 1,
+        hold_ttl_max_ms: 60_000,
+        ..Config::default()
+    })
+    .expect("a valid tiny configuration")
+}
+
+/// The last seat raced by a hold and a reserve: exactly one of them takes it, the other is
+/// told there is no room, and the slot counts one seat taken, held or booked.
+#[test]
+fn last_seat_raced_by_a_hold_and_a_reserve_one_wins() {
+    loom::model(|| {
+        let engine = Arc::new(tiny_engine_with_holds());
+        let slot = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
+        let (holder, booker) = (PersonId::new(1), PersonId::new(2));
+        for person in [holder, booker] {
+            engine.enqueue(person, COHORT, NOW).unwrap();
+        }
+        engine.advance(NOW, 2).unwrap();
+        let hold = {
+            let engine = engine.clone();
+            spawn(move || engine.hold(holder, &[slot], 5_000, NOW))
+        };
+        let booked = engine.reserve(booker, &[slot], NOW);
+        let held = hold.join().unwrap();
+        assert!(held.is_ok() ^ booked.is_ok(), "{held:?} {booked:?}");
+        match (&held, &booked) {
+            (Ok(hold), Err(error)) => {
+                assert_eq!(hold.slot, slot);
+                assert!(matches!(error, ReserveError::NoRoom { .. }), "{error:?}");
+            }
+            (Err(error), Ok(booking)) => {
+                assert_eq!(booking.slot, slot);
+                assert!(
+                    matches!(error, fairbook::HoldError::NoRoom { .. }),
+                    "{error:?}"
+                );
+            }
+            _ => unreachable!("exactly one won"),
+        }
+        assert_eq!(engine.slot(slot).unwrap().booked, 1);
+        let report = engine.audit();
+        assert!(report.is_ok(), "{report}");
+        assert_eq!(
+            (report.holds, report.bookings),
+            (u64::from(held.is_ok()), u64::from(booked.is_ok()))
+        );
+    });
+}
+
+/// The person's bookings as `status` shows them, asserting they hold no hold.
+fn booked_slots(engine: &Engine, person: PersonId) -> Vec<fairbook::SlotId> {
+    match engine.status(person, NOW).unwrap() {
+        Status::Booked { slots, .. } => slots.as_slice().to_vec(),
+        Status::Admitted { .. } => Vec::new(),
+        other => panic!("{person} is {other:?}"),
+    }
+}
+
+/// A rebook to the last seat of a slot races someone else's reserve of it. Exactly one of
+/// them gets the seat; when the rebook loses, the person keeps their old booking; and the
+/// seats taken are the bookings held.
+#[test]
+fn rebook_racing_a_reserve_of_the_new_slot_one_wins() {
+    loom::model(|| {
+        let engine = Arc::new(tiny_engine());
+        let old = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
+        let new = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
+        let (mover, booker) = (PersonId::new(1), PersonId::new(2));
+        for person in [mover, booker] {
+            engine.enqueue(person, COHORT, NOW).unwrap();
+        }
+        engine.advance(NOW, 2).unwrap();
+        engine.reserve(mover, &[old], NOW).unwrap();
+        let rebook = {
+            let engine = engine.clone();
+            spawn(move || engine.rebook(mover, old, &[new], NOW))
+        };
+        let booked = engine.reserve(booker, &[new], NOW);
+        let moved = rebook.join().unwrap();
+        assert!(moved.is_ok() ^ booked.is_ok(), "{moved:?} {booked:?}");
+        if let Err(error) = &moved {
+            assert!(
+                matches!(error, fairbook::RebookError::NoRoom { .. }),
+                "{error:?}"
+            );
+        }
+        if let Err(error) = &booked {
+            assert!(matches!(error, ReserveError::NoRoom { .. }), "{error:?}");
+        }
+        let expected = if moved.is_ok() { new } else { old };
+        assert_eq!(booked_slots(&engine, mover), [expected]);
+        assert_eq!(
+            booked_slots(&engine, booker),
+            if booked.is_ok() { vec![new] } else { vec![] }
+        );
+        assert_eq!(engine.slot(new).unwrap().booked, 1);
+        assert_eq!(engine.slot(old).unwrap().booked, u32::from(moved.is_err()));
+        assert_audit_ok(&engine);
+    });
+}
+
+/// A rebook away from a full slot races someone else's reserve of that old slot. The rebook
+/// takes the new seat before it gives back the old one, so the person is never seen with
+/// nothing (the racing thread looks while the rebook runs); the other person gets the old
+/// seat exactly when the rebook had given it back; seats taken are the bookings held.
+#[test]
+fn rebook_racing_a_reserve_of_the_old_slot_never_leaves_nothing() {
+    loom::model(|| {
+        let engine = Arc::new(tiny_engine());
+        let old = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
+        let new = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
+        let (mover, booker) = (PersonId::new(1), PersonId::new(2));
+        for person in [mover, booker] {
+            engine.enqueue(person, COHORT, NOW).unwrap();
+        }
+        engine.advance(NOW, 2).unwrap();
+        engine.reserve(mover, &[old], NOW).unwrap();
+        let rebook = {
+            let engine = engine.clone();
+            spawn(move || engine.rebook(mover, old, &[new], NOW))
+        };
+        let booked = engine.reserve(booker, &[old], NOW);
+        // Mid-rebook or after it: the person holds exactly one booking, old or new.
+        let seen = booked_slots(&engine, mover);
+        assert!(seen == [old] || seen == [new], "the mover holds {seen:?}");
+        let moved = rebook.join().unwrap();
+        assert_eq!(moved.map(|booking| booking.slot), Ok(new));
+        match &booked {
+            Ok(booking) => assert_eq!(booking.slot, old),
+            Err(error) => assert!(matches!(error, ReserveError::NoRoom { .. }), "{error:?}"),
+        }
+        assert_eq!(booked_slots(&engine, mover), [new]);
+        assert_eq!(engine.slot(new).unwrap().booked, 1);
+        assert_eq!(engine.slot(old).unwrap().booked, u32::from(booked.is_ok()));
+        assert_audit_ok(&engine);
+    });
+}

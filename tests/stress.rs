@@ -13,8 +13,8 @@ use std::sync::{Barrier, Mutex};
 use std::thread;
 
 use fairbook::{
-    CohortId, Config, Engine, EnqueueError, PersonId, ReserveError, Seq, SlotId, SlotSpec,
-    Timestamp,
+    BookedSlots, CancelError, CohortId, Config, ConfirmError, Engine, EnqueueError, HoldError,
+    PersonId, RebookError, ReserveError, Seq, SlotId, SlotSpec, Status, Timestamp,
 };
 use fairbook_lab::rng::Rng;
 
@@ -720,4 +720,345 @@ fn records_from_eight_threads_rebuild_the_engine() {
     }
     log.rebuilds(config, &engine)
         .unwrap_or_else(|broken| panic!("seed {seed}: {broken}"));
+}
+
+/// A barrier that gives up when a thread fails: `std::sync::Barrier` would leave the others
+/// waiting forever for the thread that panicked, and the scope with them.
+struct Meeting {
+    parties: usize,
+    arrived: AtomicUsize,
+    failed: AtomicBool,
+}
+
+impl Meeting {
+    fn new(parties: usize) -> Meeting {
+        Meeting {
+            parties,
+            arrived: AtomicUsize::new(0),
+            failed: AtomicBool::new(false),
+        }
+    }
+
+    /// The `round`-th meeting (from 1) of every party.
+    fn wait(&self, round: usize) {
+        self.arrived.fetch_add(1, Ordering::AcqRel);
+        while self.arrived.load(Ordering::Acquire) < round * self.parties {
+            self.check();
+            thread::yield_now();
+        }
+    }
+
+    /// Panics if another thread failed.
+    fn check(&self) {
+        assert!(!self.failed.load(Ordering::Acquire), "{}", Meeting::GAVE_UP);
+    }
+
+    const GAVE_UP: &str = "another thread failed";
+}
+
+/// Marks the meeting failed if its thread unwinds.
+struct FailOnPanic<'a>(&'a Meeting);
+
+impl Drop for FailOnPanic<'_> {
+    fn drop(&mut self) {
+        if thread::panicking() {
+            self.0.failed.store(true, Ordering::Release);
+        }
+    }
+}
+
+/// The flows of issue 11 under eight threads at once, on three slots of capacity 1, 2 and 3.
+/// Eight workers, each with its own people, hold (with deadlines of a few milliseconds),
+/// confirm, cancel, rebook, reserve and give back bookings, choosing from the person's
+/// `status`; a door thread moves the clock a millisecond at a time and calls `advance`, whose
+/// sweep expires the holds that are due (a person's own call, made a little ahead of the
+/// door, expires them too); an observer reads every slot throughout.
+///
+/// A held seat is taken from its slot as a booked one is, so a slot's `booked` is its
+/// bookings plus its holds: the observer checks at every read that it is at most the
+/// capacity. The run is cut into phases; between two phases every thread meets the others,
+/// and the observer audits the still engine (bookings and holds recounted per slot from the
+/// people's ledgers; bookings + holds + free seats = capacity), checks every person's bookings
+/// and holds against their limits, then moves the door past every deadline: no hold may
+/// survive its sweep.
+#[test]
+fn holds_confirms_expiries_and_rebooks_never_overbook() {
+    const CAPACITIES: [u32; 3] = [1, 2, 3];
+    const BOOKINGS_MAX: u8 = 2;
+    const HOLDS_PER_PERSON_MAX: u8 = 1;
+    const TTL_MAX_MS: u64 = 8;
+    let per_thread = 3;
+    let phases = 8;
+    let ops_per_phase = 10_000 * scale();
+    let engine = Engine::new(Config {
+        people_max: (THREADS * per_thread) as u64,
+        slots_max: CAPACITIES.len() as u32,
+        // Leases outlast any run: holds are what expires here.
+        lease_ms: 1 << 40,
+        bookings_per_person_max: BOOKINGS_MAX,
+        holds_max: 1_000,
+        holds_per_person_max: HOLDS_PER_PERSON_MAX,
+        hold_ttl_max_ms: TTL_MAX_MS,
+        // Workers read the door's clock and reach the engine after it moved on.
+        time_skew_tolerance_ms: u64::MAX,
+        ..Config::default()
+    })
+    .expect("a valid stress configuration");
+    let slots: Vec<SlotId> = CAPACITIES
+        .iter()
+        .map(|&capacity| engine.add_slot(SlotSpec::with_capacity(capacity)).unwrap())
+        .collect();
+    let everyone: Vec<PersonId> = (0..THREADS)
+        .flat_map(|thread| (0..per_thread).map(move |index| person(thread, index)))
+        .collect();
+    for &person in &everyone {
+        engine.enqueue(person, COHORT, NOW).unwrap();
+    }
+    engine.advance(NOW, u64::MAX).unwrap();
+    let clock = AtomicU64::new(NOW.as_millis());
+    let seed = seed();
+    // What the workers saw succeed: holds, confirms, cancels, holds found expired (gone from
+    // the person's status unconfirmed), rebooks, reserves, releases.
+    let counts: [AtomicU64; 7] = Default::default();
+    let swept = AtomicU64::new(0);
+    let workers_left = AtomicUsize::new(THREADS);
+    // Workers, door and observer meet at the start and at the end of every phase.
+    let meeting = Meeting::new(THREADS + 2);
+
+    // The observer's checks of the still engine; returns how many holds it found.
+    let check_still = |phase: usize| {
+        let report = engine.audit();
+        assert!(report.is_ok(), "seed {seed}, phase {phase}: {report}");
+        let capacity: u64 = CAPACITIES.iter().map(|&capacity| u64::from(capacity)).sum();
+        assert_eq!(
+            report.bookings + report.holds + report.free_seats,
+            capacity,
+            "seed {seed}, phase {phase}: seats not conserved"
+        );
+        let now = Timestamp::from_millis(clock.load(Ordering::Acquire));
+        for &person in &everyone {
+            let (bookings, holds) = match engine.status(person, now).unwrap() {
+                Status::Admitted { .. } => (0, 0),
+                Status::Booked { slots, .. } => (slots.as_slice().len(), 0),
+                Status::Holding {
+                    bookings, holds, ..
+                } => (bookings.as_slice().len(), holds.len()),
+                other => panic!("seed {seed}, phase {phase}: {person} is {other:?}"),
+            };
+            assert!(
+                bookings + holds <= usize::from(BOOKINGS_MAX)
+                    && holds <= usize::from(HOLDS_PER_PERSON_MAX),
+                "seed {seed}, phase {phase}: {person} has {bookings} bookings, {holds} holds"
+            );
+        }
+        report.holds
+    };
+
+    thread::scope(|scope| {
+        let mut handles = Vec::new();
+        for thread in 0..THREADS {
+            let (engine, slots, clock, counts) = (&engine, &slots, &clock, &counts);
+            let (meeting, workers_left) = (&meeting, &workers_left);
+            handles.push(scope.spawn(move || {
+                let _fail = FailOnPanic(meeting);
+                let mut rng = Rng::new(seed ^ (thread as u64) << 16);
+                // The hold each person was last given and has not confirmed or cancelled.
+                let mut pending: Vec<Option<SlotId>> = vec![None; per_thread];
+                let pick = |rng: &mut Rng| slots[rng.below(slots.len() as u64) as usize];
+                let count = |which: usize| {
+                    counts[which].fetch_add(1, Ordering::Relaxed);
+                };
+                for phase in 0..phases {
+                    meeting.wait(2 * phase + 1);
+                    for _ in 0..ops_per_phase {
+                        let index = rng.below(per_thread as u64) as usize;
+                        let person = person(thread, index);
+                        // Now and then a little ahead of the door: the person's own call
+                        // finds their hold due before the door's sweep does.
+                        let now =
+                            Timestamp::from_millis(clock.load(Ordering::Acquire) + rng.below(3));
+                        let (bookings, held) = match engine.status(person, now).unwrap() {
+                            Status::Admitted { .. } => (BookedSlots::default(), None),
+                            Status::Booked { slots, .. } => (slots, None),
+                            Status::Holding {
+                                bookings, holds, ..
+                            } => (bookings, holds.as_slice().first().map(|seat| seat.slot)),
+                            other => panic!("seed {seed}: {person} is {other:?}"),
+                        };
+                        // A hold that is gone without a confirm or a cancel expired: at the
+                        // door's sweep or at one of the person's calls.
+                        if pending[index].is_some_and(|slot| held != Some(slot)) {
+                            pending[index] = None;
+                            count(3);
+                        }
+                        let booked = bookings.as_slice().first().copied();
+                        match (rng.below(100), held, booked) {
+                            (0..=29, _, _) => {
+                                let choices = [pick(&mut rng), pick(&mut rng)];
+                                let ttl = 1 + rng.below(TTL_MAX_MS);
+                                match engine.hold(person, &choices, ttl, now) {
+                                    Ok(hold) => {
+                                        assert!(choices.contains(&hold.slot), "seed {seed}");
+                                        pending[index] = Some(hold.slot);
+                                        count(0);
+                                    }
+                                    Err(
+                                        HoldError::NoRoom { .. }
+                                        | HoldError::HoldLimit { .. }
+                                        | HoldError::BookingLimit { .. },
+                                    ) => {}
+                                    Err(error) => panic!("seed {seed}: hold: {error}"),
+                                }
+                            }
+                            (30..=54, Some(slot), _) => match engine.confirm(person, slot, now) {
+                                Ok(booking) => {
+                                    assert_eq!(booking.slot, slot, "seed {seed}");
+                                    pending[index] = None;
+                                    count(1);
+                                }
+                                // Its deadline passed since the status: the next status
+                                // counts the expiry.
+                                Err(ConfirmError::NotHeld { .. }) => {}
+                                Err(error) => panic!("seed {seed}: confirm: {error}"),
+                            },
+                            (55..=61, Some(slot), _) => match engine.cancel(person, slot, now) {
+                                Ok(given_back) => {
+                                    assert_eq!(given_back.slots.as_slice(), [slot], "seed {seed}");
+                                    pending[index] = None;
+                                    count(2);
+                                }
+                                Err(CancelError::NotHeld { .. }) => {}
+                                Err(error) => panic!("seed {seed}: cancel: {error}"),
+                            },
+                            (62..=76, _, Some(from)) => {
+                                let choices = [pick(&mut rng), pick(&mut rng)];
+                                match engine.rebook(person, from, &choices, now) {
+                                    Ok(moved) => {
+                                        assert!(choices.contains(&moved.slot), "seed {seed}");
+                                        assert_ne!(moved.slot, from, "seed {seed}");
+                                        count(4);
+                                    }
+                                    // No listed slot had room (or the person holds it): the
+                                    // old booking stays, which a release below relies on.
+                                    Err(RebookError::NoRoom { .. }) => {}
+                                    Err(error) => panic!("seed {seed}: rebook: {error}"),
+                                }
+                            }
+                            (77..=91, _, _) => {
+                                match engine.reserve(person, &[pick(&mut rng)], now) {
+                                    Ok(_) => count(5),
+                                    Err(
+                                        ReserveError::NoRoom { .. }
+                                        | ReserveError::BookingLimit { .. },
+                                    ) => {}
+                                    Err(error) => panic!("seed {seed}: reserve: {error}"),
+                                }
+                            }
+                            (_, _, Some(slot)) => {
+                                // Only this thread changes this person's bookings (the door
+                                // expires holds only): the booking the status showed is
+                                // still there to give back.
+                                let given_back =
+                                    engine.release_booking(person, slot, now).unwrap_or_else(
+                                        |error| panic!("seed {seed}: release of {slot}: {error}"),
+                                    );
+                                assert_eq!(given_back.slots.as_slice(), [slot], "seed {seed}");
+                                count(6);
+                            }
+                            _ => {}
+                        }
+                    }
+                    workers_left.fetch_sub(1, Ordering::AcqRel);
+                    meeting.wait(2 * phase + 2);
+                }
+            }));
+        }
+        let (engine, clock, meeting, workers_left) = (&engine, &clock, &meeting, &workers_left);
+        // The door: a millisecond at a time while the workers run.
+        handles.push(scope.spawn(move || {
+            let _fail = FailOnPanic(meeting);
+            for phase in 0..phases {
+                meeting.wait(2 * phase + 1);
+                while workers_left.load(Ordering::Acquire) > 0 {
+                    meeting.check();
+                    let now = clock.fetch_add(1, Ordering::AcqRel) + 1;
+                    engine.advance(Timestamp::from_millis(now), 0).unwrap();
+                    thread::yield_now();
+                }
+                meeting.wait(2 * phase + 2);
+            }
+        }));
+        let (slots, check_still, swept) = (&slots, &check_still, &swept);
+        // The observer: every slot, over and over, while the workers run; the still checks
+        // between phases.
+        handles.push(scope.spawn(move || {
+            let _fail = FailOnPanic(meeting);
+            for phase in 0..phases {
+                meeting.wait(2 * phase + 1);
+                while workers_left.load(Ordering::Acquire) > 0 {
+                    meeting.check();
+                    for (&slot, &capacity) in slots.iter().zip(&CAPACITIES) {
+                        let booked = engine.slot(slot).unwrap().booked;
+                        assert!(
+                            booked <= capacity,
+                            "seed {seed}, phase {phase}: {slot} showed {booked}/{capacity}"
+                        );
+                    }
+                }
+                meeting.wait(2 * phase + 2);
+                let holds = check_still(phase);
+                // The door's sweep past every deadline leaves no hold.
+                let past = clock.fetch_add(TTL_MAX_MS + 3, Ordering::AcqRel) + TTL_MAX_MS + 3;
+                engine.advance(Timestamp::from_millis(past), 0).unwrap();
+                let left = check_still(phase);
+                assert_eq!(
+                    left, 0,
+                    "seed {seed}, phase {phase}: a hold outlived its deadline"
+                );
+                swept.fetch_add(holds, Ordering::Relaxed);
+                // Everyone is still waiting for the next phase's start.
+                workers_left.store(THREADS, Ordering::Release);
+            }
+        }));
+        // Report the thread that failed first, not those that gave up after it.
+        let failures: Vec<_> = handles
+            .into_iter()
+            .filter_map(|handle| handle.join().err())
+            .collect();
+        let gave_up = |panic: &Box<dyn std::any::Any + Send>| {
+            panic
+                .downcast_ref::<String>()
+                .is_some_and(|message| message == Meeting::GAVE_UP)
+        };
+        if let Some(first) = failures.into_iter().min_by_key(|panic| gave_up(panic)) {
+            std::panic::resume_unwind(first);
+        }
+    });
+    let [
+        held,
+        confirmed,
+        cancelled,
+        found_expired,
+        rebooked,
+        reserved,
+        released,
+    ] = counts.map(|count| count.into_inner());
+    let swept = swept.into_inner();
+    println!(
+        "seed {seed}: {held} holds, {confirmed} confirmed, {cancelled} cancelled, \
+         {found_expired} found expired, {swept} swept between phases, {rebooked} rebooks, \
+         {reserved} reserves, {released} releases"
+    );
+    for (what, count) in [
+        ("hold", held),
+        ("confirm", confirmed),
+        ("cancel", cancelled),
+        ("expiry", found_expired),
+        ("rebook", rebooked),
+        ("reserve", reserved),
+        ("release", released),
+    ] {
+        assert!(count > 0, "seed {seed}: no {what}: the mix tested nothing");
+    }
+    assert_audit_ok(&engine, &format!("seed {seed}, at the end"));
 }

@@ -1,7 +1,7 @@
 //! [`Acknowledger`]: what a mutation handler waits on before it answers.
 //!
 //! A booking service must not tell a person "booked" and then lose the booking in a crash.
-//! Every handler that changes the engine (join, reserve, release) calls
+//! Every handler that changes the engine (join, reserve, release, hold, confirm, cancel) calls
 //! [`Acknowledger::acknowledge`] after the engine call and awaits the [`Acknowledgement`]
 //! before it answers. An in-memory server uses [`Immediate`], which answers at once: a
 //! restart loses everything whatever the handler waits for. A journaled server uses
@@ -31,6 +31,12 @@ pub enum MutationKind {
     Reserve,
     /// A booking or a place was given back.
     Release,
+    /// A seat was held.
+    Hold,
+    /// A hold became a booking.
+    Confirm,
+    /// A hold was given back.
+    Cancel,
 }
 
 /// A change the engine has made and a person is about to be told of.

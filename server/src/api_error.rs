@@ -7,17 +7,25 @@
 //!
 //! | status | codes |
 //! |---|---|
-//! | 400 Bad Request | `invalid_person`, `unknown_cohort`, `empty_choice`, `too_many_choices`, `unknown_slot`, `bad_request` |
+//! | 400 Bad Request | `invalid_person`, `unknown_cohort`, `empty_choice`, `too_many_choices`, `unknown_slot`, `idempotency_key_invalid`, `bad_request` |
 //! | 401 Unauthorized | `identity_missing`, `admin_token_invalid` |
 //! | 403 Forbidden | `not_admitted` (with `Retry-After` when a wait can be estimated), `pass_missing`, `pass_*`, `window_not_open` (with `Retry-After`), `window_closed`, `cohort_not_open` |
 //! | 404 Not Found | `unknown_person` |
-//! | 409 Conflict | `no_room`, `booking_limit`, `lease_lapsed`, `place_released`, `nothing_to_release`, `not_booked`, `sold_out`, `waiting_room_full`, `dependant` (a registered dependant acting alone) |
-//! | 503 Service Unavailable | `time_went_backwards` (`Retry-After: 1`), `not_durable` |
+//! | 409 Conflict | `no_room`, `booking_limit`, `lease_lapsed`, `place_released`, `nothing_to_release`, `not_booked`, `sold_out`, `waiting_room_full`, `dependant` (a registered dependant acting alone), `hold_limit`, `holds_full`, `not_held` (the hold expired, was cancelled or confirmed, or never was), `op_conflict` (an `Idempotency-Key` reused for another request) |
+//! | 422 Unprocessable Content | `ttl_out_of_range` (a hold's `ttl_ms` of 0 or above the campaign's `hold_ttl_max_ms`) |
+//! | 501 Not Implemented | `holds_off` (the campaign's `holds_max` is 0), `ops_not_remembered` (an `Idempotency-Key` sent to a campaign whose `ops_remembered_max` is 0) |
+//! | 503 Service Unavailable | `time_went_backwards`, `time_too_far_ahead` (both with `Retry-After: 1`), `not_durable` |
+//!
+//! A feature the campaign turned off is 501, not 503: retrying will not help, and a client
+//! should not be invited to.
 
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use fairbook::pass::PassError;
-use fairbook::{EnqueueError, ReleaseError, ReserveError, StatusError, Timestamp};
+use fairbook::{
+    CancelError, ConfirmError, EnqueueError, HoldError, OpError, ReleaseError, ReserveError,
+    StatusError, Timestamp,
+};
 use serde::Serialize;
 use serde_json::value::RawValue;
 
@@ -87,11 +95,14 @@ impl ApiError {
             EnqueueError::WindowNotOpen { .. } | EnqueueError::WindowClosed { .. } => {
                 StatusCode::FORBIDDEN
             }
-            EnqueueError::TimeWentBackwards(_) => StatusCode::SERVICE_UNAVAILABLE,
+            EnqueueError::TimeWentBackwards(_) | EnqueueError::TimeTooFarAhead(_) => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            EnqueueError::Op(op) => op_status(op),
             _ => StatusCode::CONFLICT,
         };
         let retry_after_ms = match error {
-            EnqueueError::TimeWentBackwards(_) => Some(1_000),
+            EnqueueError::TimeWentBackwards(_) | EnqueueError::TimeTooFarAhead(_) => Some(1_000),
             _ => error.retry_after_ms(now),
         };
         ApiError::new(status, error.code(), error.to_string())
@@ -107,7 +118,10 @@ impl ApiError {
             | ReserveError::UnknownSlot { .. } => (StatusCode::BAD_REQUEST, None),
             ReserveError::UnknownPerson => (StatusCode::NOT_FOUND, None),
             ReserveError::NotAdmitted { .. } => (StatusCode::FORBIDDEN, estimated_wait_ms),
-            ReserveError::TimeWentBackwards(_) => (StatusCode::SERVICE_UNAVAILABLE, Some(1_000)),
+            ReserveError::TimeWentBackwards(_) | ReserveError::TimeTooFarAhead(_) => {
+                (StatusCode::SERVICE_UNAVAILABLE, Some(1_000))
+            }
+            ReserveError::Op(op) => (op_status(op), None),
             _ => (StatusCode::CONFLICT, None),
         };
         ApiError::new(status, error.code(), error.to_string())
@@ -119,7 +133,65 @@ impl ApiError {
     pub fn from_release(error: ReleaseError) -> ApiError {
         let (status, retry_after_ms) = match error {
             ReleaseError::UnknownPerson => (StatusCode::NOT_FOUND, None),
-            ReleaseError::TimeWentBackwards(_) => (StatusCode::SERVICE_UNAVAILABLE, Some(1_000)),
+            ReleaseError::TimeWentBackwards(_) | ReleaseError::TimeTooFarAhead(_) => {
+                (StatusCode::SERVICE_UNAVAILABLE, Some(1_000))
+            }
+            ReleaseError::Op(op) => (op_status(op), None),
+            _ => (StatusCode::CONFLICT, None),
+        };
+        ApiError::new(status, error.code(), error.to_string())
+            .retry_after(retry_after_ms)
+            .with_detail(&error)
+    }
+
+    /// A refused hold; `estimated_wait_ms` is the wait of a person not admitted yet.
+    pub fn from_hold(error: HoldError, estimated_wait_ms: Option<u64>) -> ApiError {
+        let (status, retry_after_ms) = match error {
+            HoldError::EmptyChoice
+            | HoldError::TooManyChoices { .. }
+            | HoldError::UnknownSlot { .. } => (StatusCode::BAD_REQUEST, None),
+            HoldError::TtlOutOfRange { .. } => (StatusCode::UNPROCESSABLE_ENTITY, None),
+            HoldError::UnknownPerson => (StatusCode::NOT_FOUND, None),
+            HoldError::NotAdmitted { .. } => (StatusCode::FORBIDDEN, estimated_wait_ms),
+            HoldError::HoldsOff => (StatusCode::NOT_IMPLEMENTED, None),
+            HoldError::TimeWentBackwards(_) | HoldError::TimeTooFarAhead(_) => {
+                (StatusCode::SERVICE_UNAVAILABLE, Some(1_000))
+            }
+            HoldError::Op(op) => (op_status(op), None),
+            _ => (StatusCode::CONFLICT, None),
+        };
+        ApiError::new(status, error.code(), error.to_string())
+            .retry_after(retry_after_ms)
+            .with_detail(&error)
+    }
+
+    /// A refused confirm.
+    pub fn from_confirm(error: ConfirmError) -> ApiError {
+        let (status, retry_after_ms) = match error {
+            ConfirmError::UnknownSlot { .. } => (StatusCode::BAD_REQUEST, None),
+            ConfirmError::UnknownPerson => (StatusCode::NOT_FOUND, None),
+            ConfirmError::HoldsOff => (StatusCode::NOT_IMPLEMENTED, None),
+            ConfirmError::TimeWentBackwards(_) | ConfirmError::TimeTooFarAhead(_) => {
+                (StatusCode::SERVICE_UNAVAILABLE, Some(1_000))
+            }
+            ConfirmError::Op(op) => (op_status(op), None),
+            _ => (StatusCode::CONFLICT, None),
+        };
+        ApiError::new(status, error.code(), error.to_string())
+            .retry_after(retry_after_ms)
+            .with_detail(&error)
+    }
+
+    /// A refused cancel.
+    pub fn from_cancel(error: CancelError) -> ApiError {
+        let (status, retry_after_ms) = match error {
+            CancelError::UnknownSlot { .. } => (StatusCode::BAD_REQUEST, None),
+            CancelError::UnknownPerson => (StatusCode::NOT_FOUND, None),
+            CancelError::HoldsOff => (StatusCode::NOT_IMPLEMENTED, None),
+            CancelError::TimeWentBackwards(_) | CancelError::TimeTooFarAhead(_) => {
+                (StatusCode::SERVICE_UNAVAILABLE, Some(1_000))
+            }
+            CancelError::Op(op) => (op_status(op), None),
             _ => (StatusCode::CONFLICT, None),
         };
         ApiError::new(status, error.code(), error.to_string())
@@ -151,6 +223,15 @@ impl ApiError {
             "not_durable",
             error.to_string(),
         )
+    }
+}
+
+/// The status of a call through `Engine::once` that was not run: 409 for a key reused for
+/// another request, 501 when the campaign remembers no operations.
+fn op_status(error: OpError) -> StatusCode {
+    match error {
+        OpError::NotRemembered => StatusCode::NOT_IMPLEMENTED,
+        _ => StatusCode::CONFLICT,
     }
 }
 

@@ -13,6 +13,10 @@
 //! [engine]                      # fairbook::Config; every field optional
 //! people_max = 1_500_000
 //! lease_ms = 600_000
+//! holds_max = 50_000            # seats held at once (POST /api/hold); 0 turns holds off
+//! hold_ttl_max_ms = 300_000     # the longest a hold may last
+//! holds_per_person_max = 1      # 1 to bookings_per_person_max
+//! ops_remembered_max = 524_288  # answers kept for Idempotency-Key retries; 0 turns keys off
 //!
 //! [[cohorts]]                   # in order: cohort 0, 1, ...
 //! name = "ages 53-54"
@@ -28,6 +32,19 @@
 //! signing_key = 1
 //! keys = [{ id = 1, secret_env = "FAIRBOOK_PASS_KEY_1" }]   # or secret_hex = "..."
 //! ```
+//!
+//! The `[engine]` table is the engine's own `Config`, checked by `Config::validate` before
+//! anything starts ([`CampaignError::Engine`], with the limit and its range in the message).
+//! Two of its flows matter to the HTTP surface:
+//!
+//! - **Holds** (`POST /api/hold`, `/api/confirm`, `/api/cancel`) need `holds_max` above 0;
+//!   `hold_ttl_max_ms` bounds the `ttl_ms` a request may ask for, and
+//!   `holds_per_person_max` must be 1 to `bookings_per_person_max` while holds are on. With
+//!   `holds_max = 0` (the engine's default) the hold routes answer 501 `holds_off`.
+//! - **Retry-safe writes** (the `Idempotency-Key` header) need `ops_remembered_max` above 0:
+//!   the engine keeps the answers of that many keyed operations (about 100 bytes each), and a
+//!   retry whose answer was pushed out runs again under the verbs' own retry rules. With 0, a
+//!   request carrying the header answers 501 `ops_not_remembered`.
 
 use std::fmt;
 use std::net::SocketAddr;

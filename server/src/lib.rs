@@ -23,6 +23,9 @@
 //! verified identity**: this server authenticates nobody and must sit behind a gateway that
 //! sets the header from a verified login (see [`identity`]).
 //!
+//! Every mutating request may carry an `Idempotency-Key` header: its retries get the first
+//! answer instead of changing anything again ([`idempotency`]).
+//!
 //! Errors are an HTTP status, a stable machine code and `Retry-After` where waiting helps
 //! ([`ApiError`]). Every change is acknowledged through an [`Acknowledger`] before the
 //! answer goes out: at once ([`Immediate`]) for an engine in memory, or once the change is
@@ -33,6 +36,7 @@ pub mod ack;
 pub mod api_error;
 pub mod campaign;
 pub mod door;
+pub mod idempotency;
 pub mod identity;
 pub mod routes;
 pub mod serve;

@@ -445,3 +445,56 @@ fn campaign_files_are_checked_before_anything_starts() {
     let bad_engine = campaign_toml().replace("lease_ms = 60000", "lease_ms = 0");
     assert!(Campaign::from_toml(&bad_engine).is_err());
 }
+
+#[test]
+fn campaigns_set_holds_and_remembered_operations_within_the_engine_limits() {
+    let demo = Campaign::from_file(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/campaigns/demo.toml"
+    )))
+    .unwrap();
+    assert_eq!(demo.engine.holds_max, 48);
+    assert_eq!(demo.engine.hold_ttl_max_ms, 120_000);
+    assert_eq!(demo.engine.holds_per_person_max, 1);
+    assert_eq!(demo.engine.ops_remembered_max, 4_096);
+    // The reference campaign reads its secret from the environment: give it one inline.
+    let reference = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/campaigns/reference.toml"
+    ))
+    .unwrap()
+    .replace(
+        "secret_env = \"FAIRBOOK_PASS_KEY_1\"",
+        &format!("secret_hex = \"{SECRET_HEX}\""),
+    );
+    let reference = Campaign::from_toml(&reference).unwrap();
+    assert_eq!(reference.engine.holds_max, 50_000);
+    assert_eq!(reference.engine.hold_ttl_max_ms, 300_000);
+    assert_eq!(reference.engine.ops_remembered_max, 524_288);
+    assert!(reference.engine.hold_ttl_max_ms < reference.engine.lease_ms);
+
+    // Out of range: refused with the limit's name.
+    let with = |lines: &str| {
+        campaign_toml().replace("lease_ms = 60000", &format!("lease_ms = 60000\n{lines}"))
+    };
+    let per_person = Campaign::from_toml(&with("holds_max = 4\nholds_per_person_max = 2"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        per_person.contains("holds_per_person_max is 2"),
+        "{per_person}"
+    );
+    let ttl = Campaign::from_toml(&with("holds_max = 4\nhold_ttl_max_ms = 0"))
+        .unwrap_err()
+        .to_string();
+    assert!(ttl.contains("hold_ttl_max_ms"), "{ttl}");
+    let typo = Campaign::from_toml(&with("holds_maximum = 4"))
+        .unwrap_err()
+        .to_string();
+    assert!(typo.contains("holds_maximum"), "{typo}");
+    let negative = Campaign::from_toml(&with("ops_remembered_max = -1"));
+    assert!(negative.is_err());
+    // Holds off: the other hold limits are not checked (the engine's defaults stand).
+    let off = Campaign::from_toml(&with("holds_max = 0\nholds_per_person_max = 0")).unwrap();
+    assert_eq!(off.engine.holds_max, 0);
+}

@@ -175,3 +175,71 @@ async fn a_journal_of_other_limits_is_refused() {
     let reason = refused.expect("refused for its limits");
     assert!(reason.contains("config"), "{reason}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_keyed_retry_after_a_restart_gets_the_first_answer() {
+    let toml = campaign_toml().replace(
+        "lease_ms = 60000",
+        "lease_ms = 60000\nholds_max = 8\nops_remembered_max = 256",
+    );
+    let keyed_reserve = |h: &Harness, pass: &str, choices: Value| {
+        h.post("/api/reserve")
+            .header("x-fairbook-person", "1")
+            .header("x-fairbook-pass", pass.to_owned())
+            .header("idempotency-key", "booking-attempt-1")
+            .json(&json!({ "choices": choices }))
+            .send()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (h, _) = start_on(Arc::new(OsStorage), dir.path(), &toml)
+        .await
+        .unwrap();
+    assert_eq!(h.join(1).await.status(), 200);
+    h.open_door().await;
+    let pass = h.wait_for_state(1, "admitted").await["pass"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let first = keyed_reserve(&h, &pass, json!([0, 1])).await.unwrap();
+    assert_eq!(first.status(), 200);
+    let first = first.text().await.unwrap();
+    let booking: Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(booking["booking"], json!({"seq": 0, "slot": 1, "rank": 1}));
+    // Given back before the crash: a retry that ran again would book slot 1 anew.
+    let released = h
+        .post("/api/release")
+        .header("x-fairbook-person", "1")
+        .json(&json!({"slot": 1}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(released.status(), 200);
+    h.stop().await;
+
+    let (h, start) = start_on(Arc::new(OsStorage), dir.path(), &toml)
+        .await
+        .unwrap();
+    assert!(matches!(start, JournalStart::Recovered(_)), "{start:?}");
+    let retry = keyed_reserve(&h, &pass, json!([0, 1])).await.unwrap();
+    assert_eq!(retry.status(), 200);
+    assert_eq!(
+        retry.text().await.unwrap(),
+        first,
+        "the first answer, remembered"
+    );
+    let slots: Value = h
+        .get("/api/slots")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(slots["slots"][1]["booked"], 0, "the retry booked nothing");
+    let conflict = keyed_reserve(&h, &pass, json!([3])).await.unwrap();
+    assert_eq!(code_of(conflict, 409).await, "op_conflict");
+    assert_eq!(h.status(1).await["status"]["state"], "admitted");
+    let audit = h.audit().await;
+    assert_eq!(audit["ok"], true, "{audit}");
+    h.stop().await;
+}

@@ -4,6 +4,10 @@
 //! engine's promise); the answer is the place and the person's status (with a pass if they
 //! are already admitted). A cohort an admin has not opened yet is refused with
 //! `cohort_not_open` before the engine is asked.
+//!
+//! With an `Idempotency-Key` (see [`crate::idempotency`]), a retry gets the first answer's
+//! `place` (`is_new` included: a client can tell that its first try took the place) while
+//! `status` and `pass` are read afresh.
 
 use axum::Json;
 use axum::extract::State;
@@ -13,6 +17,7 @@ use serde::Serialize;
 
 use crate::ack::{Mutation, MutationKind};
 use crate::api_error::ApiError;
+use crate::idempotency::IdempotencyKey;
 use crate::identity::Identity;
 use crate::routes::status::view;
 use crate::state::AppState;
@@ -30,6 +35,7 @@ pub(crate) struct Joined {
 pub(crate) async fn join(
     State(state): State<AppState>,
     identity: Identity,
+    key: IdempotencyKey,
 ) -> Result<Json<Joined>, ApiError> {
     if state.is_cohort_open(identity.cohort) == Some(false) {
         let name = state.cohort_name(identity.cohort).unwrap_or_default();
@@ -40,10 +46,16 @@ pub(crate) async fn join(
         ));
     }
     let now = state.clock().now();
-    let place = state
-        .engine()
-        .enqueue(identity.person, identity.cohort, now)
-        .map_err(|error| ApiError::from_enqueue(error, now))?;
+    let place = match key.0 {
+        Some(op) => state
+            .engine()
+            .once(op)
+            .enqueue(identity.person, identity.cohort, now),
+        None => state
+            .engine()
+            .enqueue(identity.person, identity.cohort, now),
+    }
+    .map_err(|error| ApiError::from_enqueue(error, now))?;
     state
         .acknowledger()
         .acknowledge(&Mutation::new(

@@ -8,6 +8,9 @@
 //! | `GET /api/events` | `status` | the same, as server-sent events on every change |
 //! | `POST /api/reserve` | `reserve` | book the first slot with room from ranked choices (needs the pass) |
 //! | `POST /api/release` | `release` | give back a booking, or everything |
+//! | `POST /api/hold` | `hold` | hold the first slot with room from ranked choices for a while (needs the pass) |
+//! | `POST /api/confirm` | `hold` | turn a live hold into a booking (needs the pass) |
+//! | `POST /api/cancel` | `hold` | give a held seat back |
 //! | `GET /api/slots` | `slots` | the inventory, a page at a time |
 //! | `POST /admin/cohorts/{id}/open` | `admin` | open a cohort's joins |
 //! | `GET`, `PUT /admin/outflow` | `admin` | the door's policy |
@@ -15,12 +18,18 @@
 //! | `GET /admin/audit` | `admin` | a full recount of every invariant |
 //! | `GET`, `POST /floor` | `floor` | a trivial handler: the HTTP floor the load test compares with |
 //!
-//! Two-phase holds (`POST /api/hold`, `POST /api/confirm`) and slot search
-//! (`GET /api/search`) take their own modules here beside `reserve` and `slots` once the
-//! engine has them, wired in [`router`] like the others.
+//! Every `POST` under `/api/` (join, reserve, release, hold, confirm, cancel) takes an
+//! `Idempotency-Key` header: a retry with the same key and body gets the first answer, the
+//! same key with another body is 409 `op_conflict`, a malformed key 400
+//! `idempotency_key_invalid`, and a campaign that remembers no operations answers 501
+//! `ops_not_remembered` (see [`crate::idempotency`]).
+//!
+//! Slot search (`GET /api/search`) takes its own module here beside `slots` once the engine
+//! has it, wired in [`router`] like the others.
 
 mod admin;
 mod floor;
+mod hold;
 mod join;
 mod page;
 mod release;
@@ -44,6 +53,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/events", get(status::events))
         .route("/api/reserve", post(reserve::reserve))
         .route("/api/release", post(release::release))
+        .route("/api/hold", post(hold::hold))
+        .route("/api/confirm", post(hold::confirm))
+        .route("/api/cancel", post(hold::cancel))
         .route("/api/slots", get(slots::slots))
         .route("/admin/cohorts/{cohort}/open", post(admin::open_cohort))
         .route(

@@ -3,6 +3,9 @@
 //!
 //! No pass is needed: giving back never hurts anyone else, and a person whose lease has run
 //! out must still be able to cancel.
+//!
+//! With an `Idempotency-Key` (see [`crate::idempotency`]), a retry of a release that
+//! succeeded gets its answer again instead of 409 `nothing_to_release` or `not_booked`.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -12,6 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ack::{Mutation, MutationKind};
 use crate::api_error::ApiError;
+use crate::idempotency::IdempotencyKey;
 use crate::identity::Identity;
 use crate::state::AppState;
 
@@ -32,6 +36,7 @@ pub(crate) struct ReleasedView {
 pub(crate) async fn release(
     State(state): State<AppState>,
     identity: Identity,
+    key: IdempotencyKey,
     body: Bytes,
 ) -> Result<Json<ReleasedView>, ApiError> {
     let slot = if body.iter().all(u8::is_ascii_whitespace) {
@@ -42,9 +47,12 @@ pub(crate) async fn release(
             .slot
     };
     let now = state.clock().now();
-    let released = match slot {
-        Some(slot) => state.engine().release_booking(identity.person, slot, now),
-        None => state.engine().release(identity.person, now),
+    let engine = state.engine();
+    let released = match (key.0, slot) {
+        (Some(op), Some(slot)) => engine.once(op).release_booking(identity.person, slot, now),
+        (Some(op), None) => engine.once(op).release(identity.person, now),
+        (None, Some(slot)) => engine.release_booking(identity.person, slot, now),
+        (None, None) => engine.release(identity.person, now),
     }
     .map_err(ApiError::from_release)?;
     state

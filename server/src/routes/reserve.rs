@@ -8,8 +8,10 @@
 //!
 //! A retry of the same request after a success is answered 200 with the same booking: the
 //! engine returns a booking the person already holds among the choices instead of booking
-//! again. The engine's operation ids (`Engine::once`), which return the first answer of any
-//! verb exactly, are not wired to a request header yet.
+//! again. With an `Idempotency-Key` (see [`crate::idempotency`]) the retry gets exactly the
+//! first answer, even after the booking was released or the server restarted on its journal,
+//! and the same key with other choices is 409 `op_conflict`; the call then goes through
+//! `Engine::once`, which has no ticketed reserve, so the engine looks the person up itself.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -19,6 +21,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::ack::{Mutation, MutationKind};
 use crate::api_error::ApiError;
+use crate::idempotency::IdempotencyKey;
 use crate::identity::{Identity, PresentedPass};
 use crate::state::AppState;
 
@@ -40,6 +43,7 @@ pub(crate) async fn reserve(
     State(state): State<AppState>,
     identity: Identity,
     pass: PresentedPass,
+    key: IdempotencyKey,
     body: Bytes,
 ) -> Result<Json<Reserved>, ApiError> {
     // Parsed here rather than by axum's `Json`, which wraps the deserializer to track error
@@ -51,18 +55,26 @@ pub(crate) async fn reserve(
         .verifier()
         .verify(&pass.0, identity.person, now)
         .map_err(ApiError::from_pass)?;
-    let booking = state
-        .engine()
-        .reserve_with_ticket(identity.person, claims.seq, &request.choices, now)
-        .map_err(|error| {
-            let wait_ms = match error {
-                ReserveError::NotAdmitted { ahead, .. } => {
-                    state.engine().stats().estimated_wait_ms(ahead)
-                }
-                _ => None,
-            };
-            ApiError::from_reserve(error, wait_ms)
-        })?;
+    let booking = match key.0 {
+        Some(op) => state
+            .engine()
+            .once(op)
+            .reserve(identity.person, &request.choices, now),
+        None => {
+            state
+                .engine()
+                .reserve_with_ticket(identity.person, claims.seq, &request.choices, now)
+        }
+    }
+    .map_err(|error| {
+        let wait_ms = match error {
+            ReserveError::NotAdmitted { ahead, .. } => {
+                state.engine().stats().estimated_wait_ms(ahead)
+            }
+            _ => None,
+        };
+        ApiError::from_reserve(error, wait_ms)
+    })?;
     state
         .acknowledger()
         .acknowledge(&Mutation::new(MutationKind::Reserve, identity.person))

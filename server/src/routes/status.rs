@@ -27,7 +27,8 @@ pub struct StatusView {
     pub person: PersonId,
     /// The engine's status, tagged by `"state"`.
     pub status: Status,
-    /// A signed admission pass while the person holds a lease (admitted or booked).
+    /// A signed admission pass while the person holds a lease (admitted or booked) or a seat
+    /// (holding: the pass `POST /api/confirm` needs).
     pub pass: Option<String>,
 }
 
@@ -41,10 +42,14 @@ pub(crate) fn view(
         .engine()
         .status(person, now)
         .map_err(ApiError::from_status)?;
-    let pass = state
-        .signer()
-        .sign_status(person, &status)
-        .map(|pass| pass.into_string());
+    // A person holding a seat gets a pass too: the one confirm needs after a reconnect.
+    let pass = match status {
+        Status::Holding {
+            seq, lease_until, ..
+        } => Some(state.signer().sign(person, seq, lease_until)),
+        _ => state.signer().sign_status(person, &status),
+    }
+    .map(|pass| pass.into_string());
     Ok(StatusView {
         person,
         status,
