@@ -176,14 +176,16 @@ impl Seats {
         Seats(self.0 + 1)
     }
 
-    /// One seat given back; a closed slot loses the seat with it.
+    /// One seat given back; a closed slot loses the seat with it (its capacity stays at what
+    /// is booked, never below: the canary build's overbooked closed slot keeps capacity 0).
     fn given_back(self) -> Seats {
+        let booked = self.booked() - 1;
         let capacity = if self.is_closed() {
-            self.capacity() - 1
+            self.capacity().min(booked)
         } else {
             self.capacity()
         };
-        Seats::new(capacity, self.booked() - 1, self.is_closed())
+        Seats::new(capacity, booked, self.is_closed())
     }
 }
 
