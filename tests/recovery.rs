@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use fairbook::{
     CohortId, Config, Engine, PersonId, Record, RecoverError, Seq, SlotId, SlotSpec, SnapshotError,
-    Timestamp,
+    Status, Timestamp,
 };
 use fairbook_testing::proptest::prelude::*;
 use fairbook_testing::proptest::test_runner::Config as RunnerConfig;
@@ -619,5 +619,53 @@ fn random_inventory_records_are_applied_or_refused() {
             engine.snapshot(),
             "{applied} records applied"
         );
+    }
+}
+
+/// Records of joins reach a log in the order the joins recorded them, not in place order: a
+/// snapshot cut between a later place's join and an earlier one's keeps the earlier place
+/// open in a replica, and the log after the cut then rebuilds the engine; a recovery that
+/// ends there seals the place the log never filled.
+#[test]
+fn a_snapshot_cut_between_joins_recorded_out_of_place_order_resumes() {
+    let config = Config::default();
+    let (early, late) = (PersonId::new(10), PersonId::new(11));
+    let log = [
+        Record::Joined {
+            person: late,
+            seq: Seq::new(1),
+        },
+        Record::Joined {
+            person: early,
+            seq: Seq::new(0),
+        },
+    ];
+    let whole = Engine::recover(config.clone(), None, None, log).unwrap();
+    let replica = Engine::replica(config.clone(), None, log[..1].iter().copied()).unwrap();
+    let snapshot = replica.snapshot();
+    let resumed = Engine::recover(
+        config.clone(),
+        None,
+        Some(&snapshot),
+        log[1..].iter().copied(),
+    )
+    .unwrap();
+    assert_eq!(resumed.snapshot(), whole.snapshot());
+
+    // The snapshot alone (or with no more records) is all there is: place 0 is nobody's, and
+    // the door passes it to admit place 1.
+    for engine in [
+        Engine::from_snapshot(config.clone(), None, &snapshot).unwrap(),
+        Engine::recover(config.clone(), None, Some(&snapshot), []).unwrap(),
+    ] {
+        let door = engine.advance(Timestamp::ZERO, 1).unwrap();
+        assert_eq!(door.admitted, 1);
+        assert!(matches!(
+            engine.status(late, Timestamp::ZERO),
+            Ok(Status::Admitted { .. })
+        ));
+        assert!(engine.audit().violations.is_empty());
+        let refused = engine.apply(&log[1]).unwrap_err().to_string();
+        assert!(refused.contains("taken"), "{refused}");
     }
 }

@@ -371,3 +371,43 @@ fn inventory_scopes_standby_and_the_draw_survive_a_restart() {
     engine.reserve(person(2), &[seoul_slot], at(3)).unwrap();
     assert!(engine.audit().is_ok(), "{}", engine.audit());
 }
+
+/// A join claims its place a moment before it records the join, so the log may hold a later
+/// place's join and not yet an earlier one's when the snapshotter reads it back. The snapshot
+/// keeps that earlier place open, and the join recorded after the snapshot still applies at
+/// the next restart (a snapshot that sealed it would make the journal unrecoverable).
+#[test]
+fn a_join_recorded_after_a_snapshot_of_a_later_place_recovers() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config::default();
+    let durable = DurableEngine::create(dir.path(), config.clone(), small_journal()).unwrap();
+    let append = |record: Record| {
+        let mut bytes = [0u8; Record::ENCODED_MAX];
+        let len = record.encode(&mut bytes);
+        let lsn = durable.journal().append(&bytes[..len]).unwrap();
+        durable.journal().wait_durable(lsn).unwrap();
+    };
+    // Place 1's join reaches the log first; place 0's is still on its way.
+    let (early, late) = (PersonId::new(10), PersonId::new(11));
+    append(Record::Joined {
+        person: late,
+        seq: fairbook::Seq::new(1),
+    });
+    durable.snapshot().unwrap();
+    append(Record::Joined {
+        person: early,
+        seq: fairbook::Seq::new(0),
+    });
+    drop(durable);
+
+    let (reopened, recovered) =
+        DurableEngine::open(dir.path(), config, small_journal()).expect("the journal recovers");
+    assert!(recovered.snapshot_covers.is_some());
+    assert_eq!(recovered.records, 1);
+    for (person, seq) in [(early, 0), (late, 1)] {
+        match reopened.engine().status(person, Timestamp::ZERO).unwrap() {
+            fairbook::Status::Waiting { seq: at, .. } => assert_eq!(at.as_u64(), seq),
+            other => panic!("{person}: {other:?}"),
+        }
+    }
+}

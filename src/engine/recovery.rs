@@ -371,6 +371,9 @@ impl Engine {
     ) -> Result<Engine, SnapshotError> {
         let mut engine = Engine::build(config, Recorder::default())?;
         engine.load_snapshot(bytes)?;
+        // No record follows: a place a join claimed but had not recorded when the snapshot
+        // was made (a replica's, see `Engine::replica`) is nobody's.
+        engine.room.seal_holes();
         engine.attach(Recorder::new(sink));
         Ok(engine)
     }
@@ -415,7 +418,45 @@ impl Engine {
         snapshot: Option<&[u8]>,
         records: impl IntoIterator<Item = Record>,
     ) -> Result<Engine, RecoverError> {
-        let mut engine = Engine::build(config, Recorder::default())?;
+        let mut engine = Engine::replica(config, snapshot, records)?;
+        engine.room.seal_holes();
+        engine.attach(Recorder::new(sink));
+        Ok(engine)
+    }
+
+    /// [`Engine::recover`] part way through a log that goes on: the snapshot, if any, then
+    /// `records`, without sealing anything. Records reach a log in the order their changes
+    /// were made, and a join claims its place a moment before it records it, so a log cut
+    /// anywhere may hold a later place's join and not yet an earlier one's; a replica keeps
+    /// that earlier place open, and its [`Engine::snapshot`] with it, so that the join's
+    /// record, after the cut, still applies. Use it to build a snapshot while the log grows
+    /// (a journal's snapshotter does); use [`Engine::recover`] to serve from a log that has
+    /// ended. The replica has no sink.
+    ///
+    /// # Errors
+    /// As [`Engine::recover`].
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{Config, Engine, PersonId, Record, Seq};
+    /// // Two joins whose records reached the log in the other order than their places.
+    /// let log = [
+    ///     Record::Joined { person: PersonId::new(2), seq: Seq::new(1) },
+    ///     Record::Joined { person: PersonId::new(1), seq: Seq::new(0) },
+    /// ];
+    /// // A snapshot cut after the first record, then the rest of the log.
+    /// let replica = Engine::replica(Config::default(), None, log[..1].iter().copied())?;
+    /// let snapshot = replica.snapshot();
+    /// let resumed = Engine::recover(Config::default(), None, Some(&snapshot), log[1..].iter().copied())?;
+    /// assert_eq!(resumed.snapshot(), Engine::recover(Config::default(), None, None, log)?.snapshot());
+    /// # Ok::<(), fairbook::RecoverError>(())
+    /// ```
+    pub fn replica(
+        config: Config,
+        snapshot: Option<&[u8]>,
+        records: impl IntoIterator<Item = Record>,
+    ) -> Result<Engine, RecoverError> {
+        let engine = Engine::build(config, Recorder::default())?;
         if let Some(bytes) = snapshot {
             engine.load_snapshot(bytes)?;
         }
@@ -427,8 +468,6 @@ impl Engine {
                     error,
                 })?;
         }
-        engine.room.seal_holes();
-        engine.attach(Recorder::new(sink));
         Ok(engine)
     }
 

@@ -160,7 +160,15 @@ impl WaitingRoom {
                 return Err("a place's state is not one the engine writes");
             }
             match state.phase() {
-                Phase::Empty => return Err("a place is empty"),
+                // Claimed by a join whose record comes after the snapshot's (a replica's
+                // snapshot while traffic continued): it stays open for that record, and a
+                // recovery seals it if none comes.
+                Phase::Empty => {
+                    if count < admit_cursor {
+                        return Err("a place below the admission cursor is empty");
+                    }
+                    self.ring.replay_claim(seq);
+                }
                 Phase::Void => {
                     self.ring.replay_claim(seq);
                     self.ring.publish_void(seq);
@@ -200,7 +208,10 @@ impl WaitingRoom {
         for raw in 0..count {
             let phase = self.ring.state(Seq::new(raw)).phase();
             let waiting = phase == Phase::Waiting;
-            let admitted = !matches!(phase, Phase::Waiting | Phase::Left | Phase::Void);
+            let admitted = !matches!(
+                phase,
+                Phase::Empty | Phase::Waiting | Phase::Left | Phase::Void
+            );
             if (raw < admit_cursor && waiting) || (raw >= admit_cursor && admitted) {
                 return Err("places are on the wrong side of the admission cursor");
             }
