@@ -287,3 +287,38 @@ fn search_stays_exact_under_concurrent_reserves_and_releases() {
     assert_eq!(engine.free_seats(&SlotFilter::everywhere()).unwrap(), 9);
     assert_audit_ok(&engine);
 }
+
+/// Slots added in any order of sites, days and windows are found by site, then day, then
+/// window, then id: the index's walk that starts after the last slot added at the same site
+/// and day (so that a grid or a single busy site adds in constant time) keeps the order when
+/// a lower window or another site comes in between.
+#[test]
+fn slots_added_in_any_order_are_found_in_window_then_id_order() {
+    let engine = Engine::new(Config::default()).unwrap();
+    let mut rng = 0x2545_F491_4F6C_DD1D_u64;
+    let mut specs = Vec::new();
+    for _ in 0..600 {
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        // Runs of one site and day, broken now and then, windows mostly rising.
+        let spec = spec(
+            (rng % 3) as u32 / 2,
+            ((rng >> 8) % 5 / 4) as u16,
+            ((rng >> 16) % 6) as u8,
+            1,
+        );
+        let id = engine.add_slot(spec).unwrap();
+        specs.push((spec, id));
+    }
+    // A long run at one site and day, windows rising then falling.
+    for window in (0..40u8).chain((0..40u8).rev()) {
+        let spec = spec(1, 1, window % 16, 1);
+        specs.push((spec, engine.add_slot(spec).unwrap()));
+    }
+    let mut expected = specs.clone();
+    expected.sort_by_key(|(spec, id)| (spec.site, spec.day, spec.window, *id));
+    let expected: Vec<SlotId> = expected.into_iter().map(|(_, id)| id).collect();
+    let sites = [SiteId::new(0), SiteId::new(1)];
+    assert_eq!(found(&engine, SlotFilter::sites(&sites)), expected);
+}

@@ -36,7 +36,7 @@ use crate::error::SearchError;
 use crate::ids::{Day, RegionId, SiteId, SlotId, Window};
 use crate::inventory::SlotView;
 use crate::platform::alloc::{AllocError, Pages, try_boxed_slice};
-use crate::platform::sync::{AtomicU32, Ordering};
+use crate::platform::sync::{AtomicU32, AtomicU64, Ordering};
 
 /// A set of time windows, any of the 256 a [`Window`] can name.
 ///
@@ -214,6 +214,12 @@ pub(crate) struct SearchIndex {
     first_site: Box<[AtomicU32]>,
     /// Per site: the next site + 1 of its region.
     next_site: Box<[AtomicU32]>,
+    /// The slot inserted last + 1 (0: none yet) and its site and day (`site << 16 | day`),
+    /// written and read under the add lock: where the next insert at the same site and day
+    /// starts its walk, so that adding many slots to one site and day (in window order, as a
+    /// grid does) costs one step each, not the list's length.
+    last_inserted: AtomicU32,
+    last_place: AtomicU64,
 }
 
 impl SearchIndex {
@@ -230,6 +236,8 @@ impl SearchIndex {
             next_slot: atomics(slots_max as usize)?,
             first_site: atomics(regions_max as usize)?,
             next_site: atomics(sites_max as usize)?,
+            last_inserted: AtomicU32::new(END),
+            last_place: AtomicU64::new(0),
         })
     }
 
@@ -330,7 +338,19 @@ impl SearchIndex {
         window: Window,
         window_of: impl Fn(SlotId) -> Window,
     ) {
-        let mut link = self.head(site, u32::from(day.as_u16()));
+        let place = (u64::from(site.as_u32()) << 16) | u64::from(day.as_u16());
+        // Every slot up to the last one inserted at this site and day sorts before `slot`
+        // if that one's window is at or below `slot`'s (ids only grow): start after it.
+        let last = decode(self.last_inserted.load(Ordering::Relaxed)).map(SlotId::new);
+        let mut link = match last {
+            Some(last)
+                if self.last_place.load(Ordering::Relaxed) == place
+                    && window_of(last) <= window =>
+            {
+                &self.next_slot[last.as_index()]
+            }
+            _ => self.head(site, u32::from(day.as_u16())),
+        };
         loop {
             let next = link.load(Ordering::Acquire);
             let Some(next_slot) = next.checked_sub(1).map(SlotId::new) else {
@@ -345,6 +365,9 @@ impl SearchIndex {
         // after, never a broken one.
         self.next_slot[slot.as_index()].store(link.load(Ordering::Relaxed), Ordering::Relaxed);
         link.store(slot.as_u32() + 1, Ordering::Release);
+        self.last_inserted
+            .store(slot.as_u32() + 1, Ordering::Relaxed);
+        self.last_place.store(place, Ordering::Relaxed);
     }
 
     /// Appends `site` to its region's list; `after` is the region's last site so far (the
