@@ -392,6 +392,8 @@ fn flows_engine(people: impl ExactSizeIterator<Item = PersonId>, slots: &[SlotSp
         hold_ttl_max_ms: LEASE_MS,
         series_gap_days_min: SERIES_GAP_DAYS,
         series_gap_days_max: SERIES_GAP_DAYS,
+        // Holds and series do not meet standby yet (`ConfigError::HoldsWithStandby`).
+        standby_max: 0,
         ..Config::default()
     })
     .expect("the bench's config is valid");

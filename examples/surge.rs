@@ -884,6 +884,8 @@ fn run(report: &mut Report) -> Result<(), Box<dyn Error>> {
     let config = Config {
         people_max: options.people,
         slots_max: u32::try_from(slot_specs.len())?,
+        sites_max: inventory.sites,
+        days_max: u32::from(inventory.days),
         lease_ms: lease_ms(options.people),
         ..Config::default()
     };

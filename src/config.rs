@@ -6,6 +6,8 @@
 
 use core::fmt;
 
+use crate::ids::RegionId;
+use crate::scope::Scope;
 use crate::time::Timestamp;
 
 /// The most people one engine may sequence: 2³² (about 4.3 billion).
@@ -13,6 +15,22 @@ pub const PEOPLE_MAX_LIMIT: u64 = 1 << 32;
 
 /// The most slots one engine may hold: 2³¹ − 1.
 pub const SLOTS_MAX_LIMIT: u32 = (1 << 31) - 1;
+
+/// The largest capacity of one slot: 2³¹ − 1 (a slot's capacity, bookings and "closed" flag
+/// share one 64-bit word, so that every change of them is one compare-and-swap).
+pub const SLOT_CAPACITY_LIMIT: u32 = (1 << 31) - 1;
+
+/// The largest [`Config::sites_max`]: 2²⁴ (16,777,216 sites).
+pub const SITES_MAX_LIMIT: u32 = 1 << 24;
+
+/// The largest [`Config::days_max`]: 65,536, every [`Day`](crate::Day) there is.
+pub const DAYS_MAX_LIMIT: u32 = 1 << 16;
+
+/// The largest [`Config::regions_max`]: 65,535, so that region ids run from 0 to 65,534.
+pub const REGIONS_MAX_LIMIT: u32 = u16::MAX as u32;
+
+/// The largest [`Config::standby_max`]: 2²⁴ (16,777,216 people on standby at once).
+pub const STANDBY_MAX_LIMIT: u32 = 1 << 24;
 
 /// The most ranked choices one `reserve` call may list.
 pub const CHOICES_MAX_LIMIT: usize = 64;
@@ -81,12 +99,45 @@ pub struct Config {
     /// the power-of-two rounding moves it between about 45 and 67 bytes for other sizes.
     /// [`Engine::memory_for`](crate::Engine::memory_for) gives the exact figure for a config.
     pub people_max: u64,
-    /// The most slots [`Engine::add_slot`](crate::Engine::add_slot) accepts. 16 bytes each.
+    /// The most slots [`Engine::add_slot`](crate::Engine::add_slot) accepts. 20 bytes each: the
+    /// slot's cell and its link in the search index.
     pub slots_max: u32,
+    /// Site ids run from 0 to `sites_max - 1`; a slot at a site beyond is refused with
+    /// [`AddSlotError::SiteOutOfRange`](crate::AddSlotError::SiteOutOfRange). 28 bytes per
+    /// site (its region, its count of free seats and open slots, its link in its region's
+    /// list of sites, and the limits the control path keeps), plus the day index below.
+    pub sites_max: u32,
+    /// Days run from 0 to `days_max - 1` (the campaign's horizon); a slot on a day beyond is
+    /// refused with [`AddSlotError::DayOutOfRange`](crate::AddSlotError::DayOutOfRange). The
+    /// search index keeps 4 bytes per site and day, `sites_max × days_max × 4` bytes in all, so
+    /// that a search for a few days never walks a site's other days.
+    pub days_max: u32,
+    /// Region ids run from 0 to `regions_max - 1` (see [`RegionId`](crate::RegionId)). With more
+    /// than one region, people can be bound to one ([`Scope::Region`](crate::Scope::Region)),
+    /// which costs 2 bytes per place (see [`Config::people_max`]); with one, every scope is the
+    /// whole inventory and nothing is stored per place.
+    pub regions_max: u32,
     /// How long an admitted person may take to book, in milliseconds.
     pub lease_ms: u64,
     /// What happens when a lease runs out without a booking.
     pub lapse_policy: LapsePolicy,
+    /// Never let in more people than there are seats they could book: at every turn of the door
+    /// (`advance` and `advance_with_policy`), the next person in line is admitted only if their
+    /// scope has a free seat beyond one for every person admitted before them who has not
+    /// booked yet, or is on standby, and could book there. Otherwise the door waits, in join
+    /// order (nobody behind them goes first), and `status` says why
+    /// ([`DoorStall::NoSeat`](crate::DoorStall::NoSeat)). Off by default: the door then lets in
+    /// as many as it is asked to.
+    pub seat_aware_door: bool,
+    /// The most people on standby, or holding a seat the door offered them, at once (see
+    /// [`Engine::standby`](crate::Engine::standby)); 0 turns standby off. 32 bytes each.
+    /// For now standby excludes holds, series and groups: turn it off (0) to use those
+    /// ([`ConfigError::HoldsWithStandby`], [`ConfigError::LinkedBookingsWithStandby`]).
+    pub standby_max: u32,
+    /// The most people who may enter the draws of cohorts with one
+    /// ([`CohortWindow::draw`]) before their openings, all cohorts together; allocated only if
+    /// a cohort has a draw, about 21 to 43 bytes per entrant (a person table of its own).
+    pub pre_queue_max: u32,
     /// The most bookings one person may hold at once (1 to 15; 1 by default).
     pub bookings_per_person_max: u8,
     /// The most ranked choices one `reserve` call may list (1 to 64).
@@ -119,7 +170,9 @@ pub struct Config {
     /// the whole engine. A held seat counts against its slot's capacity until it is confirmed,
     /// cancelled or expires. 0 (the default) turns holds off and allocates nothing for them;
     /// otherwise every place costs 8 bytes per booking cell more (the hold deadlines) plus a
-    /// bit (the door's list of places holding a seat).
+    /// bit (the door's list of places holding a seat). For now holds need `standby_max` at 0
+    /// and `regions_max` at 1 (a current limitation: [`ConfigError::HoldsWithStandby`],
+    /// [`ConfigError::FlowsWithRegions`]).
     pub holds_max: u32,
     /// The most holds one person may have at once: 1 to `bookings_per_person_max` (and at most
     /// [`HOLDS_PER_PERSON_LIMIT`]) when holds are on (a hold takes one of the person's booking
@@ -133,11 +186,16 @@ pub struct Config {
     /// The most days between leg 1 and leg 2. 0 (the default) turns series off; set both
     /// bounds to one number for a campaign with a fixed gap. With series on, every place costs
     /// 8 bytes more (which two of its bookings are a series), and
-    /// `bookings_per_person_max` must be at least 2.
+    /// `bookings_per_person_max` must be at least 2, and `days_max` (16 by default) must
+    /// cover the days of both legs (a 21-to-28-day series needs more). For now series need `standby_max` at 0
+    /// and `regions_max` at 1 (a current limitation: [`ConfigError::LinkedBookingsWithStandby`],
+    /// [`ConfigError::FlowsWithRegions`]).
     pub series_gap_days_max: u16,
     /// Groups ([`Engine::register_dependant`](crate::Engine::register_dependant)): the most
     /// dependants one person may book for (0 to [`DEPENDANTS_PER_PERSON_LIMIT`]; 0, the
-    /// default, turns groups off).
+    /// default, turns groups off). For now groups need `standby_max` at 0 and `regions_max` at
+    /// 1 (a current limitation: [`ConfigError::LinkedBookingsWithStandby`],
+    /// [`ConfigError::FlowsWithRegions`]).
     pub dependants_per_person_max: u8,
     /// The most people who may register dependants, in all (at least 1 when groups are on).
     /// Each costs 16 bytes per dependant allowed, and every place 4 bytes more.
@@ -152,17 +210,26 @@ pub struct Config {
 }
 
 impl Default for Config {
-    /// About a million people, 65,536 slots, ten-minute leases that are forfeited when they
-    /// lapse, one booking per person, up to 8 ranked choices, one cohort that is always open,
-    /// one second of clock skew tolerated, and calls up to an hour ahead of the door's clock.
+    /// About a million people, 65,536 slots at up to 65,536 sites over 16 days in one region,
+    /// ten-minute leases that are forfeited when they lapse, a door that lets in as many as it is
+    /// asked to, up to 4,096 people on standby, up to 65,536 people in draws (if a cohort has
+    /// one), one booking per person, up to 8 ranked choices, one cohort that is always open, one
+    /// second of clock skew tolerated, and calls up to an hour ahead of the door's clock.
     /// Holds, series, groups and remembered operations are off (one hold per person of at most
-    /// fifteen minutes once `holds_max` turns them on).
+    /// fifteen minutes once `holds_max` turns them on, which also needs `standby_max` at 0: see
+    /// [`ConfigError::HoldsWithStandby`]).
     fn default() -> Config {
         Config {
             people_max: 1 << 20,
             slots_max: 1 << 16,
+            sites_max: 1 << 16,
+            days_max: 16,
+            regions_max: 1,
             lease_ms: 10 * 60 * 1_000,
             lapse_policy: LapsePolicy::Forfeit,
+            seat_aware_door: false,
+            standby_max: 4_096,
+            pre_queue_max: 1 << 16,
             bookings_per_person_max: 1,
             choices_max: 8,
             cohorts: vec![CohortWindow::ALWAYS],
@@ -213,8 +280,32 @@ impl Config {
                 max: SLOTS_MAX_LIMIT,
             });
         }
+        if self.sites_max == 0 || self.sites_max > SITES_MAX_LIMIT {
+            return Err(ConfigError::SitesMaxOutOfRange {
+                given: self.sites_max,
+                max: SITES_MAX_LIMIT,
+            });
+        }
+        if self.days_max == 0 || self.days_max > DAYS_MAX_LIMIT {
+            return Err(ConfigError::DaysMaxOutOfRange {
+                given: self.days_max,
+                max: DAYS_MAX_LIMIT,
+            });
+        }
+        if self.regions_max == 0 || self.regions_max > REGIONS_MAX_LIMIT {
+            return Err(ConfigError::RegionsMaxOutOfRange {
+                given: self.regions_max,
+                max: REGIONS_MAX_LIMIT,
+            });
+        }
         if self.lease_ms == 0 {
             return Err(ConfigError::LeaseZero);
+        }
+        if self.standby_max > STANDBY_MAX_LIMIT {
+            return Err(ConfigError::StandbyMaxOutOfRange {
+                given: self.standby_max,
+                max: STANDBY_MAX_LIMIT,
+            });
         }
         if self.bookings_per_person_max == 0
             || self.bookings_per_person_max > BOOKINGS_PER_PERSON_LIMIT
@@ -243,6 +334,15 @@ impl Config {
                         cohort: index as u16,
                         opens_at: window.opens_at,
                         closes_at,
+                    });
+                }
+            }
+            if let Scope::Region(region) = window.scope {
+                if u32::from(region.as_u16()) >= self.regions_max {
+                    return Err(ConfigError::CohortRegionOutOfRange {
+                        cohort: index as u16,
+                        region,
+                        regions_max: self.regions_max,
                     });
                 }
             }
@@ -287,6 +387,24 @@ impl Config {
         if self.dependants_per_person_max > 0 && self.groups_max == 0 {
             return Err(ConfigError::GroupsMaxZero);
         }
+        // Current limits: the flows and the inventory's standby and scopes do not meet yet.
+        if self.holds_max > 0 && self.standby_max > 0 {
+            return Err(ConfigError::HoldsWithStandby {
+                holds_max: self.holds_max,
+                standby_max: self.standby_max,
+            });
+        }
+        let linked = self.series_gap_days_max > 0 || self.dependants_per_person_max > 0;
+        if linked && self.standby_max > 0 {
+            return Err(ConfigError::LinkedBookingsWithStandby {
+                standby_max: self.standby_max,
+            });
+        }
+        if (self.holds_max > 0 || linked) && self.regions_max > 1 {
+            return Err(ConfigError::FlowsWithRegions {
+                regions_max: self.regions_max,
+            });
+        }
         Ok(())
     }
 }
@@ -320,18 +438,21 @@ pub enum LapsePolicy {
     Requeue,
 }
 
-/// When one cohort may join: from `opens_at` (inclusive) until `closes_at` (exclusive), if set.
+/// When one cohort may join: from `opens_at` (inclusive) until `closes_at` (exclusive), if set;
+/// and where its people may book.
 ///
 /// A person who joined while the window was open keeps their place after it closes: closing
 /// a window stops new joins, it never bounces anyone.
 ///
 /// # Example
 /// ```
-/// use fairbook::{CohortWindow, Timestamp};
+/// use fairbook::{CohortWindow, RegionId, Scope, Timestamp};
 /// let window = CohortWindow::between(Timestamp::from_secs(10), Timestamp::from_secs(20));
 /// assert!(!window.is_open_at(Timestamp::from_secs(9)));
 /// assert!(window.is_open_at(Timestamp::from_secs(10)));
 /// assert!(!window.is_open_at(Timestamp::from_secs(20)));
+/// let seoul_only = window.within(Scope::Region(RegionId::new(1)));
+/// assert_eq!(seoul_only.scope, Scope::Region(RegionId::new(1)));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[cfg_attr(
@@ -346,29 +467,57 @@ pub struct CohortWindow {
     /// The first moment it may no longer join, if it ever closes.
     #[cfg_attr(feature = "serde", serde(default))]
     pub closes_at: Option<Timestamp>,
+    /// Where the cohort's people may book, unless one joins with a scope of their own
+    /// ([`Engine::enqueue_in`](crate::Engine::enqueue_in)).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub scope: Scope,
+    /// People who come before the opening enter a draw
+    /// ([`Engine::enter_draw`](crate::Engine::enter_draw)) and are placed in line in a seeded
+    /// random order at the opening ([`Engine::draw`](crate::Engine::draw)); everyone after
+    /// joins in arrival order, behind them.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub draw: bool,
 }
 
 impl CohortWindow {
-    /// Open from the epoch, never closing.
+    /// Open from the epoch, never closing, booking anywhere.
     pub const ALWAYS: CohortWindow = CohortWindow {
         opens_at: Timestamp::ZERO,
         closes_at: None,
+        scope: Scope::Everywhere,
+        draw: false,
     };
 
-    /// Open from `opens_at`, never closing.
+    /// Open from `opens_at`, never closing, booking anywhere.
     pub const fn opening_at(opens_at: Timestamp) -> CohortWindow {
         CohortWindow {
             opens_at,
             closes_at: None,
+            scope: Scope::Everywhere,
+            draw: false,
         }
     }
 
-    /// Open from `opens_at` until `closes_at`.
+    /// Open from `opens_at` until `closes_at`, booking anywhere.
     pub const fn between(opens_at: Timestamp, closes_at: Timestamp) -> CohortWindow {
         CohortWindow {
             opens_at,
             closes_at: Some(closes_at),
+            scope: Scope::Everywhere,
+            draw: false,
         }
+    }
+
+    /// The same window, its people booking only within `scope`.
+    #[must_use]
+    pub const fn within(self, scope: Scope) -> CohortWindow {
+        CohortWindow { scope, ..self }
+    }
+
+    /// The same window, with a draw for the people who come before the opening.
+    #[must_use]
+    pub const fn with_draw(self) -> CohortWindow {
+        CohortWindow { draw: true, ..self }
     }
 
     /// Whether a first join at `now` is allowed.
@@ -403,8 +552,36 @@ pub enum ConfigError {
         /// The largest value allowed.
         max: u32,
     },
+    /// `sites_max` is 0 or above the limit.
+    SitesMaxOutOfRange {
+        /// The configured value.
+        given: u32,
+        /// The largest value allowed.
+        max: u32,
+    },
+    /// `days_max` is 0 or above the limit.
+    DaysMaxOutOfRange {
+        /// The configured value.
+        given: u32,
+        /// The largest value allowed.
+        max: u32,
+    },
+    /// `regions_max` is 0 or above the limit.
+    RegionsMaxOutOfRange {
+        /// The configured value.
+        given: u32,
+        /// The largest value allowed.
+        max: u32,
+    },
     /// `lease_ms` is 0: nobody could ever book.
     LeaseZero,
+    /// `standby_max` is above the limit.
+    StandbyMaxOutOfRange {
+        /// The configured value.
+        given: u32,
+        /// The largest value allowed.
+        max: u32,
+    },
     /// `bookings_per_person_max` is 0 or above 15.
     BookingsPerPersonOutOfRange {
         /// The configured value.
@@ -464,6 +641,40 @@ pub enum ConfigError {
     },
     /// Groups are on (`dependants_per_person_max` above 0), but `groups_max` is 0.
     GroupsMaxZero,
+    /// Holds are on (`holds_max` above 0) and so is standby (`standby_max` above 0). A current
+    /// limitation: a held seat and a seat the door holds for an offer would share a person's
+    /// booking cells, so the two are not offered together yet. Set one of them to 0 (standby
+    /// is on by default).
+    HoldsWithStandby {
+        /// The configured `holds_max`.
+        holds_max: u32,
+        /// The configured `standby_max`.
+        standby_max: u32,
+    },
+    /// Series (`series_gap_days_max` above 0) or groups (`dependants_per_person_max` above 0)
+    /// are on, and so is standby (`standby_max` above 0). A current limitation: a series or a
+    /// group takes seats without the standby line's gate and next to a seat held for an offer,
+    /// so they are not offered together yet. Set `standby_max` to 0 (it is on by default).
+    LinkedBookingsWithStandby {
+        /// The configured `standby_max`.
+        standby_max: u32,
+    },
+    /// Holds, series or groups are on with more than one region. A current limitation: those
+    /// flows do not check a person's scope ([`Scope`]), so they are not offered where scopes
+    /// can differ yet. Keep `regions_max` at 1.
+    FlowsWithRegions {
+        /// The configured `regions_max`.
+        regions_max: u32,
+    },
+    /// A cohort's scope names a region at or above `regions_max`.
+    CohortRegionOutOfRange {
+        /// The cohort's index in `cohorts`.
+        cohort: u16,
+        /// The region it names.
+        region: RegionId,
+        /// The configured number of regions.
+        regions_max: u32,
+    },
     /// A cohort's window closes before (or when) it opens: nobody could ever join it.
     CohortWindowEmpty {
         /// The cohort's index in `cohorts`.
@@ -484,7 +695,19 @@ impl fmt::Display for ConfigError {
             ConfigError::SlotsMaxOutOfRange { given, max } => {
                 write!(f, "slots_max is {given}, but must be between 1 and {max}")
             }
+            ConfigError::SitesMaxOutOfRange { given, max } => {
+                write!(f, "sites_max is {given}, but must be between 1 and {max}")
+            }
+            ConfigError::DaysMaxOutOfRange { given, max } => {
+                write!(f, "days_max is {given}, but must be between 1 and {max}")
+            }
+            ConfigError::RegionsMaxOutOfRange { given, max } => {
+                write!(f, "regions_max is {given}, but must be between 1 and {max}")
+            }
             ConfigError::LeaseZero => write!(f, "lease_ms is 0, so no admitted person could book"),
+            ConfigError::StandbyMaxOutOfRange { given, max } => {
+                write!(f, "standby_max is {given}, but must be at most {max}")
+            }
             ConfigError::BookingsPerPersonOutOfRange { given, max } => write!(
                 f,
                 "bookings_per_person_max is {given}, but must be between 1 and {max}"
@@ -501,6 +724,14 @@ impl fmt::Display for ConfigError {
             ConfigError::MemoryUnavailable { bytes } => write!(
                 f,
                 "the engine needs {bytes} bytes, but the allocator refused them"
+            ),
+            ConfigError::CohortRegionOutOfRange {
+                cohort,
+                region,
+                regions_max,
+            } => write!(
+                f,
+                "cohort {cohort} books in region {region}, but region ids run below {regions_max}"
             ),
             ConfigError::CohortWindowEmpty {
                 cohort,
@@ -534,6 +765,24 @@ impl fmt::Display for ConfigError {
             ConfigError::GroupsMaxZero => {
                 write!(f, "groups_max is 0, so nobody could register a dependant")
             }
+            ConfigError::HoldsWithStandby {
+                holds_max,
+                standby_max,
+            } => write!(
+                f,
+                "holds_max is {holds_max} and standby_max is {standby_max}, but holds and standby \
+                 cannot both be on yet: set one of them to 0"
+            ),
+            ConfigError::LinkedBookingsWithStandby { standby_max } => write!(
+                f,
+                "series or groups are on and standby_max is {standby_max}, but they cannot both \
+                 be on yet: set standby_max to 0"
+            ),
+            ConfigError::FlowsWithRegions { regions_max } => write!(
+                f,
+                "holds, series or groups are on and regions_max is {regions_max}, but they do not \
+                 check scopes yet: keep regions_max at 1"
+            ),
         }
     }
 }
@@ -565,6 +814,14 @@ impl ConfigError {
             ConfigError::SeriesNeedTwoBookings { .. } => "series_need_two_bookings",
             ConfigError::DependantsOutOfRange { .. } => "dependants_out_of_range",
             ConfigError::GroupsMaxZero => "groups_max_zero",
+            ConfigError::HoldsWithStandby { .. } => "holds_with_standby",
+            ConfigError::LinkedBookingsWithStandby { .. } => "linked_bookings_with_standby",
+            ConfigError::FlowsWithRegions { .. } => "flows_with_regions",
+            ConfigError::SitesMaxOutOfRange { .. } => "sites_max_out_of_range",
+            ConfigError::DaysMaxOutOfRange { .. } => "days_max_out_of_range",
+            ConfigError::RegionsMaxOutOfRange { .. } => "regions_max_out_of_range",
+            ConfigError::StandbyMaxOutOfRange { .. } => "standby_max_out_of_range",
+            ConfigError::CohortRegionOutOfRange { .. } => "cohort_region_out_of_range",
         }
     }
 }

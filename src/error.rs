@@ -1,6 +1,7 @@
 //! One small error enum per operation: [`EnqueueError`], [`AdvanceError`], [`StatusError`],
-//! [`ReserveError`], [`ReleaseError`] and [`AddSlotError`]; the flows' own (holds, rebooking,
-//! linked bookings, retry-safe operations) are in `error/flows.rs`.
+//! [`ReserveError`], [`ReleaseError`], [`AddSlotError`], [`AddSiteError`],
+//! [`SetCapacityError`], [`CloseSlotError`] and [`SearchError`]; the flows' own (holds,
+//! rebooking, linked bookings, retry-safe operations) are in `error/flows.rs`.
 //!
 //! Operating conditions (the line is full, the slot is sold out, the lease has lapsed, the
 //! window is closed) are errors, never panics. Every error is returned before the engine
@@ -17,8 +18,9 @@
 use core::fmt;
 
 use crate::config::ConfigError;
-use crate::ids::{CohortId, Seq, SlotId};
+use crate::ids::{CohortId, Day, RegionId, Seq, SiteId, SlotId};
 use crate::record::Record;
+use crate::scope::Scope;
 use crate::time::Timestamp;
 
 mod flows;
@@ -147,6 +149,12 @@ pub enum EnqueueError {
         /// When its window opens.
         opens_at: Timestamp,
     },
+    /// The cohort's window is open, but its draw (of the people who came before the opening)
+    /// has not been made yet: nobody joins ahead of them. Try again in a moment.
+    DrawPending {
+        /// The cohort given.
+        cohort: CohortId,
+    },
     /// The cohort's window has closed to new joins (people already in line keep their place).
     WindowClosed {
         /// The cohort given.
@@ -169,6 +177,23 @@ pub enum EnqueueError {
     /// Every slot is fully booked, so a new place in line would be a wait for nothing.
     /// Capacity may come back through releases.
     SoldOut,
+    /// Every slot within the person's scope is fully booked, while seats are free elsewhere:
+    /// a place in line would be a wait for nothing, unless capacity comes back there. Tell
+    /// them, and offer them a wider scope.
+    SoldOutInScope {
+        /// The scope the place would have had.
+        scope: Scope,
+        /// Free seats outside it, as the door last counted them (at its latest `advance`).
+        free_elsewhere: u64,
+    },
+    /// The scope names a region at or above
+    /// [`Config::regions_max`](crate::Config::regions_max).
+    RegionOutOfRange {
+        /// The region given.
+        region: RegionId,
+        /// The configured number of regions.
+        regions_max: u32,
+    },
     /// The person gave back their place (or, once admitted, everything they held); a campaign
     /// does not take them back, which keeps leave-and-rejoin loops from churning the line.
     PlaceReleased {
@@ -210,6 +235,12 @@ impl fmt::Display for EnqueueError {
                     "cohort {cohort} may not join yet; its window opens at {opens_at}"
                 )
             }
+            EnqueueError::DrawPending { cohort } => {
+                write!(
+                    f,
+                    "cohort {cohort} is open, but its draw has not been made yet"
+                )
+            }
             EnqueueError::WindowClosed { cohort, closed_at } => {
                 write!(
                     f,
@@ -229,6 +260,20 @@ impl fmt::Display for EnqueueError {
             EnqueueError::SoldOut => {
                 write!(f, "every slot is booked; there is nothing to wait for")
             }
+            EnqueueError::SoldOutInScope {
+                scope,
+                free_elsewhere,
+            } => write!(
+                f,
+                "every slot in {scope} is booked; {free_elsewhere} seats are free elsewhere"
+            ),
+            EnqueueError::RegionOutOfRange {
+                region,
+                regions_max,
+            } => write!(
+                f,
+                "region {region} is out of range: region ids run below {regions_max}"
+            ),
             EnqueueError::PlaceReleased { seq } => {
                 write!(f, "place {seq} was given back and cannot be taken again")
             }
@@ -272,6 +317,9 @@ impl EnqueueError {
             EnqueueError::LeaseLapsed { .. } => "lease_lapsed",
             EnqueueError::Dependant { .. } => "dependant",
             EnqueueError::Op(error) => error.code(),
+            EnqueueError::DrawPending { .. } => "draw_pending",
+            EnqueueError::SoldOutInScope { .. } => "sold_out_in_scope",
+            EnqueueError::RegionOutOfRange { .. } => "region_out_of_range",
         }
     }
 
@@ -434,6 +482,24 @@ pub enum ReserveError {
     },
     /// The person gave back their place; they cannot book with it.
     PlaceReleased,
+    /// The person is on standby: the next seat that frees up in their scope will be offered
+    /// to them ([`Status::Offered`](crate::Status::Offered)), and they book it then.
+    OnStandby,
+    /// A seat is held for the person (offered while they were on standby): book it by listing
+    /// it, or give it back with `release`.
+    OfferPending {
+        /// The seat held for them.
+        slot: SlotId,
+        /// When the offer lapses.
+        until: Timestamp,
+    },
+    /// A listed slot is outside the scope the person joined with. Offer slots within it.
+    OutOfScope {
+        /// The first such slot in the list.
+        slot: SlotId,
+        /// The person's scope.
+        scope: Scope,
+    },
     /// The person already holds
     /// [`Config::bookings_per_person_max`](crate::Config::bookings_per_person_max) bookings.
     BookingLimit {
@@ -443,7 +509,8 @@ pub enum ReserveError {
     /// Every listed slot is full (or already held by this person). Offer other slots: the
     /// lease is still live.
     NoRoom {
-        /// `true` if every slot in the engine is full, not just the listed ones.
+        /// `true` if every slot the person may book (every slot of the engine, or of their
+        /// scope) is full, not just the listed ones.
         sold_out: bool,
     },
     /// The person is registered as a dependant: the person they are registered to books for
@@ -475,13 +542,33 @@ impl fmt::Display for ReserveError {
             ),
             ReserveError::LeaseLapsed { at } => write!(f, "the lease to book ran out at {at}"),
             ReserveError::PlaceReleased => write!(f, "the person gave back their place"),
+            ReserveError::OnStandby => {
+                write!(
+                    f,
+                    "the person is on standby and will be offered the next free seat"
+                )
+            }
+            ReserveError::OfferPending { slot, until } => {
+                write!(
+                    f,
+                    "slot {slot} is held for the person until {until}; list it to book it"
+                )
+            }
+            ReserveError::OutOfScope { slot, scope } => {
+                write!(
+                    f,
+                    "slot {slot} is outside {scope}, where the person may book"
+                )
+            }
             ReserveError::BookingLimit { bookings_max } => {
                 write!(
                     f,
                     "the person already holds {bookings_max} bookings, the most allowed"
                 )
             }
-            ReserveError::NoRoom { sold_out: true } => write!(f, "every slot is fully booked"),
+            ReserveError::NoRoom { sold_out: true } => {
+                write!(f, "every slot the person may book is fully booked")
+            }
             ReserveError::NoRoom { sold_out: false } => {
                 write!(f, "every chosen slot is fully booked")
             }
@@ -525,6 +612,9 @@ impl ReserveError {
             ReserveError::NoRoom { .. } => "no_room",
             ReserveError::Dependant { .. } => "dependant",
             ReserveError::Op(error) => error.code(),
+            ReserveError::OnStandby => "on_standby",
+            ReserveError::OfferPending { .. } => "offer_pending",
+            ReserveError::OutOfScope { .. } => "out_of_scope",
         }
     }
 }
@@ -594,6 +684,97 @@ impl fmt::Display for ReleaseError {
 
 impl std::error::Error for ReleaseError {}
 
+/// Why [`Engine::standby`](crate::Engine::standby) did not put the person on standby.
+/// Nothing changed.
+///
+/// # Example
+/// ```
+/// use fairbook::{CohortId, Config, Engine, PersonId, SlotSpec, StandbyError, Timestamp};
+/// let engine = Engine::new(Config::default())?;
+/// engine.add_slot(SlotSpec::with_capacity(5)).unwrap();
+/// let (ana, now) = (PersonId::new(1), Timestamp::from_secs(1));
+/// engine.enqueue(ana, CohortId::new(0), now).unwrap();
+/// engine.advance(now, 1).unwrap();
+/// // Seats are free: book one instead.
+/// assert_eq!(engine.standby(ana, now), Err(StandbyError::SeatsFree));
+/// # Ok::<(), fairbook::ConfigError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "code", rename_all = "snake_case")
+)]
+pub enum StandbyError {
+    /// See [`TimeWentBackwards`].
+    TimeWentBackwards(TimeWentBackwards),
+    /// See [`TimeTooFarAhead`].
+    TimeTooFarAhead(TimeTooFarAhead),
+    /// The person never joined.
+    UnknownPerson,
+    /// The person is still waiting: standby is for people admitted who found no room.
+    NotAdmitted {
+        /// Their place.
+        seq: Seq,
+        /// People still waiting ahead of them.
+        ahead: u64,
+    },
+    /// The person's lease ran out.
+    LeaseLapsed {
+        /// When it ran out.
+        at: Timestamp,
+    },
+    /// The person gave back their place.
+    PlaceReleased,
+    /// The person holds a booking: they found room.
+    HoldsBooking,
+    /// A seat is held for the person already: book it.
+    OfferPending {
+        /// The seat held for them.
+        slot: SlotId,
+        /// When the offer lapses.
+        until: Timestamp,
+    },
+    /// Their scope has a free seat: search for it and book it.
+    SeatsFree,
+    /// [`Config::standby_max`](crate::Config::standby_max) people are on standby or hold an
+    /// offer already.
+    LineFull {
+        /// The configured limit.
+        standby_max: u32,
+    },
+}
+
+impl fmt::Display for StandbyError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StandbyError::TimeWentBackwards(error) => error.fmt(f),
+            StandbyError::TimeTooFarAhead(error) => error.fmt(f),
+            StandbyError::UnknownPerson => write!(f, "the person has not joined the waiting room"),
+            StandbyError::NotAdmitted { seq, ahead } => write!(
+                f,
+                "place {seq} has not been admitted yet; {ahead} people are still ahead"
+            ),
+            StandbyError::LeaseLapsed { at } => write!(f, "the lease to book ran out at {at}"),
+            StandbyError::PlaceReleased => write!(f, "the person gave back their place"),
+            StandbyError::HoldsBooking => write!(f, "the person holds a booking already"),
+            StandbyError::OfferPending { slot, until } => {
+                write!(f, "slot {slot} is held for the person until {until}")
+            }
+            StandbyError::SeatsFree => {
+                write!(f, "seats are free where the person may book; book one")
+            }
+            StandbyError::LineFull { standby_max } => {
+                write!(
+                    f,
+                    "the standby line is full: {standby_max} people are on it"
+                )
+            }
+        }
+    }
+}
+
 impl ReleaseError {
     /// The stable machine code of the error: the variant's name in snake case
     /// (`"unknown_person"`, `"nothing_to_release"`, `"not_booked"`, ...).
@@ -612,6 +793,233 @@ impl ReleaseError {
             ReleaseError::NotBooked { .. } => "not_booked",
             ReleaseError::Dependant { .. } => "dependant",
             ReleaseError::Op(error) => error.code(),
+        }
+    }
+}
+
+impl std::error::Error for StandbyError {}
+
+impl StandbyError {
+    /// The stable machine code of the error: the variant's name in snake case.
+    pub fn code(&self) -> &'static str {
+        match self {
+            StandbyError::TimeWentBackwards(error) => error.code(),
+            StandbyError::TimeTooFarAhead(error) => error.code(),
+            StandbyError::UnknownPerson => "unknown_person",
+            StandbyError::NotAdmitted { .. } => "not_admitted",
+            StandbyError::LeaseLapsed { .. } => "lease_lapsed",
+            StandbyError::PlaceReleased => "place_released",
+            StandbyError::HoldsBooking => "holds_booking",
+            StandbyError::OfferPending { .. } => "offer_pending",
+            StandbyError::SeatsFree => "seats_free",
+            StandbyError::LineFull { .. } => "line_full",
+        }
+    }
+}
+
+/// Why [`Engine::enter_draw`](crate::Engine::enter_draw) did not enter the person into the
+/// draw. Nothing changed.
+///
+/// # Example
+/// ```
+/// use fairbook::{CohortId, Config, Engine, DrawEntryError, PersonId, Timestamp};
+/// let engine = Engine::new(Config::default())?;
+/// // Cohort 0 has no draw.
+/// let error = engine.enter_draw(PersonId::new(1), CohortId::new(0), Timestamp::ZERO).unwrap_err();
+/// assert_eq!(error, DrawEntryError::NoDraw { cohort: CohortId::new(0) });
+/// # Ok::<(), fairbook::ConfigError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "code", rename_all = "snake_case")
+)]
+pub enum DrawEntryError {
+    /// See [`TimeWentBackwards`].
+    TimeWentBackwards(TimeWentBackwards),
+    /// See [`TimeTooFarAhead`].
+    TimeTooFarAhead(TimeTooFarAhead),
+    /// The person id is [`PersonId::RESERVED`](crate::PersonId::RESERVED).
+    InvalidPerson,
+    /// The cohort is not in [`Config::cohorts`](crate::Config::cohorts).
+    UnknownCohort {
+        /// The cohort given.
+        cohort: CohortId,
+    },
+    /// The cohort has no draw ([`CohortWindow::draw`](crate::CohortWindow::draw)): join it
+    /// with `enqueue` once it opens.
+    NoDraw {
+        /// The cohort given.
+        cohort: CohortId,
+    },
+    /// The cohort has opened: people who come now join in arrival order, with `enqueue`.
+    Opened {
+        /// The cohort given.
+        cohort: CohortId,
+        /// When it opened.
+        opens_at: Timestamp,
+    },
+    /// The person holds a place in line already.
+    AlreadyInLine {
+        /// Their place.
+        seq: Seq,
+    },
+    /// The cohort's draw has been made: join it with `enqueue`.
+    DrawMade {
+        /// The cohort given.
+        cohort: CohortId,
+    },
+    /// The person entered another cohort's draw: one person, one place.
+    InOtherDraw {
+        /// The cohort whose draw they entered.
+        cohort: CohortId,
+    },
+    /// [`Config::pre_queue_max`](crate::Config::pre_queue_max) people entered draws already.
+    Full {
+        /// The configured limit.
+        pre_queue_max: u32,
+    },
+    /// The person's id lands among too many others in the pre-queue's table (see
+    /// [`EnqueueError::Crowded`]).
+    Crowded,
+}
+
+impl fmt::Display for DrawEntryError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DrawEntryError::TimeWentBackwards(error) => error.fmt(f),
+            DrawEntryError::TimeTooFarAhead(error) => error.fmt(f),
+            DrawEntryError::InvalidPerson => write!(f, "person id u64::MAX is reserved"),
+            DrawEntryError::UnknownCohort { cohort } => {
+                write!(f, "cohort {cohort} is not configured")
+            }
+            DrawEntryError::NoDraw { cohort } => write!(f, "cohort {cohort} has no draw"),
+            DrawEntryError::Opened { cohort, opens_at } => {
+                write!(
+                    f,
+                    "cohort {cohort} opened at {opens_at}; join it in arrival order"
+                )
+            }
+            DrawEntryError::AlreadyInLine { seq } => {
+                write!(f, "the person holds place {seq} in line already")
+            }
+            DrawEntryError::DrawMade { cohort } => {
+                write!(
+                    f,
+                    "the draw of cohort {cohort} has been made; join it in arrival order"
+                )
+            }
+            DrawEntryError::InOtherDraw { cohort } => {
+                write!(f, "the person entered the draw of {cohort} already")
+            }
+            DrawEntryError::Full { pre_queue_max } => {
+                write!(f, "the draws are full: {pre_queue_max} people entered them")
+            }
+            DrawEntryError::Crowded => write!(
+                f,
+                "the person's id collides with too many others in the draws' table"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for DrawEntryError {}
+
+impl DrawEntryError {
+    /// The stable machine code of the error: the variant's name in snake case.
+    pub fn code(&self) -> &'static str {
+        match self {
+            DrawEntryError::TimeWentBackwards(error) => error.code(),
+            DrawEntryError::TimeTooFarAhead(error) => error.code(),
+            DrawEntryError::InvalidPerson => "invalid_person",
+            DrawEntryError::UnknownCohort { .. } => "unknown_cohort",
+            DrawEntryError::NoDraw { .. } => "no_draw",
+            DrawEntryError::Opened { .. } => "opened",
+            DrawEntryError::AlreadyInLine { .. } => "already_in_line",
+            DrawEntryError::DrawMade { .. } => "draw_made",
+            DrawEntryError::InOtherDraw { .. } => "in_other_draw",
+            DrawEntryError::Full { .. } => "full",
+            DrawEntryError::Crowded => "crowded",
+        }
+    }
+}
+
+/// Why [`Engine::draw`](crate::Engine::draw) made no draw. Nothing changed.
+///
+/// # Example
+/// ```
+/// use fairbook::{CohortId, CohortWindow, Config, DrawError, DrawSecret, Engine, Timestamp};
+/// let opens_at = Timestamp::from_secs(600);
+/// let config = Config { cohorts: vec![CohortWindow::opening_at(opens_at).with_draw()], ..Config::default() };
+/// let engine = Engine::new(config)?;
+/// let secret = DrawSecret::from_bytes([5; 32]);
+/// let early = engine.draw(fairbook::CohortId::new(0), &secret, Timestamp::from_secs(10));
+/// assert_eq!(early, Err(DrawError::TooEarly { opens_at }));
+/// # Ok::<(), fairbook::ConfigError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "code", rename_all = "snake_case")
+)]
+pub enum DrawError {
+    /// See [`TimeWentBackwards`].
+    TimeWentBackwards(TimeWentBackwards),
+    /// See [`TimeTooFarAhead`].
+    TimeTooFarAhead(TimeTooFarAhead),
+    /// The cohort is not in [`Config::cohorts`](crate::Config::cohorts).
+    UnknownCohort {
+        /// The cohort given.
+        cohort: CohortId,
+    },
+    /// The cohort has no draw.
+    NoDraw {
+        /// The cohort given.
+        cohort: CohortId,
+    },
+    /// The cohort has not opened yet: people may still enter its draw.
+    TooEarly {
+        /// When it opens.
+        opens_at: Timestamp,
+    },
+    /// The cohort's draw was made already.
+    AlreadyDrawn {
+        /// The cohort given.
+        cohort: CohortId,
+    },
+}
+
+impl fmt::Display for DrawError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DrawError::TimeWentBackwards(error) => error.fmt(f),
+            DrawError::TimeTooFarAhead(error) => error.fmt(f),
+            DrawError::UnknownCohort { cohort } => write!(f, "cohort {cohort} is not configured"),
+            DrawError::NoDraw { cohort } => write!(f, "cohort {cohort} has no draw"),
+            DrawError::TooEarly { opens_at } => {
+                write!(f, "the cohort opens at {opens_at}; its draw is made then")
+            }
+            DrawError::AlreadyDrawn { cohort } => write!(f, "the draw of cohort {cohort} was made"),
+        }
+    }
+}
+
+impl std::error::Error for DrawError {}
+
+impl DrawError {
+    /// The stable machine code of the error: the variant's name in snake case.
+    pub fn code(&self) -> &'static str {
+        match self {
+            DrawError::TimeWentBackwards(error) => error.code(),
+            DrawError::TimeTooFarAhead(error) => error.code(),
+            DrawError::UnknownCohort { .. } => "unknown_cohort",
+            DrawError::NoDraw { .. } => "no_draw",
+            DrawError::TooEarly { .. } => "too_early",
+            DrawError::AlreadyDrawn { .. } => "already_drawn",
         }
     }
 }
@@ -662,6 +1070,18 @@ impl AdmittedInError {
 }
 
 /// Why [`Engine::add_slot`](crate::Engine::add_slot) added nothing.
+///
+/// # Example
+/// ```
+/// use fairbook::{AddSlotError, Config, Day, Engine, SiteId, SlotSpec, Window};
+/// let engine = Engine::new(Config { days_max: 14, ..Config::default() })?;
+/// let past_the_horizon = SlotSpec { site: SiteId::new(0), day: Day::new(14), window: Window::new(0), capacity: 5 };
+/// assert_eq!(
+///     engine.add_slot(past_the_horizon),
+///     Err(AddSlotError::DayOutOfRange { day: Day::new(14), days_max: 14 })
+/// );
+/// # Ok::<(), fairbook::ConfigError>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 #[cfg_attr(
@@ -670,19 +1090,64 @@ impl AdmittedInError {
     serde(tag = "code", rename_all = "snake_case")
 )]
 pub enum AddSlotError {
+    /// The site id is at or above [`Config::sites_max`](crate::Config::sites_max).
+    SiteOutOfRange {
+        /// The site given.
+        site: SiteId,
+        /// The configured number of sites.
+        sites_max: u32,
+    },
+    /// The day is at or above [`Config::days_max`](crate::Config::days_max).
+    DayOutOfRange {
+        /// The day given.
+        day: Day,
+        /// The configured number of days.
+        days_max: u32,
+    },
+    /// The capacity is above [`SLOT_CAPACITY_LIMIT`](crate::SLOT_CAPACITY_LIMIT).
+    CapacityTooLarge {
+        /// The capacity given.
+        capacity: u32,
+        /// The largest allowed.
+        max: u32,
+    },
     /// The engine already holds [`Config::slots_max`](crate::Config::slots_max) slots.
     #[cfg_attr(feature = "serde", serde(rename = "inventory_full"))]
     Full {
         /// The configured limit.
         slots_max: u32,
     },
+    /// The site already holds the most slots (16,711,680) or seats (1,099,510,579,200) one
+    /// site may: add the slot at another site id.
+    SiteFull {
+        /// The site given.
+        site: SiteId,
+    },
 }
 
 impl fmt::Display for AddSlotError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
+            AddSlotError::SiteOutOfRange { site, sites_max } => {
+                write!(
+                    f,
+                    "site {site} is out of range: site ids run below {sites_max}"
+                )
+            }
+            AddSlotError::DayOutOfRange { day, days_max } => {
+                write!(f, "day {day} is out of range: days run below {days_max}")
+            }
+            AddSlotError::CapacityTooLarge { capacity, max } => {
+                write!(
+                    f,
+                    "a capacity of {capacity} is more than the {max} one slot may have"
+                )
+            }
             AddSlotError::Full { slots_max } => {
                 write!(f, "the inventory is full: all {slots_max} slots are in use")
+            }
+            AddSlotError::SiteFull { site } => {
+                write!(f, "site {site} holds the most slots or seats one site may")
             }
         }
     }
@@ -690,11 +1155,85 @@ impl fmt::Display for AddSlotError {
 
 impl std::error::Error for AddSlotError {}
 
+/// Why [`Engine::add_site`](crate::Engine::add_site) added nothing.
+///
+/// # Example
+/// ```
+/// use fairbook::{AddSiteError, Config, Engine, RegionId, SiteId};
+/// let engine = Engine::new(Config { regions_max: 2, ..Config::default() })?;
+/// engine.add_site(SiteId::new(7), RegionId::new(1)).unwrap();
+/// assert_eq!(
+///     engine.add_site(SiteId::new(7), RegionId::new(0)),
+///     Err(AddSiteError::AlreadyAdded { site: SiteId::new(7), region: RegionId::new(1) })
+/// );
+/// # Ok::<(), fairbook::ConfigError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "code", rename_all = "snake_case")
+)]
+pub enum AddSiteError {
+    /// The site id is at or above [`Config::sites_max`](crate::Config::sites_max).
+    SiteOutOfRange {
+        /// The site given.
+        site: SiteId,
+        /// The configured number of sites.
+        sites_max: u32,
+    },
+    /// The region id is at or above [`Config::regions_max`](crate::Config::regions_max).
+    RegionOutOfRange {
+        /// The region given.
+        region: RegionId,
+        /// The configured number of regions.
+        regions_max: u32,
+    },
+    /// The site was added already, by an earlier `add_site` or by its first slot (which adds
+    /// it to region 0). A site's region never changes: add the site before its slots.
+    AlreadyAdded {
+        /// The site given.
+        site: SiteId,
+        /// The region it is in.
+        region: RegionId,
+    },
+}
+
+impl fmt::Display for AddSiteError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            AddSiteError::SiteOutOfRange { site, sites_max } => {
+                write!(
+                    f,
+                    "site {site} is out of range: site ids run below {sites_max}"
+                )
+            }
+            AddSiteError::RegionOutOfRange {
+                region,
+                regions_max,
+            } => write!(
+                f,
+                "region {region} is out of range: region ids run below {regions_max}"
+            ),
+            AddSiteError::AlreadyAdded { site, region } => {
+                write!(f, "site {site} was added already, to region {region}")
+            }
+        }
+    }
+}
+
 impl AddSlotError {
-    /// The stable machine code of the error: `"inventory_full"`.
+    /// The stable machine code of the error: the variant's name in snake case
+    /// (`"site_out_of_range"`, ...), except [`AddSlotError::Full`], which is
+    /// `"inventory_full"`.
     pub fn code(&self) -> &'static str {
         match self {
+            AddSlotError::SiteOutOfRange { .. } => "site_out_of_range",
+            AddSlotError::DayOutOfRange { .. } => "day_out_of_range",
+            AddSlotError::CapacityTooLarge { .. } => "capacity_too_large",
             AddSlotError::Full { .. } => "inventory_full",
+            AddSlotError::SiteFull { .. } => "site_full",
         }
     }
 }
@@ -719,6 +1258,109 @@ impl fmt::Display for ApplyError {
         match self {
             ApplyError::Inconsistent { record, reason } => {
                 write!(f, "cannot apply {record:?}: {reason}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for AddSiteError {}
+
+impl AddSiteError {
+    /// The stable machine code of the error: the variant's name in snake case.
+    pub fn code(&self) -> &'static str {
+        match self {
+            AddSiteError::SiteOutOfRange { .. } => "site_out_of_range",
+            AddSiteError::RegionOutOfRange { .. } => "region_out_of_range",
+            AddSiteError::AlreadyAdded { .. } => "already_added",
+        }
+    }
+}
+
+/// Why [`Engine::set_capacity`](crate::Engine::set_capacity) changed nothing. Bookings are
+/// never cancelled by a change of supply: a capacity below what is booked is refused whole.
+///
+/// # Example
+/// ```
+/// use fairbook::{CohortId, Config, Engine, PersonId, SetCapacityError, SlotSpec, Timestamp};
+/// let engine = Engine::new(Config::default())?;
+/// let slot = engine.add_slot(SlotSpec::with_capacity(2)).unwrap();
+/// let now = Timestamp::from_secs(1);
+/// for id in [1, 2] {
+///     engine.enqueue(PersonId::new(id), CohortId::new(0), now).unwrap();
+/// }
+/// engine.advance(now, 2).unwrap();
+/// for id in [1, 2] {
+///     engine.reserve(PersonId::new(id), &[slot], now).unwrap();
+/// }
+/// assert_eq!(
+///     engine.set_capacity(slot, 1),
+///     Err(SetCapacityError::BelowBooked { slot, booked: 2, capacity: 1 })
+/// );
+/// # Ok::<(), fairbook::ConfigError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "code", rename_all = "snake_case")
+)]
+pub enum SetCapacityError {
+    /// The slot does not exist.
+    UnknownSlot {
+        /// The slot given.
+        slot: SlotId,
+    },
+    /// The capacity is above [`SLOT_CAPACITY_LIMIT`](crate::SLOT_CAPACITY_LIMIT).
+    CapacityTooLarge {
+        /// The capacity given.
+        capacity: u32,
+        /// The largest allowed.
+        max: u32,
+    },
+    /// The slot is closed; its capacity only goes down, as its bookings are given back.
+    Closed {
+        /// The slot given.
+        slot: SlotId,
+    },
+    /// The slot holds more bookings than the new capacity. Nothing changed: lower it to at
+    /// least `booked`, or close the slot, which keeps its bookings and takes no new one.
+    BelowBooked {
+        /// The slot given.
+        slot: SlotId,
+        /// Bookings it holds.
+        booked: u32,
+        /// The capacity asked for.
+        capacity: u32,
+    },
+    /// The site would hold more seats than one site may (see [`AddSlotError::SiteFull`]).
+    SiteFull {
+        /// The slot's site.
+        site: SiteId,
+    },
+}
+
+impl fmt::Display for SetCapacityError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SetCapacityError::UnknownSlot { slot } => write!(f, "slot {slot} does not exist"),
+            SetCapacityError::CapacityTooLarge { capacity, max } => {
+                write!(
+                    f,
+                    "a capacity of {capacity} is more than the {max} one slot may have"
+                )
+            }
+            SetCapacityError::Closed { slot } => write!(f, "slot {slot} is closed"),
+            SetCapacityError::BelowBooked {
+                slot,
+                booked,
+                capacity,
+            } => write!(
+                f,
+                "slot {slot} holds {booked} bookings, more than a capacity of {capacity}; bookings are never cancelled"
+            ),
+            SetCapacityError::SiteFull { site } => {
+                write!(f, "site {site} would hold more seats than one site may")
             }
         }
     }
@@ -773,6 +1415,51 @@ impl fmt::Display for SnapshotError {
     }
 }
 
+impl std::error::Error for SetCapacityError {}
+
+impl SetCapacityError {
+    /// The stable machine code of the error: the variant's name in snake case.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SetCapacityError::UnknownSlot { .. } => "unknown_slot",
+            SetCapacityError::CapacityTooLarge { .. } => "capacity_too_large",
+            SetCapacityError::Closed { .. } => "closed",
+            SetCapacityError::BelowBooked { .. } => "below_booked",
+            SetCapacityError::SiteFull { .. } => "site_full",
+        }
+    }
+}
+
+/// Why [`Engine::close_slot`](crate::Engine::close_slot) changed nothing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "code", rename_all = "snake_case")
+)]
+pub enum CloseSlotError {
+    /// The slot does not exist.
+    UnknownSlot {
+        /// The slot given.
+        slot: SlotId,
+    },
+    /// The slot was closed already.
+    AlreadyClosed {
+        /// The slot given.
+        slot: SlotId,
+    },
+}
+
+impl fmt::Display for CloseSlotError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CloseSlotError::UnknownSlot { slot } => write!(f, "slot {slot} does not exist"),
+            CloseSlotError::AlreadyClosed { slot } => write!(f, "slot {slot} is closed already"),
+        }
+    }
+}
+
 impl std::error::Error for SnapshotError {}
 
 impl SnapshotError {
@@ -784,6 +1471,87 @@ impl SnapshotError {
             SnapshotError::Truncated => "snapshot_truncated",
             SnapshotError::Mismatch { .. } => "snapshot_of_another_config",
             SnapshotError::Inconsistent { .. } => "snapshot_inconsistent",
+        }
+    }
+}
+
+impl std::error::Error for CloseSlotError {}
+
+impl CloseSlotError {
+    /// The stable machine code of the error: the variant's name in snake case.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CloseSlotError::UnknownSlot { .. } => "unknown_slot",
+            CloseSlotError::AlreadyClosed { .. } => "already_closed",
+        }
+    }
+}
+
+/// Why [`Engine::search`](crate::Engine::search) or
+/// [`Engine::free_seats`](crate::Engine::free_seats) could not look.
+///
+/// # Example
+/// ```
+/// use fairbook::{Config, Day, Engine, SearchError, SlotFilter};
+/// let engine = Engine::new(Config::default())?;
+/// let backwards = SlotFilter::everywhere().days(Day::new(5), Day::new(2));
+/// assert!(matches!(engine.search(backwards), Err(SearchError::EmptyDayRange { .. })));
+/// # Ok::<(), fairbook::ConfigError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "code", rename_all = "snake_case")
+)]
+pub enum SearchError {
+    /// The last day is before the first: the filter selects nothing.
+    EmptyDayRange {
+        /// The first day given.
+        first_day: Day,
+        /// The last day given.
+        last_day: Day,
+    },
+    /// The region id is at or above [`Config::regions_max`](crate::Config::regions_max).
+    RegionOutOfRange {
+        /// The region given.
+        region: RegionId,
+        /// The configured number of regions.
+        regions_max: u32,
+    },
+    /// A listed site id is at or above [`Config::sites_max`](crate::Config::sites_max).
+    SiteOutOfRange {
+        /// The first such site in the list.
+        site: SiteId,
+        /// The configured number of sites.
+        sites_max: u32,
+    },
+}
+
+impl fmt::Display for SearchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SearchError::EmptyDayRange {
+                first_day,
+                last_day,
+            } => write!(
+                f,
+                "the days run from day {first_day} back to day {last_day}, which selects nothing"
+            ),
+            SearchError::RegionOutOfRange {
+                region,
+                regions_max,
+            } => write!(
+                f,
+                "region {region} is out of range: region ids run below {regions_max}"
+            ),
+            SearchError::SiteOutOfRange { site, sites_max } => {
+                write!(
+                    f,
+                    "site {site} is out of range: site ids run below {sites_max}"
+                )
+            }
         }
     }
 }
@@ -815,6 +1583,18 @@ impl fmt::Display for RecoverError {
     }
 }
 
+impl std::error::Error for SearchError {}
+
+impl SearchError {
+    /// The stable machine code of the error: the variant's name in snake case.
+    pub fn code(&self) -> &'static str {
+        match self {
+            SearchError::EmptyDayRange { .. } => "empty_day_range",
+            SearchError::RegionOutOfRange { .. } => "region_out_of_range",
+            SearchError::SiteOutOfRange { .. } => "site_out_of_range",
+        }
+    }
+}
 impl std::error::Error for RecoverError {}
 
 impl RecoverError {
@@ -855,7 +1635,10 @@ from_time_went_backwards!(
     AdvanceError,
     StatusError,
     ReserveError,
-    ReleaseError
+    ReleaseError,
+    StandbyError,
+    DrawEntryError,
+    DrawError
 );
 
 macro_rules! from_call_time_error {
@@ -877,7 +1660,15 @@ macro_rules! from_call_time_error {
     )*};
 }
 
-from_call_time_error!(EnqueueError, StatusError, ReserveError, ReleaseError);
+from_call_time_error!(
+    EnqueueError,
+    StatusError,
+    ReserveError,
+    ReleaseError,
+    StandbyError,
+    DrawEntryError,
+    DrawError
+);
 
 macro_rules! from_op_error {
     ($($error:ident),*) => {$(

@@ -1,6 +1,6 @@
 //! Identifier newtypes: who ([`PersonId`]), which eligibility group ([`CohortId`]), where
-//! ([`SiteId`]), what ([`SlotId`], with its [`Day`] and [`Window`]), in which order
-//! ([`Seq`]), and which client operation ([`OpId`]).
+//! ([`SiteId`], grouped into [`RegionId`]s), what ([`SlotId`], with its [`Day`] and
+//! [`Window`]), in which order ([`Seq`]), and which client operation ([`OpId`]).
 //!
 //! Each id is a plain `Copy` newtype so that a person can never be passed where a slot is
 //! expected. Raw integers appear only at the index site, through the `as_*` accessors.
@@ -117,6 +117,49 @@ impl SiteId {
     /// The raw site number.
     pub const fn as_u32(self) -> u32 {
         self.0
+    }
+
+    /// The site number as an index.
+    pub const fn as_index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// A group of sites (a province, a city, a district) that people can be bound to: "I can only
+/// book in Seoul". Each site belongs to exactly one region, declared when the site is added
+/// ([`Engine::add_site`](crate::Engine::add_site)); a site never declared is in region 0.
+///
+/// Regions are numbered from 0 up to
+/// [`Config::regions_max`](crate::Config::regions_max).
+///
+/// # Example
+/// ```
+/// use fairbook::RegionId;
+/// assert_eq!(RegionId::new(3).as_index(), 3);
+/// assert_eq!(RegionId::new(3).to_string(), "3");
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(transparent)
+)]
+pub struct RegionId(u16);
+
+impl RegionId {
+    /// Wraps a raw region number.
+    pub const fn new(raw: u16) -> RegionId {
+        RegionId(raw)
+    }
+
+    /// The raw region number.
+    pub const fn as_u16(self) -> u16 {
+        self.0
+    }
+
+    /// The region number as an index.
+    pub const fn as_index(self) -> usize {
+        self.0 as usize
     }
 }
 
@@ -289,6 +332,7 @@ plain_number_id!(
     Day(u16) as "day",
     Window(u8) as "window",
     SlotId(u32) as "slot",
+    RegionId(u16) as "region",
     Seq(u64) as "place",
     OpId(u64) as "operation",
 );

@@ -13,6 +13,28 @@
 //! - [`Engine::release`]: a booking, or a place in line, is given back; the capacity is
 //!   bookable again at once.
 //!
+//! Around them:
+//!
+//! - **Finding a seat.** [`Engine::search`] lists the slots with room by area (a list of
+//!   sites, nearest first; a region; everywhere), days and windows, in a stated order, lazily;
+//!   [`Engine::free_seats`] counts the free seats there; [`Engine::is_sold_out_in`] says
+//!   whether a region has any left. Sites are grouped into regions with [`Engine::add_site`].
+//! - **Being told the truth.** A cohort ([`CohortWindow::scope`]) or a person
+//!   ([`Engine::enqueue_in`]) can be bound to a region ([`Scope`]): `enqueue` and `status` say
+//!   "sold out for what you can book" as soon as it has no seat, with how many seats are free
+//!   elsewhere ([`Status::SoldOutInScope`]).
+//! - **Keeping one's turn.** An admitted person who found no room goes on standby
+//!   ([`Engine::standby`]): the next seat that frees up within their scope is offered to them
+//!   before anyone behind them ([`Status::Offered`]). With [`Config::seat_aware_door`], the door
+//!   never lets in more people than there are seats they could book, and `status` says why it
+//!   waits ([`DoorStall`]).
+//! - **Changing supply.** [`Engine::set_capacity`] and [`Engine::close_slot`] at run time;
+//!   bookings are never cancelled.
+//! - **The pre-queue draw.** People who come before a cohort's opening enter its draw
+//!   ([`Engine::enter_draw`]); at the opening [`Engine::draw`] places them in a seeded random
+//!   order that anyone can recompute once the secret, committed to beforehand, is revealed
+//!   ([`DrawSecret`], [`DrawRecord`]).
+//!
 //! "Pure" means the engine reads no clock, does no I/O and uses no hidden randomness: every
 //! call takes `now` as an argument, so the same calls in the same order give the same state.
 //! That makes it testable, replayable and simulatable.
@@ -55,8 +77,10 @@
 //!   and allocates everything up front. The data path never allocates, and a flood gets
 //!   [`EnqueueError::Full`], not an out-of-memory crash.
 //! - **Typed errors per operation.** [`EnqueueError`], [`AdvanceError`], [`StatusError`],
-//!   [`ReserveError`], [`ReleaseError`], [`AddSlotError`]: each variant says what happened and
-//!   what to do. Bad input never panics and never changes state.
+//!   [`ReserveError`], [`ReleaseError`], [`StandbyError`], [`SearchError`],
+//!   [`AddSlotError`], [`AddSiteError`], [`SetCapacityError`], [`CloseSlotError`],
+//!   [`DrawEntryError`], [`DrawError`]: each variant says what happened and what to do. Bad
+//!   input never panics and never changes state.
 //! - **Time is an argument.** [`Timestamp`] in milliseconds on the caller's clock. Time that
 //!   goes backwards beyond [`Config::time_skew_tolerance_ms`] is an error.
 //! - **Fast paths for services that batch.** [`Engine::enqueue_batch`] joins many requests
@@ -74,8 +98,8 @@
 //!
 //! # Crate features
 //!
-//! By default the core depends on `crossbeam-utils`, `parking_lot` and `libc` only. Every
-//! feature is additive and off by default:
+//! By default the core depends on `crossbeam-utils`, `parking_lot`, `libc` and `sha2` (the
+//! draw's hash) only. Every feature is additive and off by default:
 //!
 //! - `serde`: `Serialize`/`Deserialize` for the vocabulary a service puts on the wire or in a
 //!   file: the ids (as plain numbers), [`Timestamp`] (milliseconds), [`Config`] (with
@@ -124,6 +148,7 @@ mod inventory;
 pub mod pass;
 mod platform;
 mod record;
+mod scope;
 #[cfg(feature = "serde")]
 mod serde_support;
 mod status;
@@ -136,24 +161,28 @@ mod wall_clock;
 pub use audit::{AuditReport, Violation};
 pub use config::{
     BOOKINGS_PER_PERSON_LIMIT, CHOICES_MAX_LIMIT, COHORTS_MAX_LIMIT, CohortWindow, Config,
-    ConfigError, DEPENDANTS_PER_PERSON_LIMIT, HOLDS_PER_PERSON_LIMIT, LapsePolicy,
-    PEOPLE_MAX_LIMIT, SLOTS_MAX_LIMIT,
+    ConfigError, DAYS_MAX_LIMIT, DEPENDANTS_PER_PERSON_LIMIT, HOLDS_PER_PERSON_LIMIT, LapsePolicy,
+    PEOPLE_MAX_LIMIT, REGIONS_MAX_LIMIT, SITES_MAX_LIMIT, SLOT_CAPACITY_LIMIT, SLOTS_MAX_LIMIT,
+    STANDBY_MAX_LIMIT,
 };
 pub use engine::{Engine, Once};
 pub use error::{
-    AddSlotError, AdmittedInError, AdvanceError, ApplyError, CancelError, ConfirmError,
-    EnqueueError, GroupError, HoldError, OpError, RebookError, RecoverError, RegisterError,
-    ReleaseError, ReserveError, SeriesError, SnapshotError, StatusError, TimeTooFarAhead,
+    AddSiteError, AddSlotError, AdmittedInError, AdvanceError, ApplyError, CancelError,
+    CloseSlotError, ConfirmError, DrawEntryError, DrawError, EnqueueError, GroupError, HoldError,
+    OpError, RebookError, RecoverError, RegisterError, ReleaseError, ReserveError, SearchError,
+    SeriesError, SetCapacityError, SnapshotError, StandbyError, StatusError, TimeTooFarAhead,
     TimeWentBackwards,
 };
-pub use ids::{CohortId, Day, OpId, ParseIdError, PersonId, Seq, SiteId, SlotId, Window};
-pub use inventory::{SlotSpec, SlotView};
+pub use ids::{CohortId, Day, OpId, ParseIdError, PersonId, RegionId, Seq, SiteId, SlotId, Window};
+pub use inventory::{Area, SlotFilter, SlotSearch, SlotSpec, SlotView, WindowSet};
 pub use record::{OpAnswer, Record, RecordError, RecordSink};
+pub use scope::Scope;
 pub use status::{
-    Advanced, BookedSlots, Booking, GroupBooking, HeldSeat, HeldSeats, Hold, MemoryUse, Place,
-    Registered, Released, ReserveRequest, SeriesBooking, Stats, Status,
+    Advanced, BookedSlots, Booking, CapacityChanged, DoorStall, DrawEntry, GroupBooking, HeldSeat,
+    HeldSeats, Hold, MemoryUse, Place, Registered, Released, ReserveRequest, SeriesBooking,
+    Standing, Stats, Status,
 };
 pub use time::Timestamp;
-pub use waiting_room::OutflowPolicy;
+pub use waiting_room::{DrawCommitment, DrawRecord, DrawSecret, OutflowPolicy, draw_order};
 #[cfg(feature = "clock")]
 pub use wall_clock::WallClock;

@@ -42,14 +42,32 @@
 //! | 17 | [`Record::GroupBooked`] |
 //! | 18 | [`Record::Answered`] (its answer: a kind byte, then the answer's fields) |
 
+//!
+//! Sites and regions, changes of supply, scopes, standby and the pre-queue draw (tags from 32
+//! up; the `DrawSecret`'s 32 bytes are written as they are, after the cohort):
+//!
+//! | tag | record |
+//! |-----|--------|
+//! | 32 | [`Record::SiteAdded`] |
+//! | 33 | [`Record::CapacitySet`] |
+//! | 34 | [`Record::SlotClosed`] |
+//! | 35 | [`Record::JoinedIn`] |
+//! | 36 | [`Record::StoodBy`] |
+//! | 37 | [`Record::Offered`] |
+//! | 38 | [`Record::OfferBooked`] |
+//! | 39 | [`Record::OfferLapsed`] |
+//! | 40 | [`Record::DrawEntered`] |
+//! | 41 | [`Record::Drawn`] |
+
 use core::fmt;
 
 mod answer;
 
 pub use answer::OpAnswer;
 
-use crate::ids::{Day, OpId, PersonId, Seq, SiteId, SlotId, Window};
+use crate::ids::{CohortId, Day, OpId, PersonId, RegionId, Seq, SiteId, SlotId, Window};
 use crate::inventory::SlotSpec;
+use crate::scope::Scope;
 use crate::time::Timestamp;
 
 /// One state change of the engine.
@@ -221,6 +239,82 @@ pub enum Record {
         /// What the operation answered.
         answer: OpAnswer,
     },
+    // Sites and regions, supply, scopes, standby and the draw: tags from 32 up.
+    /// A site was added to a region ([`Engine::add_site`](crate::Engine::add_site)).
+    SiteAdded {
+        /// The site.
+        site: SiteId,
+        /// Its region.
+        region: RegionId,
+    },
+    /// A slot's capacity was set ([`Engine::set_capacity`](crate::Engine::set_capacity)).
+    /// Recorded before the seats it adds can be taken, and after the seats it removes are
+    /// gone, so that a replay never finds the slot over capacity.
+    CapacitySet {
+        /// The slot.
+        slot: SlotId,
+        /// Its new capacity.
+        capacity: u32,
+    },
+    /// A slot was closed ([`Engine::close_slot`](crate::Engine::close_slot)): its capacity is
+    /// what it holds. A booking that took its seat before the close and is recorded after it
+    /// is replayed into the closed slot, its seat with it.
+    SlotClosed {
+        /// The slot.
+        slot: SlotId,
+    },
+    /// A person's first join with a place that keeps a scope other than everywhere (their
+    /// own, [`Engine::enqueue_in`](crate::Engine::enqueue_in), or their cohort's): they hold
+    /// place `seq`, waiting. A join without one is [`Record::Joined`].
+    JoinedIn {
+        /// Who.
+        person: PersonId,
+        /// Their place.
+        seq: Seq,
+        /// Where they may book.
+        scope: Scope,
+    },
+    /// The admitted person at `seq` went on standby ([`Engine::standby`](crate::Engine::standby)).
+    StoodBy {
+        /// Their place.
+        seq: Seq,
+    },
+    /// The door took a seat of `slot` for the person on standby at `seq`, held until `until`.
+    Offered {
+        /// Their place.
+        seq: Seq,
+        /// The seat held.
+        slot: SlotId,
+        /// When the offer lapses.
+        until: Timestamp,
+    },
+    /// The person at `seq` booked the seat held for them.
+    OfferBooked {
+        /// Their place.
+        seq: Seq,
+    },
+    /// The offer to the person at `seq` lapsed: its seat went back, and they lapsed.
+    OfferLapsed {
+        /// Their place.
+        seq: Seq,
+    },
+    /// A person entered a cohort's draw ([`Engine::enter_draw`](crate::Engine::enter_draw)).
+    DrawEntered {
+        /// Who.
+        person: PersonId,
+        /// The cohort.
+        cohort: CohortId,
+    },
+    /// A cohort's draw was made with `secret` ([`Engine::draw`](crate::Engine::draw)): its
+    /// entries closed, and its first joins let in from then on. The drawn places themselves
+    /// are the [`Record::Joined`] (or [`Record::JoinedIn`]) records just before it, in the
+    /// drawn order; the secret lets anyone holding the journal recompute that order.
+    Drawn {
+        /// The cohort.
+        cohort: CohortId,
+        /// The draw's secret (see [`DrawSecret`](crate::DrawSecret)).
+        secret: [u8; 32],
+    },
 }
 
 /// Receives every [`Record`] the engine makes, on the thread that makes the change, while the
@@ -294,7 +388,7 @@ impl Record {
     /// gave back 15 seats (a tag, the id and digest of ten bytes each, the answer's kind, its
     /// place of at most nine, places being below 2⁶³, a flag, a count and 15 slots of at most
     /// five bytes each). Every other record takes at most a tag and nine varints of at most
-    /// ten bytes each.
+    /// ten bytes each (a [`Record::Drawn`], a varint and 32 bytes, takes less).
     pub const ENCODED_MAX: usize = 1 + 2 * 10 + 1 + 9 + 2 + 15 * 5;
 
     /// Writes the record into `out` and returns how many bytes it took (at most
@@ -410,6 +504,7 @@ impl Record {
                 writer.varint(digest);
                 answer.encode(&mut writer);
             }
+            ref record => encode_inventory(record, &mut writer),
         }
         writer.len
     }
@@ -512,6 +607,7 @@ impl Record {
                 digest: reader.varint()?,
                 answer: OpAnswer::decode(&mut reader)?,
             },
+            tag @ 32.. => decode_inventory(tag, &mut reader)?,
             tag => return Err(RecordError::UnknownTag { tag }),
         };
         if !reader.bytes.is_empty() {
@@ -519,6 +615,124 @@ impl Record {
         }
         Ok(record)
     }
+}
+
+/// Writes the records of sites and regions, supply, scopes, standby and the draw (tags from
+/// 32 up).
+fn encode_inventory(record: &Record, writer: &mut Writer<'_>) {
+    match *record {
+        Record::SiteAdded { site, region } => {
+            writer.byte(32);
+            writer.varint(u64::from(site.as_u32()));
+            writer.varint(u64::from(region.as_u16()));
+        }
+        Record::CapacitySet { slot, capacity } => {
+            writer.byte(33);
+            writer.varint(u64::from(slot.as_u32()));
+            writer.varint(u64::from(capacity));
+        }
+        Record::SlotClosed { slot } => {
+            writer.byte(34);
+            writer.varint(u64::from(slot.as_u32()));
+        }
+        Record::JoinedIn { person, seq, scope } => {
+            writer.byte(35);
+            writer.varint(person.as_u64());
+            writer.varint(seq.as_u64());
+            writer.varint(u64::from(scope.tag()));
+        }
+        Record::StoodBy { seq } => {
+            writer.byte(36);
+            writer.varint(seq.as_u64());
+        }
+        Record::Offered { seq, slot, until } => {
+            writer.byte(37);
+            writer.varint(seq.as_u64());
+            writer.varint(u64::from(slot.as_u32()));
+            writer.varint(until.as_millis());
+        }
+        Record::OfferBooked { seq } => {
+            writer.byte(38);
+            writer.varint(seq.as_u64());
+        }
+        Record::OfferLapsed { seq } => {
+            writer.byte(39);
+            writer.varint(seq.as_u64());
+        }
+        Record::DrawEntered { person, cohort } => {
+            writer.byte(40);
+            writer.varint(person.as_u64());
+            writer.varint(u64::from(cohort.as_u16()));
+        }
+        Record::Drawn { cohort, secret } => {
+            writer.byte(41);
+            writer.varint(u64::from(cohort.as_u16()));
+            for byte in secret {
+                writer.byte(byte);
+            }
+        }
+        Record::Joined { .. }
+        | Record::Requeued { .. }
+        | Record::Left { .. }
+        | Record::Advanced { .. }
+        | Record::Booked { .. }
+        | Record::BookingReleased { .. }
+        | Record::Released { .. }
+        | Record::SlotAdded { .. }
+        | Record::Held { .. }
+        | Record::HoldConfirmed { .. }
+        | Record::HoldCancelled { .. }
+        | Record::HoldExpired { .. }
+        | Record::Rebooked { .. }
+        | Record::SeriesBooked { .. }
+        | Record::SeriesReleased { .. }
+        | Record::DependantRegistered { .. }
+        | Record::GroupBooked { .. }
+        | Record::Answered { .. } => unreachable!("written by Record::encode"),
+    }
+}
+
+/// Reads the records [`encode_inventory`] writes.
+fn decode_inventory(tag: u8, reader: &mut Reader<'_>) -> Result<Record, RecordError> {
+    Ok(match tag {
+        32 => Record::SiteAdded {
+            site: SiteId::new(reader.narrow()?),
+            region: RegionId::new(reader.narrow()?),
+        },
+        33 => Record::CapacitySet {
+            slot: reader.slot()?,
+            capacity: reader.narrow()?,
+        },
+        34 => Record::SlotClosed {
+            slot: reader.slot()?,
+        },
+        35 => Record::JoinedIn {
+            person: PersonId::new(reader.varint()?),
+            seq: reader.seq()?,
+            scope: Scope::from_tag(reader.narrow()?),
+        },
+        36 => Record::StoodBy { seq: reader.seq()? },
+        37 => Record::Offered {
+            seq: reader.seq()?,
+            slot: reader.slot()?,
+            until: reader.timestamp()?,
+        },
+        38 => Record::OfferBooked { seq: reader.seq()? },
+        39 => Record::OfferLapsed { seq: reader.seq()? },
+        40 => Record::DrawEntered {
+            person: PersonId::new(reader.varint()?),
+            cohort: CohortId::new(reader.narrow()?),
+        },
+        41 => {
+            let cohort = CohortId::new(reader.narrow()?);
+            let mut secret = [0; 32];
+            for byte in &mut secret {
+                *byte = reader.byte()?;
+            }
+            Record::Drawn { cohort, secret }
+        }
+        tag => return Err(RecordError::UnknownTag { tag }),
+    })
 }
 
 /// The engine's side of a [`RecordSink`]: nothing at all when there is none, so that an
@@ -814,6 +1028,92 @@ mod tests {
         let mut sixteen = vec![18, 0, 0, 3, 0, 0, 16];
         sixteen.extend([0; 16]);
         assert_eq!(Record::decode(&sixteen), Err(RecordError::BadField));
+    }
+
+    #[test]
+    fn every_inventory_record_round_trips_at_its_extremes() {
+        let big = Seq::new(i64::MAX as u64);
+        for record in [
+            Record::SiteAdded {
+                site: SiteId::new(u32::MAX),
+                region: RegionId::new(u16::MAX),
+            },
+            Record::SiteAdded {
+                site: SiteId::new(0),
+                region: RegionId::new(0),
+            },
+            Record::CapacitySet {
+                slot: SlotId::new(u32::MAX),
+                capacity: u32::MAX,
+            },
+            Record::CapacitySet {
+                slot: SlotId::new(0),
+                capacity: 0,
+            },
+            Record::SlotClosed {
+                slot: SlotId::new(u32::MAX),
+            },
+            Record::JoinedIn {
+                person: PersonId::new(u64::MAX - 1),
+                seq: big,
+                scope: Scope::Region(RegionId::new(u16::MAX - 1)),
+            },
+            Record::JoinedIn {
+                person: PersonId::new(0),
+                seq: Seq::new(0),
+                scope: Scope::Everywhere,
+            },
+            Record::StoodBy { seq: big },
+            Record::Offered {
+                seq: big,
+                slot: SlotId::new(u32::MAX),
+                until: Timestamp::MAX,
+            },
+            Record::OfferBooked { seq: Seq::new(0) },
+            Record::OfferLapsed { seq: big },
+            Record::DrawEntered {
+                person: PersonId::new(u64::MAX - 1),
+                cohort: CohortId::new(u16::MAX),
+            },
+            Record::Drawn {
+                cohort: CohortId::new(u16::MAX),
+                secret: [0xFF; 32],
+            },
+            Record::Drawn {
+                cohort: CohortId::new(0),
+                secret: core::array::from_fn(|index| index as u8),
+            },
+        ] {
+            round_trip(record);
+            let mut bytes = [0; Record::ENCODED_MAX];
+            let len = record.encode(&mut bytes);
+            assert!(bytes[0] >= 32, "{record:?} has tag {}", bytes[0]);
+            assert!(len <= Record::ENCODED_MAX);
+        }
+    }
+
+    #[test]
+    fn inventory_records_refuse_what_they_did_not_write() {
+        // A region above u16::MAX.
+        assert_eq!(
+            Record::decode(&[32, 0, 0x80, 0x80, 0x04]),
+            Err(RecordError::BadField)
+        );
+        // A scope tag above u16::MAX.
+        assert_eq!(
+            Record::decode(&[35, 1, 1, 0x80, 0x80, 0x04]),
+            Err(RecordError::BadField)
+        );
+        // A secret one byte short, and one byte long.
+        let mut drawn = vec![41, 3];
+        drawn.extend([7; 31]);
+        assert_eq!(Record::decode(&drawn), Err(RecordError::Truncated));
+        drawn.extend([7; 2]);
+        assert_eq!(Record::decode(&drawn), Err(RecordError::TrailingBytes));
+        // Tags past these name nothing.
+        for tag in [42, 255] {
+            assert_eq!(Record::decode(&[tag]), Err(RecordError::UnknownTag { tag }));
+        }
     }
 
     #[test]

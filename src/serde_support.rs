@@ -159,17 +159,19 @@ struct SlotViewFields {
     #[serde(with = "SlotSpecFields")]
     spec: SlotSpec,
     booked: u32,
+    #[serde(default)]
+    closed: bool,
 }
 
 impl Serialize for SlotView {
-    /// `{"id":..,"spec":{..},"booked":..}`.
+    /// `{"id":..,"spec":{..},"booked":..,"closed":..}`.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         SlotViewFields::serialize(self, serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for SlotView {
-    /// The three fields, all required.
+    /// The first three fields required, `closed` false if absent.
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<SlotView, D::Error> {
         SlotViewFields::deserialize(deserializer)
     }

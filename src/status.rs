@@ -1,12 +1,14 @@
 //! What the data-path calls return: [`Place`], [`Advanced`], [`Status`], [`Booking`],
-//! [`Released`], [`BookedSlots`], and the engine-wide [`Stats`].
+//! [`Released`], [`BookedSlots`], what a change of supply did ([`CapacityChanged`]), and the
+//! engine-wide [`Stats`].
 //!
 //! All of them are plain `Copy` values: returning them allocates nothing.
 
 use core::fmt;
 
 use crate::config::BOOKINGS_PER_PERSON_LIMIT;
-use crate::ids::{PersonId, Seq, SlotId};
+use crate::ids::{CohortId, PersonId, Seq, SlotId};
+use crate::scope::Scope;
 use crate::time::Timestamp;
 
 mod flows;
@@ -66,6 +68,91 @@ pub struct Advanced {
     pub lease_until: Timestamp,
     /// Leases found lapsed (ended without a booking) by this call.
     pub lapsed: u64,
+    /// People on standby this call offered a seat to (held for them until `lease_until`).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub offered: u64,
+    /// Offers whose deadline passed without the person booking: their seats went back (and
+    /// on to the next person on standby, if any).
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub offers_lapsed: u64,
+    /// Why the door let nobody in at this call while people were waiting, if it did not.
+    #[cfg_attr(feature = "serde", serde(default))]
+    pub stall: Option<DoorStall>,
+}
+
+/// Why the door let nobody in at its latest turn while people were waiting, as
+/// [`Advanced::stall`] and [`Status::Waiting`] report it.
+///
+/// # Example
+/// ```
+/// use fairbook::{CohortId, Config, DoorStall, Engine, OutflowPolicy, PersonId, Status, Timestamp};
+/// let engine = Engine::new(Config::default())?;
+/// for id in 0..3 {
+///     engine.enqueue(PersonId::new(id), CohortId::new(0), Timestamp::ZERO).unwrap();
+/// }
+/// let one_at_a_time = OutflowPolicy { active_max: Some(1), ..OutflowPolicy::default() };
+/// engine.advance_with_policy(Timestamp::ZERO, &one_at_a_time).unwrap();
+/// let stalled = engine.advance_with_policy(Timestamp::from_secs(1), &one_at_a_time).unwrap();
+/// assert_eq!(stalled.stall, Some(DoorStall::ActiveCap));
+/// assert!(matches!(
+///     engine.status(PersonId::new(2), Timestamp::from_secs(1)),
+///     Ok(Status::Waiting { door_stall: Some(DoorStall::ActiveCap), .. })
+/// ));
+/// # Ok::<(), fairbook::ConfigError>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "snake_case")
+)]
+pub enum DoorStall {
+    /// As many people as [`OutflowPolicy::active_max`](crate::OutflowPolicy::active_max)
+    /// allows are admitted and have not booked: the door moves as they book, give up or lapse.
+    ActiveCap,
+    /// The next person's scope has no free seat that people admitted before them (or on
+    /// standby) could not take: a seat-aware door
+    /// ([`Config::seat_aware_door`](crate::Config::seat_aware_door)) waits for one.
+    NoSeat,
+    /// Every slot is booked and the door stops when sold out
+    /// ([`OutflowPolicy::stop_when_sold_out`](crate::OutflowPolicy::stop_when_sold_out)).
+    SoldOut,
+    /// The policy's rate allows nobody now ([`OutflowPolicy::admissions_per_sec`](crate::OutflowPolicy::admissions_per_sec)
+    /// of 0).
+    NoRate,
+}
+
+impl fmt::Display for DoorStall {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DoorStall::ActiveCap => write!(f, "the door waits for admitted people to book"),
+            DoorStall::NoSeat => write!(f, "the door waits for a seat to free up"),
+            DoorStall::SoldOut => write!(f, "the door is closed: everything is booked"),
+            DoorStall::NoRate => write!(f, "the door's rate is zero"),
+        }
+    }
+}
+
+/// What [`Engine::enter_draw`](crate::Engine::enter_draw) did: the person is in the draw.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DrawEntry {
+    /// The cohort whose draw they entered.
+    pub cohort: CohortId,
+    /// When the cohort opens, and they are placed.
+    pub draw_at: Timestamp,
+    /// `true` if this call entered them; `false` if they were in it already (another device).
+    pub is_new: bool,
+}
+
+/// What [`Engine::standby`](crate::Engine::standby) did: the person is on standby.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Standing {
+    /// Their place, kept.
+    pub seq: Seq,
+    /// People on standby before them who may book in their scope: the seats that free up go
+    /// to them first.
+    pub ahead: u64,
 }
 
 /// Where a person stands, as [`Engine::status`](crate::Engine::status) reports it.
@@ -100,6 +187,14 @@ pub enum Status {
     /// The engine has no place for this person (never joined, or refused because the
     /// waiting room was full).
     Unknown,
+    /// Entered the draw of a cohort that has not been drawn yet: they are placed in line, in
+    /// the draw's order, when it is made at the opening.
+    InDraw {
+        /// The cohort.
+        cohort: CohortId,
+        /// When the cohort opens.
+        draw_at: Timestamp,
+    },
     /// In line.
     Waiting {
         /// Their place.
@@ -107,8 +202,12 @@ pub enum Status {
         /// People still waiting ahead of them: exact at the moment of the call.
         ahead: u64,
         /// `ahead` divided by the admission rate observed over recent advances; `None` until
-        /// there is a rate to go by.
+        /// there is a rate to go by (and once the door has stood still for all of them).
         estimated_wait_ms: Option<u64>,
+        /// Why the door let nobody in at its latest turn, if it did not: the estimate (or its
+        /// absence) is to be read with it.
+        #[cfg_attr(feature = "serde", serde(default))]
+        door_stall: Option<DoorStall>,
     },
     /// In line, but every slot is booked: unless capacity is given back, the wait is for
     /// nothing. The place is kept all the same.
@@ -118,12 +217,43 @@ pub enum Status {
         /// People still waiting ahead of them.
         ahead: u64,
     },
+    /// In line, but every slot within the person's scope is booked while seats are free
+    /// elsewhere: unless capacity comes back there, the wait is for nothing. The place is kept
+    /// all the same.
+    SoldOutInScope {
+        /// Their place.
+        seq: Seq,
+        /// People still waiting ahead of them.
+        ahead: u64,
+        /// Where they may book.
+        scope: Scope,
+        /// Free seats outside it, as the door last counted them (at its latest `advance`).
+        free_elsewhere: u64,
+    },
     /// Admitted, may book until `lease_until`.
     Admitted {
         /// Their place.
         seq: Seq,
         /// The lease deadline.
         lease_until: Timestamp,
+    },
+    /// Admitted, found no room within their scope, and kept their turn
+    /// ([`Engine::standby`](crate::Engine::standby)): the next seat that frees up there is
+    /// offered to them, before anyone behind them.
+    Standby {
+        /// Their place.
+        seq: Seq,
+    },
+    /// Offered a seat that freed up while they were on standby: it is held for them until
+    /// `until`. Booking it (a `reserve` that lists it) confirms it; otherwise it goes to the
+    /// next person on standby.
+    Offered {
+        /// Their place.
+        seq: Seq,
+        /// The seat held for them.
+        slot: SlotId,
+        /// When the offer lapses.
+        until: Timestamp,
     },
     /// Holds one or more bookings.
     Booked {
@@ -171,13 +301,26 @@ impl fmt::Display for Status {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Status::Unknown => write!(f, "unknown"),
+            Status::InDraw { cohort, draw_at } => {
+                write!(f, "in the draw of cohort {cohort}, placed at {draw_at}")
+            }
             Status::Waiting {
                 seq,
                 ahead,
                 estimated_wait_ms: Some(wait_ms),
+                ..
             } => write!(
                 f,
                 "waiting at place {seq}, {ahead} ahead, about {wait_ms} ms to go"
+            ),
+            Status::Waiting {
+                seq,
+                ahead,
+                door_stall: Some(stall),
+                ..
+            } => write!(
+                f,
+                "waiting at place {seq}, {ahead} ahead, no estimate: {stall}"
             ),
             Status::Waiting { seq, ahead, .. } => {
                 write!(f, "waiting at place {seq}, {ahead} ahead")
@@ -188,8 +331,21 @@ impl fmt::Display for Status {
                     "waiting at place {seq}, {ahead} ahead, but everything is booked"
                 )
             }
+            Status::SoldOutInScope {
+                seq,
+                ahead,
+                scope,
+                free_elsewhere,
+            } => write!(
+                f,
+                "waiting at place {seq}, {ahead} ahead, but everything in {scope} is booked ({free_elsewhere} seats free elsewhere)"
+            ),
             Status::Admitted { seq, lease_until } => {
                 write!(f, "admitted at place {seq}, may book until {lease_until}")
+            }
+            Status::Standby { seq } => write!(f, "on standby at place {seq}, turn kept"),
+            Status::Offered { seq, slot, until } => {
+                write!(f, "offered slot {slot} at place {seq}, held until {until}")
             }
             Status::Booked { seq, slots, .. } => {
                 let noun = if slots.len() == 1 { "slot" } else { "slots" };
@@ -349,6 +505,20 @@ pub struct Released {
     pub was_waiting: bool,
 }
 
+/// What [`Engine::set_capacity`](crate::Engine::set_capacity) or
+/// [`Engine::close_slot`](crate::Engine::close_slot) changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CapacityChanged {
+    /// The slot.
+    pub slot: SlotId,
+    /// Its capacity before the change.
+    pub capacity_before: u32,
+    /// Its capacity now.
+    pub capacity: u32,
+    /// The bookings it held at the change (all kept).
+    pub booked: u32,
+}
+
 /// Engine-wide counters (a snapshot).
 ///
 /// # Example
@@ -368,6 +538,8 @@ pub struct Stats {
     pub admission_cursor: u64,
     /// Admitted people with a lease who have not booked yet (as of the latest sweep).
     pub active_admitted: u64,
+    /// People on standby (not counting those offered a seat).
+    pub on_standby: u64,
     /// Slots in the inventory.
     pub slots: u32,
     /// Every slot is fully booked (see [`Engine::is_sold_out`](crate::Engine::is_sold_out)).
@@ -413,22 +585,32 @@ impl Stats {
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct MemoryUse {
-    /// The person table, the admission ring and the count of people who left (per place, see
+    /// The person table, the admission ring, the count of people who left and, with more than
+    /// one region, each place's scope (per place, see
     /// [`Config::people_max`](crate::Config::people_max)).
     pub waiting_room_bytes: usize,
     /// Which slots each place holds: 4 bytes × `bookings_per_person_max` per place.
     pub ledger_bytes: usize,
-    /// The slots: 16 bytes per slot of `slots_max`, and 4 bytes per 64 slots (fewer in a tiny
-    /// inventory) for the count of open slots.
+    /// The slots (20 bytes per slot of `slots_max`: the cell and its link in the search
+    /// index), the sites (28 bytes per site of `sites_max`), the search index's heads (4 bytes
+    /// per site and day) and the regions (24 bytes per region).
     pub inventory_bytes: usize,
     /// The flows, each only when configured: hold deadlines, series links, groups and the
     /// table of remembered operations (0 when all are off).
     pub flows_bytes: usize,
+    /// What the door keeps: the standby line (32 bytes per
+    /// [`Config::standby_max`](crate::Config::standby_max)) and, with more than one region,
+    /// counts per region (about 100 bytes each).
+    pub door_bytes: usize,
 }
 
 impl MemoryUse {
     /// All parts together.
     pub fn total_bytes(&self) -> usize {
-        self.waiting_room_bytes + self.ledger_bytes + self.inventory_bytes + self.flows_bytes
+        self.waiting_room_bytes
+            + self.ledger_bytes
+            + self.inventory_bytes
+            + self.flows_bytes
+            + self.door_bytes
     }
 }

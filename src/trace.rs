@@ -83,19 +83,29 @@ pub(crate) fn advanced(advanced: &Advanced) {
             to,
             lease_until,
             lapsed,
+            offered,
+            offers_lapsed,
+            stall,
         } = *advanced;
-        if admitted > 0 || lapsed > 0 {
+        if admitted > 0 || lapsed > 0 || offered > 0 || offers_lapsed > 0 {
             tracing::debug!(
                 target: "fairbook",
                 admitted,
                 lapsed,
+                offered,
+                offers_lapsed,
                 from = from.as_u64(),
                 to = to.as_u64(),
                 lease_until_ms = lease_until.as_millis(),
                 "advanced"
             );
         } else {
-            tracing::trace!(target: "fairbook", cursor = to.as_u64(), "advanced nobody");
+            tracing::trace!(
+                target: "fairbook",
+                cursor = to.as_u64(),
+                stall = stall.map(|stall| stall.to_string()),
+                "advanced nobody"
+            );
         }
     }
     #[cfg(not(feature = "tracing"))]

@@ -201,21 +201,37 @@ fn errors_display_lowercase_without_a_final_period() {
 
 #[test]
 fn memory_is_bounded_by_config() {
+    let inventory = Config {
+        slots_max: 100,
+        sites_max: 10,
+        days_max: 2,
+        standby_max: 100,
+        ..Config::default()
+    };
     let small = Engine::new(Config {
         people_max: 1_000,
-        slots_max: 100,
-        ..Config::default()
+        ..inventory.clone()
     })
     .unwrap();
     let large = Engine::new(Config {
         people_max: 1_500_000,
-        slots_max: 100,
-        ..Config::default()
+        ..inventory
     })
     .unwrap();
     assert!(small.memory().total_bytes() < 100_000);
     let per_person = large.memory().total_bytes() as f64 / 1_500_000.0;
     assert!(per_person <= 48.0, "{per_person:.1} bytes per person");
+    // The inventory costs what its limits say: 20 bytes per slot, 28 per site, 4 per site and
+    // day, 24 per region.
+    let more_sites = Engine::memory_for(&Config {
+        sites_max: 1_010,
+        ..small.config().clone()
+    })
+    .unwrap();
+    assert_eq!(
+        more_sites.inventory_bytes - small.memory().inventory_bytes,
+        1_000 * (28 + 2 * 4)
+    );
 }
 
 /// The figures `Config::people_max` documents: 46.4 bytes per place at the reference surge,

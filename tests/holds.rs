@@ -18,6 +18,7 @@ fn holds_config() -> Config {
         bookings_per_person_max: 3,
         hold_ttl_max_ms: 60_000,
         lease_ms: 600_000,
+        standby_max: 0,
         ..Config::default()
     }
 }
@@ -341,8 +342,10 @@ fn bad_hold_input_gets_typed_errors_and_changes_nothing() {
 
 #[test]
 fn holds_off_costs_no_memory() {
+    // Standby off: holds are not configured with it yet (`ConfigError::HoldsWithStandby`).
     let reference = Config {
         people_max: 1_500_000,
+        standby_max: 0,
         ..Config::default()
     };
     let off = Engine::memory_for(&reference).unwrap();

@@ -17,6 +17,7 @@ fn remembering(bookings_per_person_max: u8) -> Config {
         bookings_per_person_max,
         ops_remembered_max: 64,
         holds_max: 10,
+        standby_max: 0,
         ..Config::default()
     }
 }

@@ -14,6 +14,9 @@ fn series_engine(slots: &[(u32, u16, u32)]) -> (Engine, Vec<SlotId>) {
         bookings_per_person_max: 3,
         series_gap_days_min: 21,
         series_gap_days_max: 28,
+        standby_max: 0,
+        // Series span weeks: more days than the default 16.
+        days_max: 64,
         ..Config::default()
     })
     .unwrap();
@@ -139,6 +142,7 @@ fn group_config() -> Config {
     Config {
         dependants_per_person_max: 2,
         groups_max: 2,
+        standby_max: 0,
         ..Config::default()
     }
 }

@@ -92,6 +92,7 @@ fn rebook_moves_a_family_whole() {
     let config = Config {
         dependants_per_person_max: 2,
         groups_max: 10,
+        standby_max: 0,
         ..Config::default()
     };
     let (engine, slots) = engine_with(config, &[3, 2, 3]);
@@ -133,6 +134,9 @@ fn a_series_leg_does_not_move_alone() {
         bookings_per_person_max: 2,
         series_gap_days_min: 1,
         series_gap_days_max: 30,
+        standby_max: 0,
+        // Series span weeks: more days than the default 16.
+        days_max: 64,
         ..Config::default()
     };
     let engine = fairbook::Engine::new(config).unwrap();

@@ -109,6 +109,9 @@ fn admitted_in_with_a_foreign_advance_is_an_error_not_a_panic() {
         to: Seq::new(3),
         lease_until: now,
         lapsed: 0,
+        offered: 0,
+        offers_lapsed: 0,
+        stall: None,
     };
     assert!(small.admitted_in(&forged).is_err());
     // Reversed and absurd ranges too.

@@ -5,10 +5,11 @@
 use std::fmt::Debug;
 
 use fairbook::{
-    AddSlotError, Advanced, BookedSlots, Booking, CohortId, CohortWindow, Config, Day,
-    EnqueueError, LapsePolicy, MemoryUse, OutflowPolicy, PersonId, Place, ReleaseError, Released,
-    ReserveError, Seq, SiteId, SlotId, SlotSpec, SlotView, Stats, Status, StatusError,
-    TimeWentBackwards, Timestamp, Window,
+    AddSiteError, AddSlotError, Advanced, BookedSlots, Booking, CloseSlotError, CohortId,
+    CohortWindow, Config, Day, DoorStall, DrawEntryError, DrawError, EnqueueError, LapsePolicy,
+    MemoryUse, OutflowPolicy, PersonId, Place, RegionId, ReleaseError, Released, ReserveError,
+    Scope, SearchError, Seq, SetCapacityError, SiteId, SlotId, SlotSpec, SlotView, StandbyError,
+    Stats, Status, StatusError, TimeWentBackwards, Timestamp, Window,
 };
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -65,7 +66,10 @@ fn configs_read_with_defaults_and_refuse_unknown_fields() {
     assert_eq!(written["lapse_policy"], json!("requeue"));
     assert_eq!(
         written["cohorts"],
-        json!([{"opens_at": 0, "closes_at": 86_400_000}, {"opens_at": 86_400_000, "closes_at": null}])
+        json!([
+            {"opens_at": 0, "closes_at": 86_400_000, "scope": "everywhere", "draw": false},
+            {"opens_at": 86_400_000, "closes_at": null, "scope": "everywhere", "draw": false}
+        ])
     );
     assert_eq!(serde_json::from_value::<Config>(written).unwrap(), config);
 
@@ -109,9 +113,16 @@ fn slots_and_policies_have_plain_shapes() {
             id: SlotId::new(2),
             spec,
             booked: 3,
+            closed: false,
         },
-        json!({"id": 2, "spec": {"site": 12, "day": 5, "window": 7, "capacity": 40}, "booked": 3}),
+        json!({"id": 2, "spec": {"site": 12, "day": 5, "window": 7, "capacity": 40}, "booked": 3, "closed": false}),
     );
+    // A view written before slots could close reads as open.
+    let older: SlotView = serde_json::from_value(
+        json!({"id": 2, "spec": {"site": 12, "day": 5, "window": 7, "capacity": 40}, "booked": 3}),
+    )
+    .unwrap();
+    assert!(!older.closed);
     round_trip(
         &OutflowPolicy {
             admissions_per_sec: Some(500),
@@ -142,8 +153,46 @@ fn statuses_are_tagged_by_state() {
                 seq,
                 ahead: 2,
                 estimated_wait_ms: Some(1_500),
+                door_stall: None,
             },
-            json!({"state": "waiting", "seq": 3, "ahead": 2, "estimated_wait_ms": 1_500}),
+            json!({"state": "waiting", "seq": 3, "ahead": 2, "estimated_wait_ms": 1_500, "door_stall": null}),
+        ),
+        (
+            Status::Waiting {
+                seq,
+                ahead: 2,
+                estimated_wait_ms: None,
+                door_stall: Some(DoorStall::NoSeat),
+            },
+            json!({"state": "waiting", "seq": 3, "ahead": 2, "estimated_wait_ms": null, "door_stall": "no_seat"}),
+        ),
+        (
+            Status::InDraw {
+                cohort: CohortId::new(1),
+                draw_at: until,
+            },
+            json!({"state": "in_draw", "cohort": 1, "draw_at": 60_000}),
+        ),
+        (
+            Status::SoldOutInScope {
+                seq,
+                ahead: 9,
+                scope: Scope::Region(RegionId::new(2)),
+                free_elsewhere: 40,
+            },
+            json!({"state": "sold_out_in_scope", "seq": 3, "ahead": 9, "scope": {"region": 2}, "free_elsewhere": 40}),
+        ),
+        (
+            Status::Standby { seq },
+            json!({"state": "standby", "seq": 3}),
+        ),
+        (
+            Status::Offered {
+                seq,
+                slot: SlotId::new(4),
+                until,
+            },
+            json!({"state": "offered", "seq": 3, "slot": 4, "until": 60_000}),
         ),
         (
             Status::SoldOut { seq, ahead: 9 },
@@ -218,8 +267,11 @@ fn results_of_the_verbs_round_trip() {
             to: Seq::new(2),
             lease_until: Timestamp::from_secs(1),
             lapsed: 0,
+            offered: 1,
+            offers_lapsed: 0,
+            stall: None,
         },
-        json!({"admitted": 2, "from": 0, "to": 2, "lease_until": 1_000, "lapsed": 0}),
+        json!({"admitted": 2, "from": 0, "to": 2, "lease_until": 1_000, "lapsed": 0, "offered": 1, "offers_lapsed": 0, "stall": null}),
     );
     let engine = fairbook::Engine::new(Config::default()).unwrap();
     let stats: Stats = engine.stats();
@@ -298,6 +350,71 @@ fn errors_carry_their_code() {
         error,
         error.code(),
         json!({"code": "inventory_full", "slots_max": 2}),
+    );
+    let error = EnqueueError::SoldOutInScope {
+        scope: Scope::Region(RegionId::new(1)),
+        free_elsewhere: 7,
+    };
+    check(
+        error,
+        error.code(),
+        json!({"code": "sold_out_in_scope", "scope": {"region": 1}, "free_elsewhere": 7}),
+    );
+    let error = StandbyError::LineFull { standby_max: 3 };
+    check(
+        error,
+        error.code(),
+        json!({"code": "line_full", "standby_max": 3}),
+    );
+    let error = SetCapacityError::BelowBooked {
+        slot: SlotId::new(1),
+        booked: 4,
+        capacity: 2,
+    };
+    check(
+        error,
+        error.code(),
+        json!({"code": "below_booked", "slot": 1, "booked": 4, "capacity": 2}),
+    );
+    let error = CloseSlotError::AlreadyClosed {
+        slot: SlotId::new(1),
+    };
+    check(
+        error,
+        error.code(),
+        json!({"code": "already_closed", "slot": 1}),
+    );
+    let error = AddSiteError::AlreadyAdded {
+        site: SiteId::new(3),
+        region: RegionId::new(1),
+    };
+    check(
+        error,
+        error.code(),
+        json!({"code": "already_added", "site": 3, "region": 1}),
+    );
+    let error = SearchError::EmptyDayRange {
+        first_day: Day::new(5),
+        last_day: Day::new(2),
+    };
+    check(
+        error,
+        error.code(),
+        json!({"code": "empty_day_range", "first_day": 5, "last_day": 2}),
+    );
+    let error = DrawEntryError::Full { pre_queue_max: 9 };
+    check(
+        error,
+        error.code(),
+        json!({"code": "full", "pre_queue_max": 9}),
+    );
+    let error = DrawError::AlreadyDrawn {
+        cohort: CohortId::new(2),
+    };
+    check(
+        error,
+        error.code(),
+        json!({"code": "already_drawn", "cohort": 2}),
     );
 }
 

@@ -483,6 +483,7 @@ fn fifo_admission_skips_people_who_left() {
             seq,
             ahead: ahead as u64,
             estimated_wait_ms: None,
+            door_stall: None,
         };
         assert_eq!(status, expected, "{person}");
     }
@@ -798,6 +799,8 @@ fn holds_confirms_expiries_and_rebooks_never_overbook() {
         holds_max: 1_000,
         holds_per_person_max: HOLDS_PER_PERSON_MAX,
         hold_ttl_max_ms: TTL_MAX_MS,
+        // Holds do not meet standby yet (`ConfigError::HoldsWithStandby`).
+        standby_max: 0,
         // Workers read the door's clock and reach the engine after it moved on.
         time_skew_tolerance_ms: u64::MAX,
         ..Config::default()

@@ -10,8 +10,9 @@
 use fairbook_testing::arbitrary::{Arbitrary, Result, Unstructured};
 use fairbook_testing::{Harness, Op, validate};
 use fairbook::{
-    CHOICES_MAX_LIMIT, COHORTS_MAX_LIMIT, CohortWindow, Config, LapsePolicy, PEOPLE_MAX_LIMIT,
-    SLOTS_MAX_LIMIT, Timestamp,
+    CHOICES_MAX_LIMIT, COHORTS_MAX_LIMIT, CohortWindow, Config, DAYS_MAX_LIMIT, LapsePolicy,
+    PEOPLE_MAX_LIMIT, REGIONS_MAX_LIMIT, RegionId, SITES_MAX_LIMIT, SLOTS_MAX_LIMIT,
+    STANDBY_MAX_LIMIT, Scope, Timestamp,
 };
 use libfuzzer_sys::fuzz_target;
 
@@ -20,6 +21,9 @@ use libfuzzer_sys::fuzz_target;
 const PEOPLE_MAX_BUILT: u64 = 1 << 10;
 /// The largest `slots_max` an engine is built with here.
 const SLOTS_MAX_BUILT: u32 = 1 << 8;
+/// The largest `sites_max`, `days_max`, `regions_max`, `standby_max` and `pre_queue_max` an
+/// engine is built with here (the search index is sites × days).
+const INVENTORY_MAX_BUILT: u32 = 1 << 6;
 /// The most ops run on a valid engine.
 const OPS_MAX: usize = 64;
 
@@ -37,6 +41,11 @@ fn edgy_u64(input: &mut Unstructured<'_>, limit: u64) -> Result<u64> {
     })
 }
 
+/// [`edgy_u64`] for a `u32` limit (values past `u32::MAX` become `u32::MAX`).
+fn edgy_u32(input: &mut Unstructured<'_>, limit: u32) -> Result<u32> {
+    Ok(u32::try_from(edgy_u64(input, u64::from(limit))?).unwrap_or(u32::MAX))
+}
+
 fn timestamp(input: &mut Unstructured<'_>) -> Result<Timestamp> {
     Ok(Timestamp::from_millis(edgy_u64(
         input,
@@ -52,9 +61,17 @@ fn cohorts(input: &mut Unstructured<'_>) -> Result<Vec<CohortWindow>> {
         } else {
             None
         };
+        let scope = if bool::arbitrary(input)? {
+            // Now and then past `regions_max`, which the validator must refuse.
+            Scope::Region(RegionId::new(input.int_in_range(0..=8)?))
+        } else {
+            Scope::Everywhere
+        };
         Ok(CohortWindow {
             opens_at,
             closes_at,
+            scope,
+            draw: bool::arbitrary(input)?,
         })
     };
     // Now and then one past the limit, built from a repeated window. Only on the byte value
@@ -71,6 +88,12 @@ fn raw_config(input: &mut Unstructured<'_>) -> Result<Config> {
     Ok(Config {
         people_max: edgy_u64(input, PEOPLE_MAX_LIMIT)?,
         slots_max: u32::try_from(edgy_u64(input, u64::from(SLOTS_MAX_LIMIT))?).unwrap_or(u32::MAX),
+        sites_max: edgy_u32(input, SITES_MAX_LIMIT)?,
+        days_max: edgy_u32(input, DAYS_MAX_LIMIT)?,
+        regions_max: edgy_u32(input, REGIONS_MAX_LIMIT)?,
+        seat_aware_door: bool::arbitrary(input)?,
+        standby_max: edgy_u32(input, STANDBY_MAX_LIMIT)?,
+        pre_queue_max: edgy_u32(input, u32::MAX)?,
         lease_ms: edgy_u64(input, Timestamp::MAX.as_millis())?,
         lapse_policy: if bool::arbitrary(input)? {
             LapsePolicy::Requeue
@@ -101,6 +124,11 @@ fuzz_target!(|data: &[u8]| {
     let config = Config {
         people_max: raw.people_max.min(PEOPLE_MAX_BUILT),
         slots_max: raw.slots_max.min(SLOTS_MAX_BUILT),
+        sites_max: raw.sites_max.min(INVENTORY_MAX_BUILT),
+        days_max: raw.days_max.min(INVENTORY_MAX_BUILT),
+        regions_max: raw.regions_max.min(INVENTORY_MAX_BUILT),
+        standby_max: raw.standby_max.min(INVENTORY_MAX_BUILT),
+        pre_queue_max: raw.pre_queue_max.min(INVENTORY_MAX_BUILT),
         ..raw
     };
     let capacities: Vec<u32> = (0..input.int_in_range(0..=3u8).unwrap_or(0))

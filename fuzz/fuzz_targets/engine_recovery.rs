@@ -5,7 +5,7 @@
 
 #![no_main]
 
-use fairbook::{Config, Engine, Record};
+use fairbook::{CohortWindow, Config, Engine, Record, Timestamp};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -13,6 +13,15 @@ fuzz_target!(|data: &[u8]| {
         people_max: 64,
         slots_max: 8,
         bookings_per_person_max: 2,
+        // Small enough to reach every site, region, scope and draw the records can name.
+        sites_max: 4,
+        days_max: 2,
+        regions_max: 2,
+        standby_max: 4,
+        cohorts: vec![
+            CohortWindow::ALWAYS,
+            CohortWindow::opening_at(Timestamp::from_secs(10)).with_draw(),
+        ],
         ..Config::default()
     };
     let Some((&split, rest)) = data.split_first() else {

@@ -216,7 +216,7 @@ impl DurableEngine {
             .map_err(DurableEngineError::Open)?;
         let journal = Arc::new(journal);
         let sink: Arc<dyn RecordSink> = Arc::new(JournalSink::new(journal.clone()));
-        let (engine, recovered) = rebuild(&config, &recovery, Some(sink))?;
+        let (engine, recovered) = rebuild(&config, &recovery, Rebuild::Serve(sink))?;
         Ok((
             DurableEngine {
                 engine,
@@ -264,7 +264,9 @@ impl DurableEngine {
     pub fn snapshot(&self) -> Result<Lsn, DurableEngineError> {
         let _one_at_a_time = self.snapshotting.lock();
         let recovery = self.journal.read_back().map_err(DurableEngineError::Open)?;
-        let (replica, _) = rebuild(&self.config, &recovery, None)?;
+        // A replica, not a recovery: the log goes on, and a join whose place is in it may
+        // be recorded after the snapshot's end (`Engine::replica`).
+        let (replica, _) = rebuild(&self.config, &recovery, Rebuild::Replica)?;
         let covers = recovery.end();
         self.journal
             .write_snapshot(covers, &replica.snapshot())
@@ -289,11 +291,19 @@ impl DurableEngine {
     }
 }
 
+/// What [`rebuild`] builds.
+enum Rebuild {
+    /// The engine that serves from the recovered log, handing its changes to the sink.
+    Serve(Arc<dyn RecordSink>),
+    /// A replica to snapshot while the log goes on.
+    Replica,
+}
+
 /// An engine from a recovery's snapshot and records.
 fn rebuild(
     config: &Config,
     recovery: &Recovery,
-    sink: Option<Arc<dyn RecordSink>>,
+    purpose: Rebuild,
 ) -> Result<(Engine, Recovered), DurableEngineError> {
     let mut records = Vec::with_capacity(recovery.record_count());
     for record in recovery.records() {
@@ -306,12 +316,13 @@ fn rebuild(
     }
     let count = records.len();
     let snapshot = recovery.snapshot();
-    let engine = Engine::recover(
-        config.clone(),
-        sink,
-        snapshot.map(|snapshot| snapshot.bytes()),
-        records,
-    )
+    let snapshot_bytes = snapshot.map(|snapshot| snapshot.bytes());
+    let engine = match purpose {
+        Rebuild::Serve(sink) => {
+            Engine::recover(config.clone(), Some(sink), snapshot_bytes, records)
+        }
+        Rebuild::Replica => Engine::replica(config.clone(), snapshot_bytes, records),
+    }
     .map_err(DurableEngineError::Recover)?;
     Ok((
         engine,

@@ -7,7 +7,7 @@
 //!
 //! | status | codes |
 //! |---|---|
-//! | 400 Bad Request | `invalid_person`, `unknown_cohort`, `empty_choice`, `too_many_choices`, `unknown_slot`, `idempotency_key_invalid`, `bad_request` |
+//! | 400 Bad Request | `invalid_person`, `unknown_cohort`, `empty_choice`, `too_many_choices`, `unknown_slot`, `idempotency_key_invalid`, `region_out_of_range`, `site_out_of_range`, `empty_day_range`, `bad_request` |
 //! | 401 Unauthorized | `identity_missing`, `admin_token_invalid` |
 //! | 403 Forbidden | `not_admitted` (with `Retry-After` when a wait can be estimated), `pass_missing`, `pass_*`, `window_not_open` (with `Retry-After`), `window_closed`, `cohort_not_open` |
 //! | 404 Not Found | `unknown_person` |
@@ -24,7 +24,7 @@ use axum::response::{IntoResponse, Response};
 use fairbook::pass::PassError;
 use fairbook::{
     CancelError, ConfirmError, EnqueueError, HoldError, OpError, ReleaseError, ReserveError,
-    StatusError, Timestamp,
+    SearchError, StatusError, Timestamp,
 };
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -127,6 +127,11 @@ impl ApiError {
         ApiError::new(status, error.code(), error.to_string())
             .retry_after(retry_after_ms)
             .with_detail(&error)
+    }
+
+    /// A search whose filter names ids outside the engine's ranges.
+    pub fn from_search(error: SearchError) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, error.code(), error.to_string()).with_detail(&error)
     }
 
     /// A refused release.

@@ -16,6 +16,7 @@
 //! holds_max = 50_000            # seats held at once (POST /api/hold); 0 turns holds off
 //! hold_ttl_max_ms = 300_000     # the longest a hold may last
 //! holds_per_person_max = 1      # 1 to bookings_per_person_max
+//! standby_max = 0               # holds need the engine's standby line off (no route uses it)
 //! ops_remembered_max = 524_288  # answers kept for Idempotency-Key retries; 0 turns keys off
 //!
 //! [[cohorts]]                   # in order: cohort 0, 1, ...
@@ -24,6 +25,7 @@
 //!
 //! [inventory]                   # a grid of sites x days x windows, and/or a list of slots
 //! grid = { sites = 14000, days = 14, windows = 8, capacity = 15 }
+//! sites = [{ site = 7, region = 1 }] # optional: regions for GET /api/search (else region 0)
 //!
 //! [outflow]                     # fairbook::OutflowPolicy; every field optional
 //! admissions_per_sec = 5000
@@ -39,7 +41,8 @@
 //!
 //! - **Holds** (`POST /api/hold`, `/api/confirm`, `/api/cancel`) need `holds_max` above 0;
 //!   `hold_ttl_max_ms` bounds the `ttl_ms` a request may ask for, and
-//!   `holds_per_person_max` must be 1 to `bookings_per_person_max` while holds are on. With
+//!   `holds_per_person_max` must be 1 to `bookings_per_person_max` while holds are on, and
+//!   `standby_max` must be 0 (the engine does not combine holds with its standby line yet). With
 //!   `holds_max = 0` (the engine's default) the hold routes answer 501 `holds_off`.
 //! - **Retry-safe writes** (the `Idempotency-Key` header) need `ops_remembered_max` above 0:
 //!   the engine keeps the answers of that many keyed operations (about 100 bytes each), and a
@@ -52,7 +55,8 @@ use std::path::Path;
 
 use fairbook::pass::{KeyId, PassKey, PassKeyError, PassSigner, PassVerifier};
 use fairbook::{
-    CohortWindow, Config, ConfigError, Day, OutflowPolicy, SiteId, SlotSpec, Timestamp, Window,
+    CohortWindow, Config, ConfigError, Day, OutflowPolicy, RegionId, SiteId, SlotSpec, Timestamp,
+    Window,
 };
 use serde::Deserialize;
 
@@ -152,6 +156,20 @@ pub struct InventorySettings {
     /// Slots one by one.
     #[serde(default)]
     pub slots: Vec<SlotSpec>,
+    /// Sites and their regions, added before any slot (`GET /api/search?region=`); a site
+    /// not listed is in region 0. Regions need `engine.regions_max` above them.
+    #[serde(default)]
+    pub sites: Vec<SiteSettings>,
+}
+
+/// One `[[inventory.sites]]` entry: a site and its region.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteSettings {
+    /// The site.
+    pub site: SiteId,
+    /// Its region, below `engine.regions_max`.
+    pub region: RegionId,
 }
 
 /// `sites × days × windows` slots of `capacity` each.
@@ -268,6 +286,25 @@ impl Campaign {
                 ),
             });
         }
+        let mut listed = std::collections::HashSet::new();
+        for entry in &self.inventory.sites {
+            let reason = if entry.site.as_u32() >= self.engine.sites_max {
+                format!(
+                    "inventory.sites: site {} is not below engine.sites_max ({})",
+                    entry.site, self.engine.sites_max
+                )
+            } else if u32::from(entry.region.as_u16()) >= self.engine.regions_max {
+                format!(
+                    "inventory.sites: region {} of site {} is not below engine.regions_max ({})",
+                    entry.region, entry.site, self.engine.regions_max
+                )
+            } else if !listed.insert(entry.site) {
+                format!("inventory.sites: site {} is listed twice", entry.site)
+            } else {
+                continue;
+            };
+            return Err(CampaignError::Invalid { reason });
+        }
         self.pass_keys()?;
         Ok(())
     }
@@ -281,6 +318,7 @@ impl Campaign {
                 .map(|cohort| CohortWindow {
                     opens_at: cohort.opens_at.unwrap_or(Timestamp::ZERO),
                     closes_at: cohort.closes_at,
+                    ..CohortWindow::ALWAYS
                 })
                 .collect(),
             ..self.engine.clone()

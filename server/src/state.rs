@@ -246,8 +246,15 @@ impl AppState {
     }
 }
 
-/// Adds the campaign's slots to a new engine.
+/// Adds the campaign's sites, then its slots, to a new engine.
 fn add_inventory(engine: &Engine, campaign: &Campaign) -> Result<(), CampaignError> {
+    for entry in &campaign.inventory.sites {
+        engine
+            .add_site(entry.site, entry.region)
+            .map_err(|error| CampaignError::Invalid {
+                reason: error.to_string(),
+            })?;
+    }
     for spec in campaign.slot_specs() {
         engine
             .add_slot(spec)

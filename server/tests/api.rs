@@ -400,7 +400,7 @@ async fn slots_are_listed_a_page_at_a_time_and_the_page_is_served() {
     assert_eq!(page["next"], 3);
     assert_eq!(
         page["slots"][0],
-        json!({"id": 1, "spec": {"site": 1, "day": 0, "window": 1, "capacity": 1}, "booked": 0})
+        json!({"id": 1, "spec": {"site": 1, "day": 0, "window": 1, "capacity": 1}, "booked": 0, "closed": false})
     );
     let bad = h.get("/api/slots?from=x").send().await.unwrap();
     assert_eq!(code_of(bad, 400).await, "bad_request");
@@ -408,6 +408,75 @@ async fn slots_are_listed_a_page_at_a_time_and_the_page_is_served() {
     assert!(html.contains("waiting room"));
     let floor: Value = h.get("/floor").send().await.unwrap().json().await.unwrap();
     assert_eq!(floor, json!({"ok": true}));
+    h.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn search_finds_slots_with_room_by_region_sites_days_and_windows() {
+    // Sites 1 and 2 in region 0, site 3 in region 1 (its slot: capacity 5, day 2, window 3).
+    let toml = campaign_toml()
+        .replace("standby_max = 0\n", "standby_max = 0\nregions_max = 2\n")
+        .replace(
+            "[inventory]\n",
+            "[inventory]\nsites = [{ site = 3, region = 1 }, { site = 1, region = 0 }]\n",
+        );
+    let h = Harness::start_with(&toml).await;
+    let get = |path: &str| h.get(path).send();
+    let found: Value = get("/api/search").await.unwrap().json().await.unwrap();
+    // The slot of capacity 0 has no room; the others in region order (0: site 1, then site 2
+    // named by its slot; 1: site 3).
+    let ids: Vec<&Value> = found["slots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|slot| &slot["id"])
+        .collect();
+    assert_eq!(ids, [&json!(1), &json!(2), &json!(3)]);
+    assert_eq!(found["free_seats"], 8);
+    assert!(found.get("sold_out_in_region").is_none());
+
+    let busan: Value = get("/api/search?region=1")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(busan["slots"][0]["spec"]["site"], 3);
+    assert_eq!(busan["free_seats"], 5);
+    assert_eq!(busan["sold_out_in_region"], false);
+
+    let narrow: Value = get("/api/search?sites=2,1&first_day=0&last_day=1&windows=0&limit=5")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(narrow["slots"].as_array().unwrap().len(), 1);
+    assert_eq!(narrow["slots"][0]["id"], 2);
+    assert_eq!(narrow["free_seats"], 2);
+    let limited: Value = get("/api/search?limit=1")
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(limited["slots"].as_array().unwrap().len(), 1);
+
+    for (path, code) in [
+        ("/api/search?region=2", "region_out_of_range"),
+        ("/api/search?first_day=3&last_day=1", "empty_day_range"),
+        ("/api/search?region=0&sites=1", "bad_request"),
+        ("/api/search?sites=1,x", "bad_request"),
+        ("/api/search?windows=300", "bad_request"),
+    ] {
+        assert_eq!(code_of(get(path).await.unwrap(), 400).await, code, "{path}");
+    }
+    let many = (0..300)
+        .map(|site| site.to_string())
+        .collect::<Vec<_>>()
+        .join(",");
+    let too_many = get(&format!("/api/search?sites={many}")).await.unwrap();
+    assert_eq!(code_of(too_many, 400).await, "bad_request");
     h.stop().await;
 }
 
@@ -444,6 +513,24 @@ fn campaign_files_are_checked_before_anything_starts() {
     );
     let bad_engine = campaign_toml().replace("lease_ms = 60000", "lease_ms = 0");
     assert!(Campaign::from_toml(&bad_engine).is_err());
+    for (sites, needle) in [
+        (
+            "{ site = 1, region = 1 }",
+            "not below engine.regions_max (1)",
+        ),
+        ("{ site = 70000, region = 0 }", "not below engine.sites_max"),
+        (
+            "{ site = 1, region = 0 }, { site = 1, region = 0 }",
+            "listed twice",
+        ),
+    ] {
+        let toml = campaign_toml().replace(
+            "[inventory]\n",
+            &format!("[inventory]\nsites = [{sites}]\n"),
+        );
+        let error = Campaign::from_toml(&toml).unwrap_err().to_string();
+        assert!(error.contains(needle), "{sites}: {error}");
+    }
 }
 
 #[test]

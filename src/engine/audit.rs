@@ -4,11 +4,12 @@
 //! recounts everything from scratch and compares. Each wing checks its own invariants (the
 //! waiting room: dense places in order, table and ring agreeing, one live place per person,
 //! the active count; the inventory: capacity and the full count); this file checks what only
-//! the façade sees, where a booking meets a place: every booking and hold in the ledger
-//! belongs to an admitted place, agrees with the place's bookings count, and is counted by its
-//! slot; every hold has a deadline and a mark for the door, and the live holds are counted;
-//! every series names two bookings of its place; every dependant's table entry is a member of
-//! their holder's group, and every dependant's seat is counted by its slot.
+//! the façade sees, where a booking meets a place: every booking and hold (and every seat held
+//! for an offer) in the ledger belongs to an admitted place, agrees with the place's state,
+//! and is counted by its slot; every hold has a deadline and a mark for the door, and the live
+//! holds are counted; every series names two bookings of its place; every dependant's table
+//! entry is a member of their holder's group, and every dependant's seat is counted by its
+//! slot.
 //!
 //! It reads every place and every slot, so it is O(people + slots) and allocates: call it
 //! between steps, not on the data path, and only while no other thread is mid-call (under
@@ -61,7 +62,10 @@ impl Engine {
             }
             for index in 0..bookings_max {
                 let cell = self.ledger.get(seq, index);
-                if (index < count) != cell.is_some() {
+                // The first `count` cells hold bookings, and the next one the seat held for
+                // an offered person.
+                let in_use = index < count || (place.offered && index == count);
+                if in_use != cell.is_some() {
                     violations.push(Violation::LedgerMismatch { seq });
                 }
                 let Some(slot) = cell else { continue };

@@ -25,10 +25,21 @@ pub(super) enum ChoiceProblem {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(super) enum Turned {
     Unknown,
-    Dependant { holder: Seq },
-    Waiting { seq: Seq, ahead: u64 },
+    Dependant {
+        holder: Seq,
+    },
+    Waiting {
+        seq: Seq,
+        ahead: u64,
+    },
+    /// On standby: the door offers them a seat when one frees up in their scope.
+    Standby {
+        seq: Seq,
+    },
     Released,
-    Lapsed { at: Timestamp },
+    Lapsed {
+        at: Timestamp,
+    },
 }
 
 impl From<Refusal> for Turned {
@@ -82,6 +93,7 @@ impl Engine {
                     ahead: guard.ahead(),
                 });
             }
+            Ok(Locked::Standby(guard)) => return Err(Turned::Standby { seq: guard.seq() }),
             Err(refusal) => return Err(refusal.into()),
         };
         self.expire_holds(&mut guard, now);
@@ -94,8 +106,11 @@ impl Engine {
     }
 }
 
+// A person on standby holds no booking and has no live lease: `reserve` says so
+// (`OnStandby`); the flows, which standby excludes in `Config` (holds, series, groups) or
+// which need a booking (rebook), tell them they are not admitted to book (nobody ahead).
 macro_rules! from_gate {
-    ($($error:ident),*) => {$(
+    ($($error:ident => $standby:expr),*) => {$(
         impl From<ChoiceProblem> for $error {
             fn from(problem: ChoiceProblem) -> $error {
                 match problem {
@@ -112,6 +127,8 @@ macro_rules! from_gate {
                     Turned::Unknown => $error::UnknownPerson,
                     Turned::Dependant { holder } => $error::Dependant { holder },
                     Turned::Waiting { seq, ahead } => $error::NotAdmitted { seq, ahead },
+                    #[allow(clippy::redundant_closure_call)]
+                    Turned::Standby { seq } => ($standby)(seq),
                     Turned::Released => $error::PlaceReleased,
                     Turned::Lapsed { at } => $error::LeaseLapsed { at },
                 }
@@ -121,9 +138,9 @@ macro_rules! from_gate {
 }
 
 from_gate!(
-    ReserveError,
-    HoldError,
-    RebookError,
-    SeriesError,
-    GroupError
+    ReserveError => |_| ReserveError::OnStandby,
+    HoldError => |seq| HoldError::NotAdmitted { seq, ahead: 0 },
+    RebookError => |seq| RebookError::NotAdmitted { seq, ahead: 0 },
+    SeriesError => |seq| SeriesError::NotAdmitted { seq, ahead: 0 },
+    GroupError => |seq| GroupError::NotAdmitted { seq, ahead: 0 }
 );

@@ -234,7 +234,7 @@ impl Engine {
     /// # Example
     /// ```
     /// use fairbook::{CohortId, Config, Engine, EnqueueError, PersonId, Status, Timestamp};
-    /// let engine = Engine::new(Config { dependants_per_person_max: 2, groups_max: 100, ..Config::default() })?;
+    /// let engine = Engine::new(Config { dependants_per_person_max: 2, groups_max: 100, standby_max: 0, ..Config::default() })?;
     /// let (son, mother, now) = (PersonId::new(1), PersonId::new(2), Timestamp::from_secs(1));
     /// let place = engine.enqueue(son, CohortId::new(0), now).unwrap();
     /// let registered = engine.register_dependant(son, mother, now).unwrap();
@@ -267,6 +267,9 @@ impl Engine {
         };
         let seq = match locked {
             Locked::Waiting(ref guard) => guard.seq(),
+            // Groups and standby are not configured together (see `Config`): unreachable in a
+            // valid engine, and registering keeps no seat, so it goes as for a waiting holder.
+            Locked::Standby(ref guard) => guard.seq(),
             Locked::Admitted(ref mut guard) => {
                 self.expire_holds(guard, now);
                 if guard.bookings_count() == 0 && !guard.is_lease_live(now) {
@@ -339,7 +342,7 @@ impl Engine {
     /// # Example
     /// ```
     /// use fairbook::{CohortId, Config, Engine, PersonId, SlotSpec, Status, Timestamp};
-    /// let engine = Engine::new(Config { dependants_per_person_max: 2, groups_max: 100, ..Config::default() })?;
+    /// let engine = Engine::new(Config { dependants_per_person_max: 2, groups_max: 100, standby_max: 0, ..Config::default() })?;
     /// let two_seats = engine.add_slot(SlotSpec::with_capacity(2)).unwrap();
     /// let three_seats = engine.add_slot(SlotSpec::with_capacity(3)).unwrap();
     /// let (son, mother, father, now) = (PersonId::new(1), PersonId::new(2), PersonId::new(3), Timestamp::from_secs(1));

@@ -190,7 +190,7 @@ impl Engine {
     /// # Example
     /// ```
     /// use fairbook::{CohortId, Config, Engine, HoldError, PersonId, SlotSpec, Status, Timestamp};
-    /// let engine = Engine::new(Config { holds_max: 1_000, ..Config::default() })?;
+    /// let engine = Engine::new(Config { holds_max: 1_000, standby_max: 0, ..Config::default() })?;
     /// let slot = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
     /// let (ana, ben, now) = (PersonId::new(1), PersonId::new(2), Timestamp::from_secs(1));
     /// for person in [ana, ben] {
@@ -311,7 +311,7 @@ impl Engine {
     /// # Example
     /// ```
     /// use fairbook::{CohortId, Config, ConfirmError, Engine, PersonId, SlotSpec, Timestamp};
-    /// let engine = Engine::new(Config { holds_max: 1_000, ..Config::default() })?;
+    /// let engine = Engine::new(Config { holds_max: 1_000, standby_max: 0, ..Config::default() })?;
     /// let slot = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
     /// let (person, now) = (PersonId::new(1), Timestamp::from_secs(1));
     /// engine.enqueue(person, CohortId::new(0), now).unwrap();
@@ -337,7 +337,8 @@ impl Engine {
         }
         let mut guard = match self.room.lock(person, None, now) {
             Ok(Locked::Admitted(guard)) => guard,
-            Ok(Locked::Waiting(_)) | Err(Refusal::Released { .. } | Refusal::Lapsed { .. }) => {
+            Ok(Locked::Waiting(_) | Locked::Standby(_))
+            | Err(Refusal::Released { .. } | Refusal::Lapsed { .. }) => {
                 return Err(ConfirmError::NotHeld { slot });
             }
             Err(Refusal::Unknown) => return Err(ConfirmError::UnknownPerson),
@@ -372,7 +373,7 @@ impl Engine {
     /// # Example
     /// ```
     /// use fairbook::{CohortId, Config, Engine, PersonId, SlotSpec, Timestamp};
-    /// let engine = Engine::new(Config { holds_max: 1_000, ..Config::default() })?;
+    /// let engine = Engine::new(Config { holds_max: 1_000, standby_max: 0, ..Config::default() })?;
     /// let slot = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
     /// let (person, now) = (PersonId::new(1), Timestamp::from_secs(1));
     /// engine.enqueue(person, CohortId::new(0), now).unwrap();
@@ -397,7 +398,8 @@ impl Engine {
         }
         let mut guard = match self.room.lock(person, None, now) {
             Ok(Locked::Admitted(guard)) => guard,
-            Ok(Locked::Waiting(_)) | Err(Refusal::Released { .. } | Refusal::Lapsed { .. }) => {
+            Ok(Locked::Waiting(_) | Locked::Standby(_))
+            | Err(Refusal::Released { .. } | Refusal::Lapsed { .. }) => {
                 return Err(CancelError::NotHeld { slot });
             }
             Err(Refusal::Unknown) => return Err(CancelError::UnknownPerson),

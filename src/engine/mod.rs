@@ -24,6 +24,8 @@ use parking_lot::Mutex;
 
 mod audit;
 mod clock;
+mod door;
+mod draw;
 mod gate;
 mod groups;
 mod holds;
@@ -31,7 +33,12 @@ mod idempotency;
 mod once;
 mod rebook;
 mod recovery;
+mod recovery_inventory;
+mod scope;
+mod search;
 mod series;
+mod standby;
+mod supply;
 
 pub use once::Once;
 
@@ -45,7 +52,8 @@ use crate::inventory::{Inventory, Ledger, SlotSpec, SlotView};
 use crate::platform::sync::{AtomicU64, Ordering};
 use crate::record::{Record, RecordSink, Recorder};
 use crate::status::{
-    Advanced, BookedSlots, Booking, MemoryUse, Place, Released, ReserveRequest, Stats, Status,
+    Advanced, BookedSlots, Booking, DoorStall, MemoryUse, Place, Released, ReserveRequest, Stats,
+    Status,
 };
 use crate::time::Timestamp;
 use crate::trace;
@@ -53,9 +61,11 @@ use crate::waiting_room::{
     AdmittedGuard, Locked, OutflowPolicy, PlaceView, Refusal, TokenBucket, WaitingRoom,
 };
 use clock::Clock;
+use door::SeatCounts;
 use groups::Groups;
 use holds::Holds;
 use idempotency::OpTable;
+use scope::FreeAtDoor;
 use series::SeriesLinks;
 
 /// How many recent advances the admission-rate estimate looks back over.
@@ -108,11 +118,16 @@ pub struct Engine {
     groups: Groups,
     /// Remembered operations (empty while `ops_remembered_max` is 0).
     ops: OpTable,
+    /// Free seats per region as the door last counted them.
+    free_at_door: FreeAtDoor,
+    /// Why the door let nobody in at its latest turn (see `door::stall_code`).
+    door_stall: AtomicU64,
 }
 
 /// What `advance` keeps between calls, under its mutex.
-#[derive(Default)]
 struct AdvanceState {
+    /// The seat-aware door's counts, refilled at each of its turns.
+    seats: SeatCounts,
     /// Every admitted place below this has had its lapse checked.
     sweep_cursor: u64,
     bucket: TokenBucket,
@@ -134,8 +149,12 @@ impl Engine {
     /// # Example
     /// ```
     /// use fairbook::{Config, Engine};
-    /// let engine = Engine::new(Config { people_max: 1_000, ..Config::default() })?;
-    /// assert!(engine.memory().total_bytes() < 100_000 + 16 * 65_536);
+    /// let config = Config {
+    ///     people_max: 1_000, slots_max: 500, sites_max: 50, days_max: 14, standby_max: 100,
+    ///     ..Config::default()
+    /// };
+    /// let engine = Engine::new(config)?;
+    /// assert!(engine.memory().total_bytes() < 100_000);
     /// # Ok::<(), fairbook::ConfigError>(())
     /// ```
     pub fn new(config: Config) -> Result<Engine, ConfigError> {
@@ -172,19 +191,38 @@ impl Engine {
                 config.people_max,
                 config.person_hash_key,
                 &config.cohorts,
+                &scope::cohort_tags(&config),
+                door::tags(&config),
+                config.standby_max,
+                config.pre_queue_max,
                 config.lapse_policy,
                 recorder.clone(),
             )
             .map_err(refused)?,
             ledger: Ledger::new(config.people_max, config.bookings_per_person_max)
                 .map_err(refused)?,
-            inventory: Inventory::new(config.slots_max).map_err(refused)?,
-            advance: Mutex::new(AdvanceState::default()),
+            inventory: Inventory::new(
+                config.slots_max,
+                config.sites_max,
+                config.days_max,
+                config.regions_max,
+            )
+            .map_err(refused)?,
+            advance: Mutex::new(AdvanceState {
+                seats: SeatCounts::new(&config).map_err(refused)?,
+                sweep_cursor: 0,
+                bucket: TokenBucket::default(),
+                samples: [(0, 0); RATE_SAMPLES],
+                samples_len: 0,
+                samples_next: 0,
+            }),
             admissions_per_sec_bits: CachePadded::new(AtomicU64::new(0)),
             holds: Holds::new(&config).map_err(refused)?,
             series: SeriesLinks::new(&config).map_err(refused)?,
             groups: Groups::new(&config).map_err(refused)?,
             ops: OpTable::new(config.ops_remembered_max).map_err(refused)?,
+            free_at_door: FreeAtDoor::new(&config).map_err(refused)?,
+            door_stall: AtomicU64::new(0),
             recorder,
             config,
         };
@@ -215,18 +253,31 @@ impl Engine {
     pub fn memory_for(config: &Config) -> Result<MemoryUse, ConfigError> {
         config.validate()?;
         Ok(MemoryUse {
-            waiting_room_bytes: WaitingRoom::bytes_for(config.people_max),
+            waiting_room_bytes: WaitingRoom::bytes_for(config.people_max, scope::tagged(config)),
             ledger_bytes: Ledger::bytes_for(config.people_max, config.bookings_per_person_max),
-            inventory_bytes: Inventory::bytes_for(config.slots_max),
             flows_bytes: Holds::bytes_for(config)
                 .saturating_add(SeriesLinks::bytes_for(config))
                 .saturating_add(Groups::bytes_for(config))
                 .saturating_add(OpTable::bytes_for(config.ops_remembered_max)),
+            inventory_bytes: Inventory::bytes_for(
+                config.slots_max,
+                config.sites_max,
+                config.days_max,
+                config.regions_max,
+            ),
+            door_bytes: WaitingRoom::door_bytes_for(
+                door::tags(config),
+                config.standby_max,
+                config.pre_queue_max,
+                &config.cohorts,
+            ) + SeatCounts::bytes_for(config)
+                + FreeAtDoor::bytes_for(config),
         })
     }
 
-    /// Bytes allocated at build time, part by part: what the waiting room costs per person
-    /// and what the inventory costs per slot. The engine allocates nothing afterwards.
+    /// Bytes allocated at build time, part by part: what the waiting room costs per person,
+    /// what the inventory costs per slot, and what the door keeps (the standby line, counts
+    /// per region). The engine allocates nothing afterwards.
     ///
     /// # Example
     /// ```
@@ -235,7 +286,8 @@ impl Engine {
     /// let memory = engine.memory();
     /// let per_person = (memory.waiting_room_bytes + memory.ledger_bytes) as f64 / 1_500_000.0;
     /// assert!(per_person < 48.0, "{per_person} bytes per person");
-    /// assert_eq!(memory.inventory_bytes, 16 * 65_536 + 4 * 65_536 / 64);
+    /// // 20 bytes per slot, 28 per site, 4 per site and day, 24 per region.
+    /// assert_eq!(memory.inventory_bytes, 20 * 65_536 + 28 * 65_536 + 4 * 65_536 * 16 + 24);
     /// # Ok::<(), fairbook::ConfigError>(())
     /// ```
     pub fn memory(&self) -> MemoryUse {
@@ -247,15 +299,25 @@ impl Engine {
                 + self.series.memory_bytes()
                 + self.groups.memory_bytes()
                 + self.ops.memory_bytes(),
+            door_bytes: self.room.door_memory_bytes()
+                + SeatCounts::bytes_for(&self.config)
+                + FreeAtDoor::bytes_for(&self.config),
         }
     }
 
     /// Adds a slot to the inventory (control path; callers are serialised).
     ///
-    /// The slot is bookable as soon as this returns, from every thread.
+    /// The slot is bookable as soon as this returns, from every thread, and found by
+    /// [`Engine::search`]. A slot at a site not added yet adds the site to region 0 (see
+    /// [`Engine::add_site`]).
+    ///
+    /// State change: a new slot with `spec.capacity` free seats (and, the first time a site
+    /// is named, the site in region 0).
     ///
     /// # Errors
-    /// [`AddSlotError::Full`] once [`Config::slots_max`] slots exist.
+    /// Bad input: [`AddSlotError::SiteOutOfRange`], [`AddSlotError::DayOutOfRange`],
+    /// [`AddSlotError::CapacityTooLarge`]. Limits: [`AddSlotError::Full`] once
+    /// [`Config::slots_max`] slots exist, [`AddSlotError::SiteFull`].
     ///
     /// # Example
     /// ```
@@ -267,12 +329,7 @@ impl Engine {
     /// ```
     pub fn add_slot(&self, spec: SlotSpec) -> Result<SlotId, AddSlotError> {
         let announce = || self.recorder.record(|| Record::SlotAdded { spec });
-        let added = self
-            .inventory
-            .add(spec, announce)
-            .ok_or(AddSlotError::Full {
-                slots_max: self.config.slots_max,
-            });
+        let added = self.inventory.add(spec, announce);
         trace::slot_added(&spec, &added);
         added
     }
@@ -346,7 +403,7 @@ impl Engine {
     ) -> Result<Place, EnqueueError> {
         let now = self.clock.check_call(now)?;
         self.room
-            .join(person, cohort, now, || self.inventory.is_sold_out())
+            .join(person, cohort, None, now, &|tag| self.sold_out_for(tag))
     }
 
     /// [`Engine::enqueue`] for many requests at once, with the same result for each as one
@@ -394,7 +451,7 @@ impl Engine {
             }
         };
         self.room
-            .join_batch(requests, now, || self.inventory.is_sold_out(), results);
+            .join_batch(requests, now, &|tag| self.sold_out_for(tag), results);
         handled
     }
 
@@ -425,7 +482,10 @@ impl Engine {
     pub fn advance(&self, now: Timestamp, how_many: u64) -> Result<Advanced, AdvanceError> {
         let mut state = self.advance.lock();
         let now = self.clock.move_door(now)?;
-        Ok(self.advance_locked(&mut state, now, |_| how_many))
+        // Holds whose deadline passed give their seats back first (each recorded under its
+        // person's busy bit, before the door's own record).
+        self.sweep_holds(now);
+        Ok(self.advance_locked(&mut state, now, |_| (how_many, None)))
     }
 
     /// Lets in as many people as `policy` allows now (see [`OutflowPolicy`]), in join order.
@@ -456,36 +516,55 @@ impl Engine {
     ) -> Result<Advanced, AdvanceError> {
         let mut state = self.advance.lock();
         let now = self.clock.move_door(now)?;
+        // Holds whose deadline passed give their seats back first (each recorded under its
+        // person's busy bit, before the door's own record).
+        self.sweep_holds(now);
+        // After the hold sweep (a seat an expired hold gave back is not sold out), before the
+        // door's offers to people on standby (a seat offered is still one the line may get).
+        let sold_out = self.inventory.is_sold_out();
         Ok(self.advance_locked(&mut state, now, |state| {
-            // After the sweeps: a seat an expired hold gave back is not sold out.
             policy.due(
                 &mut state.bucket,
                 now.as_millis(),
                 self.room.active_count(),
-                self.inventory.is_sold_out(),
+                sold_out,
             )
         }))
     }
 
+    /// One turn of the door: lapses swept, offers to people on standby, then admission in
+    /// join order, up to what `how_many` allows (and, with a seat-aware door, what the seats
+    /// allow).
     fn advance_locked(
         &self,
         state: &mut AdvanceState,
         now: Timestamp,
-        how_many: impl FnOnce(&mut AdvanceState) -> u64,
+        how_many: impl FnOnce(&mut AdvanceState) -> (u64, Option<DoorStall>),
     ) -> Advanced {
-        // Holds whose deadline passed give their seats back first (each recorded under its
-        // person's busy bit, before the door's own record).
-        self.sweep_holds(now);
+        let seat_aware = self.config.seat_aware_door;
         // Sweep first, so that lapsed leases no longer count against an active cap.
         let swept_from = state.sweep_cursor;
         let (sweep_cursor, lapsed) = self.room.sweep_lapsed(swept_from, now);
         state.sweep_cursor = sweep_cursor;
-        let how_many = how_many(state);
         let lease_until = now.plus_millis(self.config.lease_ms);
+        // People on standby were admitted before anyone still waiting: their seats first.
+        let (offered, offers_lapsed) = {
+            let mut line = self.room.standby().lock();
+            let turn = self.offer_freed_seats(&mut line, now, lease_until);
+            if seat_aware {
+                state.seats.count(&self.room, &line, &self.inventory);
+            }
+            turn
+        };
+        let (how_many, limit) = how_many(state);
         let bucket = state.bucket;
-        let (admitted, from, to) = self
-            .room
-            .admit(how_many, lease_until, |admitted, from, to| {
+        let seats = &mut state.seats;
+        let mut seat_for = |tag| seats.admit(tag);
+        let admission = self.room.admit(
+            how_many,
+            lease_until,
+            seat_aware.then_some(&mut seat_for as &mut dyn FnMut(u16) -> bool),
+            |admitted, from, to| {
                 self.recorder.record(|| {
                     let mut bucket = bucket;
                     bucket.spend(admitted);
@@ -501,15 +580,28 @@ impl Engine {
                             .map(|(tokens_milli, at)| (tokens_milli, Timestamp::from_millis(at))),
                     }
                 });
-            });
-        state.bucket.spend(admitted);
-        self.record_rate_sample(state, now, to.as_u64());
+            },
+        );
+        state.bucket.spend(admission.admitted);
+        let stall = if admission.refused {
+            Some(DoorStall::NoSeat)
+        } else {
+            limit
+        }
+        .filter(|_| admission.admitted == 0 && self.room.waiting_count() > 0);
+        self.door_stall
+            .store(door::stall_code(stall), Ordering::Release);
+        self.record_rate_sample(state, now, admission.to.as_u64());
+        self.free_at_door.count(&self.inventory);
         let advanced = Advanced {
-            admitted,
-            from,
-            to,
+            admitted: admission.admitted,
+            from: admission.from,
+            to: admission.to,
             lease_until,
             lapsed,
+            offered,
+            offers_lapsed,
+            stall,
         };
         trace::advanced(&advanced);
         advanced
@@ -602,23 +694,39 @@ impl Engine {
         let now = self.clock.check_call(now)?;
         loop {
             let status = match self.room.view(person, now) {
-                PlaceView::Unknown => Status::Unknown,
                 PlaceView::Dependant { holder } => Status::Dependant {
                     holder,
                     slot: self.dependant_seat(holder, person),
                 },
-                PlaceView::Released { seq } => Status::Released { seq },
-                PlaceView::Waiting { seq, ahead } if self.inventory.is_sold_out() => {
-                    Status::SoldOut { seq, ahead }
-                }
-                PlaceView::Waiting { seq, ahead } => Status::Waiting {
-                    seq,
-                    ahead,
-                    estimated_wait_ms: self
-                        .admissions_per_sec()
-                        .map(|per_sec| (ahead as f64 * 1_000.0 / per_sec).ceil() as u64),
+                PlaceView::Unknown => match self.room.pre_queue().waiting_for(person) {
+                    Some(cohort) => Status::InDraw {
+                        cohort,
+                        draw_at: self.config.cohorts[cohort.as_index()].opens_at,
+                    },
+                    None => Status::Unknown,
                 },
+                PlaceView::Released { seq } => Status::Released { seq },
+                PlaceView::Waiting { seq, ahead } => self.waiting_status(seq, ahead),
                 PlaceView::Admitted { seq, lease_until } => Status::Admitted { seq, lease_until },
+                PlaceView::Standby { seq } => Status::Standby { seq },
+                PlaceView::Offered { .. } => {
+                    // Read under their busy bit, as a booking is: the seat held for them is
+                    // in their cell `bookings_count` until they book it or it goes back.
+                    let Ok(Locked::Admitted(guard)) = self.room.lock(person, None, now) else {
+                        continue;
+                    };
+                    if !guard.is_offered() {
+                        continue;
+                    }
+                    let Some(slot) = self.ledger.get(guard.seq(), guard.bookings_count()) else {
+                        continue;
+                    };
+                    Status::Offered {
+                        seq: guard.seq(),
+                        slot,
+                        until: guard.lease_until(),
+                    }
+                }
                 PlaceView::Booked { .. } => {
                     // Their cells are read under their busy bit: a confirm or a rebook changes
                     // a cell without changing the count, so nothing else would show it.
@@ -635,6 +743,30 @@ impl Engine {
                 PlaceView::Lapsed { seq, at } => Status::Lapsed { seq, at },
             };
             return Ok(status);
+        }
+    }
+
+    /// What a waiting person is told: sold out (everywhere, or within their scope), or how
+    /// many are ahead and how long that should take.
+    fn waiting_status(&self, seq: Seq, ahead: u64) -> Status {
+        if self.inventory.is_sold_out() {
+            return Status::SoldOut { seq, ahead };
+        }
+        if let Some((scope, free_elsewhere)) = self.scope_sold_out(self.room.tag_of(seq)) {
+            return Status::SoldOutInScope {
+                seq,
+                ahead,
+                scope,
+                free_elsewhere,
+            };
+        }
+        Status::Waiting {
+            seq,
+            ahead,
+            estimated_wait_ms: self
+                .admissions_per_sec()
+                .map(|per_sec| (ahead as f64 * 1_000.0 / per_sec).ceil() as u64),
+            door_stall: door::stall_of(self.door_stall.load(Ordering::Acquire)),
         }
     }
 
@@ -819,7 +951,9 @@ impl Engine {
         now: Timestamp,
     ) -> Result<Booking, ReserveError> {
         let guard = self.lock_to_book(person, ticket, now)?;
-        self.book_first_with_room(guard, choices)
+        let tag = self.room.tag_of(guard.seq());
+        self.check_scope(tag, choices)?;
+        self.book_first_with_room(guard, tag, choices)
     }
 
     /// Takes a seat in the first of `choices` with room for a person whose live lease the
@@ -827,9 +961,13 @@ impl Engine {
     fn book_first_with_room(
         &self,
         guard: AdmittedGuard<'_>,
+        tag: u16,
         choices: &[SlotId],
     ) -> Result<Booking, ReserveError> {
         let (seq, count) = (guard.seq(), guard.bookings_count());
+        if guard.is_offered() {
+            return self.confirm_offer(guard, choices);
+        }
         if count > 0 {
             // A retry: a chosen slot the person books already is the answer, whatever the
             // limit and whichever slots opened since.
@@ -852,6 +990,12 @@ impl Engine {
                 continue;
             }
             if self.inventory.try_take(slot) {
+                if self.standby_ahead(seq, slot) {
+                    // Someone on standby before this person may book here: the seat is
+                    // theirs first (the door offers it at its next turn).
+                    self.inventory.give_back(slot);
+                    continue;
+                }
                 debug_assert!(
                     self.ledger.get(seq, count).is_none(),
                     "{seq}: cell {count} in use"
@@ -874,7 +1018,31 @@ impl Engine {
             }
         }
         Err(ReserveError::NoRoom {
-            sold_out: self.inventory.is_sold_out(),
+            sold_out: self.is_scope_sold_out(tag),
+        })
+    }
+
+    /// Books the seat held for an offered person, if `choices` lists it.
+    fn confirm_offer(
+        &self,
+        guard: AdmittedGuard<'_>,
+        choices: &[SlotId],
+    ) -> Result<Booking, ReserveError> {
+        let (seq, count) = (guard.seq(), guard.bookings_count());
+        let held = self.ledger.get(seq, count).expect("an offer holds a seat");
+        let Some(rank) = choices.iter().position(|&slot| slot == held) else {
+            return Err(ReserveError::OfferPending {
+                slot: held,
+                until: guard.lease_until(),
+            });
+        };
+        // The seat was taken when it was offered: booking it only counts it.
+        self.recorder.record(|| Record::OfferBooked { seq });
+        guard.commit_bookings(count + 1);
+        Ok(Booking {
+            seq,
+            slot: held,
+            rank: rank as u8,
         })
     }
 
@@ -906,34 +1074,62 @@ impl Engine {
     /// ```
     pub fn release(&self, person: PersonId, now: Timestamp) -> Result<Released, ReleaseError> {
         let now = self.clock.check_call(now)?;
-        match self.lock_tidied(person, now) {
-            Ok(Locked::Waiting(guard)) => {
-                let seq = guard.seq();
-                self.recorder.record(|| Record::Left { seq });
-                guard.leave();
-                Ok(Released {
-                    seq,
-                    slots: BookedSlots::default(),
-                    was_waiting: true,
-                })
-            }
-            Ok(Locked::Admitted(guard)) => {
-                let seq = guard.seq();
-                // Before any seat is given back (see `book_first_with_room`).
-                self.recorder.record(|| Record::Released { seq });
-                let slots = self.give_back_everything(seq, guard.bookings_count());
-                guard.give_up_everything();
-                Ok(Released {
-                    seq,
-                    slots,
-                    was_waiting: false,
-                })
-            }
-            Err(Refusal::Unknown) => Err(ReleaseError::UnknownPerson),
-            Err(Refusal::Dependant { holder }) => Err(ReleaseError::Dependant { holder }),
-            Err(Refusal::Released { .. } | Refusal::Lapsed { .. }) => {
-                Err(ReleaseError::NothingToRelease)
-            }
+        // A person on standby leaves the standby line too, whose mutex comes before their busy
+        // bit: found on standby, they are locked again with the line held.
+        let mut line = None;
+        loop {
+            return match self.lock_tidied(person, now) {
+                Ok(Locked::Waiting(guard)) => {
+                    let seq = guard.seq();
+                    self.recorder.record(|| Record::Left { seq });
+                    guard.leave();
+                    Ok(Released {
+                        seq,
+                        slots: BookedSlots::default(),
+                        was_waiting: true,
+                    })
+                }
+                Ok(Locked::Standby(guard)) => {
+                    let Some(line) = line.as_mut() else {
+                        drop(guard);
+                        line = Some(self.room.standby().lock());
+                        continue;
+                    };
+                    let seq = guard.seq();
+                    self.recorder.record(|| Record::Released { seq });
+                    guard.leave(line);
+                    Ok(Released {
+                        seq,
+                        slots: BookedSlots::default(),
+                        was_waiting: false,
+                    })
+                }
+                Ok(Locked::Admitted(guard)) => {
+                    let seq = guard.seq();
+                    // Before any seat is given back (see `book_first_with_room`).
+                    self.recorder.record(|| Record::Released { seq });
+                    let slots = self.give_back_everything(seq, guard.bookings_count());
+                    if guard.is_offered() {
+                        // The seat held for them goes back (and on, at the door's next turn).
+                        let cell = guard.bookings_count();
+                        if let Some(slot) = self.ledger.get(seq, cell) {
+                            self.inventory.give_back(slot);
+                            self.ledger.set(seq, cell, None);
+                        }
+                    }
+                    guard.give_up_everything();
+                    Ok(Released {
+                        seq,
+                        slots,
+                        was_waiting: false,
+                    })
+                }
+                Err(Refusal::Unknown) => Err(ReleaseError::UnknownPerson),
+                Err(Refusal::Dependant { holder }) => Err(ReleaseError::Dependant { holder }),
+                Err(Refusal::Released { .. } | Refusal::Lapsed { .. }) => {
+                    Err(ReleaseError::NothingToRelease)
+                }
+            };
         }
     }
 
@@ -1012,7 +1208,8 @@ impl Engine {
         let now = self.clock.check_call(now)?;
         let guard = match self.lock_tidied(person, now) {
             Ok(Locked::Admitted(guard)) => guard,
-            Ok(Locked::Waiting(_)) | Err(Refusal::Released { .. } | Refusal::Lapsed { .. }) => {
+            Ok(Locked::Waiting(_) | Locked::Standby(_))
+            | Err(Refusal::Released { .. } | Refusal::Lapsed { .. }) => {
                 return Err(ReleaseError::NotBooked { slot });
             }
             Err(Refusal::Unknown) => return Err(ReleaseError::UnknownPerson),
@@ -1061,6 +1258,7 @@ impl Engine {
             places_handed_out: self.room.places_handed_out(),
             admission_cursor: self.room.admission_cursor(),
             active_admitted: self.room.active_count(),
+            on_standby: self.room.standby().standing_count(),
             slots: self.inventory.len(),
             sold_out: self.inventory.is_sold_out(),
             latest_time: self.clock.door().unwrap_or(Timestamp::ZERO),

@@ -298,7 +298,7 @@ impl Once<'_> {
     /// # Example
     /// ```
     /// use fairbook::{CohortId, Config, Engine, OpId, PersonId, SlotSpec, Timestamp};
-    /// let engine = Engine::new(Config { ops_remembered_max: 64, holds_max: 10, ..Config::default() })?;
+    /// let engine = Engine::new(Config { ops_remembered_max: 64, holds_max: 10, standby_max: 0, ..Config::default() })?;
     /// let slot = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
     /// let (person, now, op) = (PersonId::new(1), Timestamp::from_secs(1), OpId::new(7));
     /// engine.enqueue(person, CohortId::new(0), now).unwrap();
@@ -334,7 +334,7 @@ impl Once<'_> {
     /// # Example
     /// ```
     /// use fairbook::{CohortId, Config, Engine, OpId, PersonId, SlotSpec, Timestamp};
-    /// let engine = Engine::new(Config { ops_remembered_max: 64, holds_max: 10, ..Config::default() })?;
+    /// let engine = Engine::new(Config { ops_remembered_max: 64, holds_max: 10, standby_max: 0, ..Config::default() })?;
     /// let slot = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
     /// let (person, now, op) = (PersonId::new(1), Timestamp::from_secs(1), OpId::new(7));
     /// engine.enqueue(person, CohortId::new(0), now).unwrap();
@@ -364,7 +364,7 @@ impl Once<'_> {
     /// # Example
     /// ```
     /// use fairbook::{CohortId, Config, Engine, OpId, PersonId, SlotSpec, Timestamp};
-    /// let engine = Engine::new(Config { ops_remembered_max: 64, holds_max: 10, ..Config::default() })?;
+    /// let engine = Engine::new(Config { ops_remembered_max: 64, holds_max: 10, standby_max: 0, ..Config::default() })?;
     /// let slot = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
     /// let (person, now, op) = (PersonId::new(1), Timestamp::from_secs(1), OpId::new(7));
     /// engine.enqueue(person, CohortId::new(0), now).unwrap();
@@ -429,7 +429,7 @@ impl Once<'_> {
     /// # Example
     /// ```
     /// use fairbook::{CohortId, Config, Engine, OpId, PersonId, SlotSpec, Timestamp};
-    /// let engine = Engine::new(Config { ops_remembered_max: 64, bookings_per_person_max: 2, series_gap_days_min: 1, series_gap_days_max: 30, ..Config::default() })?;
+    /// let engine = Engine::new(Config { ops_remembered_max: 64, bookings_per_person_max: 2, series_gap_days_min: 1, series_gap_days_max: 30, days_max: 64, standby_max: 0, ..Config::default() })?;
     /// let slot = engine.add_slot(SlotSpec::with_capacity(5)).unwrap();
     /// let (person, now, op) = (PersonId::new(1), Timestamp::from_secs(1), OpId::new(7));
     /// engine.enqueue(person, CohortId::new(0), now).unwrap();
@@ -468,7 +468,7 @@ impl Once<'_> {
     /// # Example
     /// ```
     /// use fairbook::{CohortId, Config, Engine, OpId, PersonId, SlotSpec, Timestamp};
-    /// let engine = Engine::new(Config { ops_remembered_max: 64, dependants_per_person_max: 2, groups_max: 4, ..Config::default() })?;
+    /// let engine = Engine::new(Config { ops_remembered_max: 64, dependants_per_person_max: 2, groups_max: 4, standby_max: 0, ..Config::default() })?;
     /// let slot = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
     /// let (person, now, op) = (PersonId::new(1), Timestamp::from_secs(1), OpId::new(7));
     /// let mother = PersonId::new(2);
@@ -503,7 +503,7 @@ impl Once<'_> {
     /// # Example
     /// ```
     /// use fairbook::{CohortId, Config, Engine, OpId, PersonId, SlotSpec, Timestamp};
-    /// let engine = Engine::new(Config { ops_remembered_max: 64, dependants_per_person_max: 2, groups_max: 4, ..Config::default() })?;
+    /// let engine = Engine::new(Config { ops_remembered_max: 64, dependants_per_person_max: 2, groups_max: 4, standby_max: 0, ..Config::default() })?;
     /// let slot = engine.add_slot(SlotSpec::with_capacity(2)).unwrap();
     /// let (person, now, op) = (PersonId::new(1), Timestamp::from_secs(1), OpId::new(7));
     /// let mother = PersonId::new(2);

@@ -91,6 +91,14 @@ impl Engine {
             {
                 continue;
             }
+            if self.standby_ahead(seq, slot) {
+                // Someone on standby before this person may book here: the seat is theirs
+                // first, as for `reserve` (the door offers it at its next turn).
+                for _ in 0..seats {
+                    self.inventory.give_back(slot);
+                }
+                continue;
+            }
             // After the new seats are taken, before the old ones are given back.
             self.recorder.record(|| Record::Rebooked {
                 seq,

@@ -15,7 +15,7 @@
 //!
 //! # Snapshot format
 //!
-//! Little-endian, fixed width. `FBSNAP02` (8 bytes); `bookings_per_person_max` (u8); the
+//! Little-endian, fixed width. `FBSNAP03` (8 bytes); `bookings_per_person_max` (u8); the
 //! flows on (u8: 1 holds, 2 series, 4 groups, 8 remembered operations), which must be those
 //! of the loading engine's configuration; the door's clock plus one, 0 for none (u64); the
 //! admission cursor (u64); the lapse sweep's cursor (u64); the token bucket: a flag (u8),
@@ -31,9 +31,11 @@
 //! (u64) and their seat (u32, slot + 1 or 0). With remembered operations on, last: the bucket
 //! count (u64), per bucket its count of answers stored (u64) and its answers (u8), oldest
 //! first, each its order (u64) and its [`Record::Answered`] encoded (a length, u8, then the
-//! bytes). Everything else (the person table, the slots' booked counts, the open-slot, active,
-//! hold and group counts, the count of leavers, the door's marks) is rebuilt from these, and
-//! checked.
+//! bytes). A seat held for an offer is the ledger cell after the place's bookings (not a
+//! hold). Last, the section of sites, supply, scopes, standby and draws (see
+//! `recovery_inventory.rs`), which ends with its own length. Everything else (the person
+//! table, the slots' booked counts, the open-slot, active, hold and group counts, the count of
+//! leavers, the door's marks) is rebuilt from these, and checked.
 
 use std::sync::Arc;
 
@@ -47,7 +49,10 @@ use crate::record::{Record, RecordSink, Recorder};
 use crate::time::Timestamp;
 use crate::waiting_room::{Locked, PlaceImage, TokenBucket};
 
-const MAGIC: &[u8; 8] = b"FBSNAP02";
+/// `FBSNAP01` was the core alone; `FBSNAP02` added either the flows (holds, series, groups,
+/// remembered operations) or the section of sites, supply, scopes, standby and draws;
+/// `FBSNAP03` has both: the flows in the core, the section after it.
+const MAGIC: &[u8; 8] = b"FBSNAP03";
 
 /// A group as a snapshot writes it: the holder's place, the dependants and their seats.
 type GroupImage = (Seq, Vec<(PersonId, Option<SlotId>)>);
@@ -165,19 +170,14 @@ impl Engine {
                 guard.commit_bookings(count - 1);
                 Ok(())
             }
-            Record::Released { seq } => {
-                let Ok(Locked::Admitted(guard)) = self.room.lock_place(seq, any_time) else {
-                    return Err("the place releasing holds nothing");
-                };
-                self.give_back_everything(seq, guard.bookings_count());
-                guard.give_up_everything();
-                Ok(())
-            }
+            // Bookings, a seat held for an offer, or a place on standby (see
+            // `recovery_inventory.rs`).
+            Record::Released { seq } => self.replay_released(seq),
             Record::SlotAdded { spec } => self
                 .inventory
                 .add(spec, || ())
                 .map(drop)
-                .ok_or("more slots than slots_max"),
+                .map_err(|_| "the slot does not fit the inventory"),
             Record::Held {
                 seq,
                 slot,
@@ -198,6 +198,8 @@ impl Engine {
             }
             Record::GroupBooked { seq, slot, seats } => self.replay_group_booked(seq, slot, seats),
             Record::Answered { op, digest, answer } => self.ops.replay(op.as_u64(), digest, answer),
+            // Tags from 32 up: sites, supply, scopes, standby and draws.
+            _ => self.apply_inventory_record(record),
         }
     }
 
@@ -348,6 +350,7 @@ impl Engine {
                 }
             }
         }
+        self.write_inventory_section(&mut out);
         out
     }
 
@@ -368,6 +371,9 @@ impl Engine {
     ) -> Result<Engine, SnapshotError> {
         let mut engine = Engine::build(config, Recorder::default())?;
         engine.load_snapshot(bytes)?;
+        // No record follows: a place a join claimed but had not recorded when the snapshot
+        // was made (a replica's, see `Engine::replica`) is nobody's.
+        engine.room.seal_holes();
         engine.attach(Recorder::new(sink));
         Ok(engine)
     }
@@ -412,7 +418,45 @@ impl Engine {
         snapshot: Option<&[u8]>,
         records: impl IntoIterator<Item = Record>,
     ) -> Result<Engine, RecoverError> {
-        let mut engine = Engine::build(config, Recorder::default())?;
+        let mut engine = Engine::replica(config, snapshot, records)?;
+        engine.room.seal_holes();
+        engine.attach(Recorder::new(sink));
+        Ok(engine)
+    }
+
+    /// [`Engine::recover`] part way through a log that goes on: the snapshot, if any, then
+    /// `records`, without sealing anything. Records reach a log in the order their changes
+    /// were made, and a join claims its place a moment before it records it, so a log cut
+    /// anywhere may hold a later place's join and not yet an earlier one's; a replica keeps
+    /// that earlier place open, and its [`Engine::snapshot`] with it, so that the join's
+    /// record, after the cut, still applies. Use it to build a snapshot while the log grows
+    /// (a journal's snapshotter does); use [`Engine::recover`] to serve from a log that has
+    /// ended. The replica has no sink.
+    ///
+    /// # Errors
+    /// As [`Engine::recover`].
+    ///
+    /// # Example
+    /// ```
+    /// use fairbook::{Config, Engine, PersonId, Record, Seq};
+    /// // Two joins whose records reached the log in the other order than their places.
+    /// let log = [
+    ///     Record::Joined { person: PersonId::new(2), seq: Seq::new(1) },
+    ///     Record::Joined { person: PersonId::new(1), seq: Seq::new(0) },
+    /// ];
+    /// // A snapshot cut after the first record, then the rest of the log.
+    /// let replica = Engine::replica(Config::default(), None, log[..1].iter().copied())?;
+    /// let snapshot = replica.snapshot();
+    /// let resumed = Engine::recover(Config::default(), None, Some(&snapshot), log[1..].iter().copied())?;
+    /// assert_eq!(resumed.snapshot(), Engine::recover(Config::default(), None, None, log)?.snapshot());
+    /// # Ok::<(), fairbook::RecoverError>(())
+    /// ```
+    pub fn replica(
+        config: Config,
+        snapshot: Option<&[u8]>,
+        records: impl IntoIterator<Item = Record>,
+    ) -> Result<Engine, RecoverError> {
+        let engine = Engine::build(config, Recorder::default())?;
         if let Some(bytes) = snapshot {
             engine.load_snapshot(bytes)?;
         }
@@ -424,8 +468,6 @@ impl Engine {
                     error,
                 })?;
         }
-        engine.room.seal_holes();
-        engine.attach(Recorder::new(sink));
         Ok(engine)
     }
 
@@ -437,6 +479,18 @@ impl Engine {
     }
 
     fn load_snapshot(&self, bytes: &[u8]) -> Result<(), SnapshotError> {
+        match bytes.get(..8) {
+            None => return Err(SnapshotError::Truncated),
+            Some(magic) if magic != MAGIC => return Err(SnapshotError::NotASnapshot),
+            Some(_) => {}
+        }
+        let (bytes, inventory) = Engine::read_inventory_section(bytes)?;
+        self.restore_inventory_before(&inventory)?;
+        self.load_core(bytes)?;
+        self.restore_inventory_after(&inventory)
+    }
+
+    fn load_core(&self, bytes: &[u8]) -> Result<(), SnapshotError> {
         let mut reader = Reader { bytes };
         if reader.take(8)? != MAGIC {
             return Err(SnapshotError::NotASnapshot);
@@ -524,13 +578,20 @@ impl Engine {
             });
         }
         let mut state = self.advance.lock();
-        *state = AdvanceState {
-            sweep_cursor,
-            bucket: TokenBucket::from_state((bucket_flag == 1).then_some((tokens, refilled))),
-            samples,
-            samples_len,
-            samples_next,
-        };
+        let AdvanceState {
+            sweep_cursor: state_sweep_cursor,
+            bucket: state_bucket,
+            samples: state_samples,
+            samples_len: state_samples_len,
+            samples_next: state_samples_next,
+            // Recounted at every turn of the door.
+            seats: _,
+        } = &mut *state;
+        *state_sweep_cursor = sweep_cursor;
+        *state_bucket = TokenBucket::from_state((bucket_flag == 1).then_some((tokens, refilled)));
+        *state_samples = samples;
+        *state_samples_len = samples_len;
+        *state_samples_next = samples_next;
         if let Some(door) = door.checked_sub(1) {
             self.clock.set_door(Timestamp::from_millis(door));
         }
@@ -559,7 +620,8 @@ impl Engine {
             return Err("a place's bookings have gaps");
         }
         let count = self.room.bookings_count_of(seq);
-        if held != usize::from(count) {
+        // A seat held for an offer is in the cell after the bookings.
+        if held != usize::from(count + u8::from(self.room.is_offered(seq))) {
             return Err("a place's bookings disagree with its state");
         }
         for (index, &cell) in cells[..held].iter().enumerate() {
@@ -673,12 +735,12 @@ impl Engine {
 }
 
 /// Little-endian fields off the front of a byte slice; running out is an error.
-struct Reader<'a> {
-    bytes: &'a [u8],
+pub(super) struct Reader<'a> {
+    pub(super) bytes: &'a [u8],
 }
 
 impl<'a> Reader<'a> {
-    fn take(&mut self, len: usize) -> Result<&'a [u8], SnapshotError> {
+    pub(super) fn take(&mut self, len: usize) -> Result<&'a [u8], SnapshotError> {
         if self.bytes.len() < len {
             return Err(SnapshotError::Truncated);
         }
@@ -687,27 +749,27 @@ impl<'a> Reader<'a> {
         Ok(head)
     }
 
-    fn len(&self) -> u64 {
+    pub(super) fn len(&self) -> u64 {
         self.bytes.len() as u64
     }
 
-    fn u8(&mut self) -> Result<u8, SnapshotError> {
+    pub(super) fn u8(&mut self) -> Result<u8, SnapshotError> {
         Ok(self.take(1)?[0])
     }
 
-    fn u16(&mut self) -> Result<u16, SnapshotError> {
+    pub(super) fn u16(&mut self) -> Result<u16, SnapshotError> {
         Ok(u16::from_le_bytes(
             self.take(2)?.try_into().unwrap_or_default(),
         ))
     }
 
-    fn u32(&mut self) -> Result<u32, SnapshotError> {
+    pub(super) fn u32(&mut self) -> Result<u32, SnapshotError> {
         Ok(u32::from_le_bytes(
             self.take(4)?.try_into().unwrap_or_default(),
         ))
     }
 
-    fn u64(&mut self) -> Result<u64, SnapshotError> {
+    pub(super) fn u64(&mut self) -> Result<u64, SnapshotError> {
         Ok(u64::from_le_bytes(
             self.take(8)?.try_into().unwrap_or_default(),
         ))

@@ -126,6 +126,8 @@ impl Engine {
     ///     bookings_per_person_max: 2,
     ///     series_gap_days_min: 21,
     ///     series_gap_days_max: 28,
+    ///     days_max: 64,
+    ///     standby_max: 0,
     ///     ..Config::default()
     /// })?;
     /// let at = |day, capacity| SlotSpec { site: SiteId::new(1), day: Day::new(day), window: Window::new(0), capacity };

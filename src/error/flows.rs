@@ -269,7 +269,7 @@ impl HoldError {
 /// # Example
 /// ```
 /// use fairbook::{Config, ConfirmError, Engine, PersonId, SlotId, SlotSpec, Timestamp};
-/// let engine = Engine::new(Config { holds_max: 10, ..Config::default() })?;
+/// let engine = Engine::new(Config { holds_max: 10, standby_max: 0, ..Config::default() })?;
 /// let slot = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
 /// let error = engine.confirm(PersonId::new(1), slot, Timestamp::ZERO).unwrap_err();
 /// assert_eq!(error, ConfirmError::UnknownPerson);
@@ -363,7 +363,7 @@ impl ConfirmError {
 /// # Example
 /// ```
 /// use fairbook::{CancelError, Config, Engine, PersonId, SlotId, Timestamp};
-/// let engine = Engine::new(Config { holds_max: 10, ..Config::default() })?;
+/// let engine = Engine::new(Config { holds_max: 10, standby_max: 0, ..Config::default() })?;
 /// let error = engine.cancel(PersonId::new(1), SlotId::new(0), Timestamp::ZERO).unwrap_err();
 /// assert_eq!(error, CancelError::UnknownSlot { slot: SlotId::new(0) });
 /// # Ok::<(), fairbook::ConfigError>(())

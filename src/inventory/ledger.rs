@@ -99,6 +99,7 @@ impl Ledger {
 
     /// Writes cell `index` as a booking of `slot`, or empties it (the caller holds the
     /// person's busy bit).
+    #[inline]
     pub(crate) fn set(&self, seq: Seq, index: u8, slot: Option<SlotId>) {
         self.set_raw(seq, index, slot.map_or(0, |slot| slot.as_u32() + 1));
     }

@@ -19,7 +19,7 @@ use crossbeam_utils::CachePadded;
 use super::sync::{AtomicU64, Ordering};
 
 /// Stripes per counter: enough for a service's worker threads to rarely share one.
-const STRIPES: usize = 8;
+pub(crate) const STRIPES: usize = 8;
 
 pub(crate) struct StripedCounter {
     stripes: [CachePadded<AtomicU64>; STRIPES],
@@ -31,7 +31,7 @@ thread_local! {
 
 /// The calling thread's stripe, assigned round-robin on first use.
 #[inline]
-fn stripe_index() -> usize {
+pub(crate) fn stripe_index() -> usize {
     STRIPE.with(|stripe| {
         let index = stripe.get();
         if index != usize::MAX {

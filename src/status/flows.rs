@@ -17,7 +17,7 @@ use crate::time::Timestamp;
 /// # Example
 /// ```
 /// use fairbook::{CohortId, Config, Engine, PersonId, SlotSpec, Timestamp};
-/// let engine = Engine::new(Config { holds_max: 100, ..Config::default() })?;
+/// let engine = Engine::new(Config { holds_max: 100, standby_max: 0, ..Config::default() })?;
 /// let slot = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
 /// let (person, now) = (PersonId::new(1), Timestamp::from_secs(1));
 /// engine.enqueue(person, CohortId::new(0), now).unwrap();
@@ -44,7 +44,7 @@ pub struct Hold {
 /// # Example
 /// ```
 /// use fairbook::{CohortId, Config, Engine, HeldSeat, PersonId, SlotSpec, Status, Timestamp};
-/// let engine = Engine::new(Config { holds_max: 10, ..Config::default() })?;
+/// let engine = Engine::new(Config { holds_max: 10, standby_max: 0, ..Config::default() })?;
 /// let slot = engine.add_slot(SlotSpec::with_capacity(1)).unwrap();
 /// let (person, now) = (PersonId::new(1), Timestamp::from_secs(1));
 /// engine.enqueue(person, CohortId::new(0), now).unwrap();
@@ -141,6 +141,7 @@ impl Default for HeldSeats {
 /// use fairbook::{CohortId, Config, Day, Engine, PersonId, SlotSpec, Timestamp};
 /// let engine = Engine::new(Config {
 ///     bookings_per_person_max: 2, series_gap_days_min: 21, series_gap_days_max: 28,
+///     days_max: 64, standby_max: 0,
 ///     ..Config::default()
 /// })?;
 /// let on = |day| SlotSpec { day: Day::new(day), ..SlotSpec::with_capacity(5) };
@@ -171,7 +172,7 @@ pub struct SeriesBooking {
 /// # Example
 /// ```
 /// use fairbook::{CohortId, Config, Engine, PersonId, Timestamp};
-/// let engine = Engine::new(Config { dependants_per_person_max: 2, groups_max: 10, ..Config::default() })?;
+/// let engine = Engine::new(Config { dependants_per_person_max: 2, groups_max: 10, standby_max: 0, ..Config::default() })?;
 /// let (son, mother, now) = (PersonId::new(1), PersonId::new(2), Timestamp::from_secs(1));
 /// let place = engine.enqueue(son, CohortId::new(0), now).unwrap().seq;
 /// let registered = engine.register_dependant(son, mother, now).unwrap();
@@ -193,7 +194,7 @@ pub struct Registered {
 /// # Example
 /// ```
 /// use fairbook::{CohortId, Config, Engine, PersonId, SlotSpec, Timestamp};
-/// let engine = Engine::new(Config { dependants_per_person_max: 2, groups_max: 10, ..Config::default() })?;
+/// let engine = Engine::new(Config { dependants_per_person_max: 2, groups_max: 10, standby_max: 0, ..Config::default() })?;
 /// let slot = engine.add_slot(SlotSpec::with_capacity(2)).unwrap();
 /// let (son, mother, now) = (PersonId::new(1), PersonId::new(2), Timestamp::from_secs(1));
 /// engine.enqueue(son, CohortId::new(0), now).unwrap();

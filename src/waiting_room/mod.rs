@@ -30,15 +30,23 @@
 //! once: `admit` (+1), the first booking, a release of everything, the sweep and a requeue
 //! (−1 each). The outflow policy's cap on active people reads it.
 
+mod active;
+mod draw;
 mod fenwick;
 mod outflow;
 mod person_state;
 mod person_table;
+mod pre_queue;
 mod replay;
+mod replay_standby;
 mod ring;
+mod standby;
+mod tags;
 
+pub use draw::{DrawCommitment, DrawRecord, DrawSecret, draw_order};
 pub use outflow::OutflowPolicy;
 pub(crate) use outflow::TokenBucket;
+pub(crate) use pre_queue::{EntryRefusal, PreQueue};
 pub(crate) use replay::PlaceImage;
 
 use crate::audit::Violation;
@@ -46,23 +54,37 @@ use crate::config::{BOOKINGS_PER_PERSON_LIMIT, CohortWindow, LapsePolicy};
 use crate::error::EnqueueError;
 use crate::ids::{CohortId, PersonId, Seq};
 use crate::platform::alloc::AllocError;
-use crate::platform::counter::StripedCounter;
 use crate::platform::sync::Backoff;
 use crate::record::{Record, Recorder};
+use crate::scope::Scope;
 use crate::status::Place;
 use crate::time::Timestamp;
+use active::ActiveCounts;
 use person_state::{PersonState, Phase};
 use person_table::{Entry, Located, PersonTable};
 use ring::Ring;
+use standby::LineFull;
+pub(crate) use standby::{StandbyLine, StandbyLock};
+pub(crate) use tags::Tags;
 
 pub(crate) struct WaitingRoom {
     table: PersonTable,
     ring: Ring,
     cohorts: Box<[CohortWindow]>,
+    /// Each cohort's scope tag (see [`Tags`]).
+    cohort_tags: Box<[u16]>,
+    /// Each place's scope tag, if the engine has more than one scope.
+    tags: Tags,
     lapse_policy: LapsePolicy,
-    active_count: StripedCounter,
+    active: ActiveCounts,
+    standby: StandbyLine,
+    pre_queue: PreQueue,
     recorder: Recorder,
 }
+
+/// What a first join asks the engine: `Some(error)` if the inventory within the scope of
+/// `tag` has no seat, so that a place in line would be a wait for nothing.
+pub(crate) type SoldOut<'a> = dyn Fn(u16) -> Option<EnqueueError> + 'a;
 
 /// What the waiting room knows of one person (which slots they hold is the engine's to say).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,6 +95,11 @@ pub(crate) enum PlaceView {
     Waiting { seq: Seq, ahead: u64 },
     /// Admitted, lease live at the time asked, no booking held.
     Admitted { seq: Seq, lease_until: Timestamp },
+    /// Admitted, found no room, and keeps their turn until a seat is offered.
+    Standby { seq: Seq },
+    /// Offered a seat, held for them until `until` (which, the engine's ledger says, read
+    /// under the person's lock).
+    Offered { seq: Seq, until: Timestamp },
     /// Admitted and holding `bookings_count` cells (bookings or holds). What they are is the
     /// engine's to read, under the person's lock.
     Booked {
@@ -115,6 +142,7 @@ pub(crate) enum LinkRefusal {
 pub(crate) enum Locked<'a> {
     Waiting(WaitingGuard<'a>),
     Admitted(AdmittedGuard<'a>),
+    Standby(StandbyGuard<'a>),
 }
 
 /// A waiting person whose busy bit this thread holds: nobody can admit them meanwhile.
@@ -166,8 +194,18 @@ impl AdmittedGuard<'_> {
         now < self.guard.state.deadline()
     }
 
+    /// The door holds a seat for this person (in the ledger's cell `bookings_count`).
+    pub(crate) fn is_offered(&self) -> bool {
+        self.guard.state.is_offered()
+    }
+
+    /// The person's scope tag.
+    pub(crate) fn tag(&self) -> u16 {
+        self.room.tags.get(self.guard.seq)
+    }
+
     /// Stores the person's new bookings count and lets go. A first booking takes the person
-    /// out of the active count.
+    /// out of the active count; a booking confirms a seat held for an offer, if any.
     pub(crate) fn commit_bookings(mut self, count: u8) {
         self.set_bookings_count(count);
         let state = self.guard.state;
@@ -176,23 +214,124 @@ impl AdmittedGuard<'_> {
 
     /// Changes the person's bookings count (cells in use, holds included) while keeping the
     /// lock: stored when the guard commits or is dropped. A first seat taken takes the person
-    /// out of the active count, once.
+    /// out of the active count, once; a seat held for an offer is no longer one (it is
+    /// booked, or was given back).
     pub(crate) fn set_bookings_count(&mut self, count: u8) {
         let before = self.guard.state;
         debug_assert!(count <= BOOKINGS_PER_PERSON_LIMIT);
         if count > 0 {
-            self.room.note_no_longer_active(before);
+            self.room.note_no_longer_active(before, self.guard.seq);
         }
-        self.guard.state = before.with_bookings_count(count);
+        self.guard.state = before.with_bookings_count(count).with_offered(false);
     }
 
-    /// The person gives back their lease and every booking (the caller has given the seats
-    /// back): their turn is over.
+    /// The person gives back their lease, every booking and any held seat (the caller has
+    /// given the seats back): their turn is over.
     pub(crate) fn give_up_everything(self) {
         let before = self.guard.state;
-        self.room.note_no_longer_active(before);
+        self.room.note_no_longer_active(before, self.guard.seq);
+        self.guard.commit(
+            before
+                .with_bookings_count(0)
+                .with_offered(false)
+                .with_phase(Phase::Done),
+        );
+    }
+
+    /// The person goes on standby (they hold no booking, and found no room in their scope):
+    /// they keep their turn, stop counting as active, and are offered the next seat that
+    /// frees up in their scope before anyone behind them. The caller holds `line` (taken
+    /// before this guard's busy bit). `seats_free(tag)` is asked **after** the person is in
+    /// the line (see `standby.rs`): if their scope has a free seat after all, they leave the
+    /// line again and nothing changes.
+    pub(crate) fn go_standby(
+        self,
+        line: &mut StandbyLock<'_>,
+        seats_free: impl FnOnce(u16) -> bool,
+        record: impl FnOnce(Seq),
+    ) -> Result<Seq, StandbyRefusal> {
+        let before = self.guard.state;
+        debug_assert!(before.bookings_count() == 0 && !before.is_offered());
+        let (seq, tag) = (self.guard.seq, self.tag());
+        line.stand(seq, tag)
+            .map_err(|LineFull| StandbyRefusal::LineFull)?;
+        if seats_free(tag) {
+            line.leave(seq);
+            return Err(StandbyRefusal::SeatsFree);
+        }
+        record(seq);
+        self.room.note_no_longer_active(before, seq);
+        self.guard.commit(before.with_phase(Phase::Standby));
+        Ok(seq)
+    }
+
+    /// An offer whose deadline passed lapses (the caller gave the held seat back): the person
+    /// did not take their turn.
+    pub(crate) fn lapse_offer(self) {
+        let before = self.guard.state;
+        debug_assert!(before.is_offered() && before.bookings_count() == 0);
         self.guard
-            .commit(before.with_bookings_count(0).with_phase(Phase::Done));
+            .commit(before.with_offered(false).with_phase(Phase::Lapsed));
+    }
+}
+
+/// What one [`WaitingRoom::admit`] did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Admission {
+    /// People let in.
+    pub(crate) admitted: u64,
+    /// The places considered: `[from, to)`.
+    pub(crate) from: Seq,
+    pub(crate) to: Seq,
+    /// The door's `can_admit` said no to the next person.
+    pub(crate) refused: bool,
+}
+
+/// Why [`AdmittedGuard::go_standby`] left the person as they were.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum StandbyRefusal {
+    /// The standby line is full.
+    LineFull,
+    /// Their scope has a free seat: they can book.
+    SeatsFree,
+}
+
+/// A person on standby whose busy bit this thread holds.
+pub(crate) struct StandbyGuard<'a> {
+    room: &'a WaitingRoom,
+    guard: PersonGuard<'a>,
+}
+
+impl StandbyGuard<'_> {
+    pub(crate) fn seq(&self) -> Seq {
+        self.guard.seq
+    }
+
+    /// The person's scope tag.
+    pub(crate) fn tag(&self) -> u16 {
+        self.room.tags.get(self.guard.seq)
+    }
+
+    /// The person leaves standby and gives up their turn (the caller holds `line`).
+    pub(crate) fn leave(self, line: &mut StandbyLock<'_>) {
+        line.leave(self.guard.seq);
+        let before = self.guard.state;
+        self.guard.commit(before.with_phase(Phase::Done));
+    }
+
+    /// The door offers the person a seat, held for them until `until` (the caller took it and
+    /// wrote it to the ledger's first cell, and holds `line`).
+    pub(crate) fn offer(self, line: &mut StandbyLock<'_>, until: Timestamp) {
+        let seq = self.guard.seq;
+        line.leave(seq);
+        line.note_offer(seq, until);
+        let before = self.guard.state;
+        self.guard.commit(
+            before
+                .with_phase(Phase::Leased)
+                .with_offered(true)
+                .with_deadline(until),
+        );
     }
 }
 
@@ -203,6 +342,8 @@ pub(crate) struct PlaceFacts {
     pub(crate) holds_lease: bool,
     /// Bookings held according to the person's state.
     pub(crate) bookings_count: u8,
+    /// A seat is held for the person, in the ledger's cell `bookings_count`.
+    pub(crate) offered: bool,
 }
 
 /// A person whose busy bit this thread holds. Dropping it lets go, storing `state`.
@@ -234,35 +375,140 @@ impl Drop for PersonGuard<'_> {
 }
 
 impl WaitingRoom {
+    /// A waiting room for `people_max` places. `cohort_tags[c]` is cohort `c`'s scope tag;
+    /// with `tags` above 1, each place keeps one of `tags` tags of its own. At most
+    /// `standby_max` people are on standby or hold an offer at once.
+    #[allow(clippy::too_many_arguments)]
     pub(crate) fn new(
         people_max: u64,
         person_hash_key: u64,
         cohorts: &[CohortWindow],
+        cohort_tags: &[u16],
+        tags: usize,
+        standby_max: u32,
+        pre_queue_max: u32,
         lapse_policy: LapsePolicy,
         recorder: Recorder,
     ) -> Result<WaitingRoom, AllocError> {
+        let tagged = tags > 1;
         Ok(WaitingRoom {
             table: PersonTable::new(people_max, person_hash_key)?,
             ring: Ring::new(people_max)?,
             cohorts: cohorts.into(),
+            cohort_tags: cohort_tags.into(),
+            tags: Tags::new(people_max, tagged)?,
             lapse_policy,
-            active_count: StripedCounter::new(),
+            active: ActiveCounts::new(if tagged { tags } else { 0 })?,
+            standby: StandbyLine::new(standby_max, tags)?,
+            pre_queue: PreQueue::new(
+                pre_queue_max,
+                cohorts.len(),
+                cohorts.iter().any(|window| window.draw),
+            )?,
             recorder,
         })
     }
 
-    /// What [`WaitingRoom::new`] allocates for `people_max` places.
-    pub(crate) fn bytes_for(people_max: u64) -> usize {
-        PersonTable::bytes_for(people_max) + Ring::bytes_for(people_max)
+    /// What [`WaitingRoom::new`] allocates per place: the table, the ring and the tags.
+    pub(crate) fn bytes_for(people_max: u64, tagged: bool) -> usize {
+        PersonTable::bytes_for(people_max)
+            + Ring::bytes_for(people_max)
+            + Tags::bytes_for(people_max, tagged)
+    }
+
+    /// What [`WaitingRoom::new`] allocates for the door: the active counts per tag, the
+    /// standby line and the pre-queue of the draws.
+    pub(crate) fn door_bytes_for(
+        tags: usize,
+        standby_max: u32,
+        pre_queue_max: u32,
+        cohorts: &[CohortWindow],
+    ) -> usize {
+        ActiveCounts::bytes_for(if tags > 1 { tags } else { 0 })
+            + StandbyLine::bytes_for(standby_max, tags)
+            + PreQueue::bytes_for(
+                pre_queue_max,
+                cohorts.len(),
+                cohorts.iter().any(|window| window.draw),
+            )
     }
 
     pub(crate) fn memory_bytes(&self) -> usize {
-        self.table.memory_bytes() + self.ring.memory_bytes()
+        self.table.memory_bytes() + self.ring.memory_bytes() + self.tags.memory_bytes()
+    }
+
+    pub(crate) fn door_memory_bytes(&self) -> usize {
+        self.active.memory_bytes() + self.standby.memory_bytes() + self.pre_queue.memory_bytes()
+    }
+
+    /// The draws' pre-queue (see [`PreQueue`]).
+    pub(crate) fn pre_queue(&self) -> &PreQueue {
+        &self.pre_queue
+    }
+
+    /// The person's place in line, if they hold one (waiting out a pending first join).
+    pub(crate) fn place_of(&self, person: PersonId) -> Option<Seq> {
+        if !person.is_valid() {
+            return None;
+        }
+        let entry = self.table.find(person)?;
+        (!entry.is_refused()).then(|| entry.seq())
+    }
+
+    /// Gives each person of `drawn`, in that order, a place at the back of the line with scope
+    /// tag `tag`: the draw's order. People who hold a place already keep it (and people the
+    /// full room turned away get none). Returns how many were placed and the first place
+    /// given. The caller holds the engine's advance lock.
+    pub(crate) fn place_drawn(&self, drawn: &[PersonId], tag: u16) -> (u64, Seq) {
+        let mut cells = Vec::with_capacity(drawn.len());
+        for &person in drawn {
+            if let Located::Claimed(cell) = self.table.locate_or_claim(person) {
+                cells.push((cell, person));
+            }
+        }
+        // One block, so that the drawn places are consecutive, in drawn order.
+        let mut seqs = self.ring.claim_block(cells.len() as u64).peekable();
+        let first = seqs
+            .peek()
+            .copied()
+            .unwrap_or(Seq::new(self.ring.claimed_count()));
+        let mut placed = 0;
+        for (cell, person) in cells {
+            match seqs.next() {
+                Some(seq) => {
+                    self.publish_first_join(cell, person, seq, tag);
+                    placed += 1;
+                }
+                None => self.table.refuse(cell),
+            }
+        }
+        (placed, first)
+    }
+
+    /// Cohort `cohort`'s scope tag.
+    pub(crate) fn cohort_tag(&self, cohort: CohortId) -> u16 {
+        self.cohort_tags[cohort.as_index()]
+    }
+
+    /// The standby line (see [`StandbyLine`]).
+    pub(crate) fn standby(&self) -> &StandbyLine {
+        &self.standby
+    }
+
+    /// The scope tag of place `seq` (0 when places keep none).
+    #[inline]
+    pub(crate) fn tag_of(&self, seq: Seq) -> u16 {
+        self.tags.get(seq)
     }
 
     /// The most places the room can ever hand out (`people_max`).
     pub(crate) fn places_max(&self) -> u64 {
         self.ring.len()
+    }
+
+    /// Whether a seat is held for the person at `seq` (recovery).
+    pub(crate) fn is_offered(&self, seq: Seq) -> bool {
+        self.ring.state(seq).is_offered()
     }
 
     /// The bookings count of a place holding a lease, 0 for any other (recovery).
@@ -285,6 +531,11 @@ impl WaitingRoom {
         self.ring.claimed_count()
     }
 
+    /// People still waiting to be admitted (a snapshot).
+    pub(crate) fn waiting_count(&self) -> u64 {
+        self.ring.waiting_ahead(Seq::new(self.ring.claimed_count()))
+    }
+
     /// Places below this have been considered for admission.
     pub(crate) fn admission_cursor(&self) -> u64 {
         self.ring.admit_cursor()
@@ -292,31 +543,39 @@ impl WaitingRoom {
 
     /// Admitted people who have not booked and whose lapse has not been swept (a snapshot).
     pub(crate) fn active_count(&self) -> u64 {
-        self.active_count.sum().max(0) as u64
+        self.active.total().max(0) as u64
     }
 
-    fn active_decrement(&self) {
-        self.active_count.decrement();
+    /// [`WaitingRoom::active_count`] of the places with scope tag `tag` (all of them when
+    /// places keep no tag).
+    pub(crate) fn active_of_tag(&self, tag: u16) -> u64 {
+        self.active.of_tag(tag).max(0) as u64
     }
 
-    /// A person leaves the active set by their first booking or by releasing everything
-    /// (the caller holds their busy bit and saw `before.is_active()`).
-    fn note_no_longer_active(&self, before: PersonState) {
+    fn active_decrement(&self, seq: Seq) {
+        self.active.decrement(self.tags.get(seq));
+    }
+
+    /// A person leaves the active set by their first booking, by releasing everything or by
+    /// going on standby (the caller holds their busy bit).
+    fn note_no_longer_active(&self, before: PersonState, seq: Seq) {
         if before.is_active() {
-            self.active_decrement();
+            self.active_decrement(seq);
         }
     }
 
-    /// `enqueue`, minus the clock. `sold_out` is asked only for a first join.
+    /// `enqueue`, minus the clock. `sold_out` is asked only for a first join, with the scope
+    /// tag the new place would keep: `tag` if given, the cohort's otherwise.
     #[inline]
     pub(crate) fn join(
         &self,
         person: PersonId,
         cohort: CohortId,
+        tag: Option<u16>,
         now: Timestamp,
-        sold_out: impl Fn() -> bool,
+        sold_out: &SoldOut<'_>,
     ) -> Result<Place, EnqueueError> {
-        let answer = self.join_with(person, cohort, now, &sold_out, &mut Immediate);
+        let answer = self.join_with(person, cohort, tag, now, sold_out, &mut Immediate);
         answer.expect("an immediate join always answers")
     }
 
@@ -327,7 +586,7 @@ impl WaitingRoom {
         &self,
         requests: &[(PersonId, CohortId)],
         now: Timestamp,
-        sold_out: impl Fn() -> bool,
+        sold_out: &SoldOut<'_>,
         results: &mut [Result<Place, EnqueueError>],
     ) {
         /// How many requests ahead to prefetch: enough to cover a memory latency with the
@@ -336,13 +595,14 @@ impl WaitingRoom {
         for &(person, _) in requests.iter().take(PREFETCH_AHEAD) {
             self.table.prefetch(person);
         }
-        let mut deferred = Deferred::new(requests, now, &sold_out, results);
+        let mut deferred = Deferred::new(requests, now, sold_out, results);
         for (index, &(person, cohort)) in requests.iter().enumerate() {
             if let Some(&(ahead, _)) = requests.get(index + PREFETCH_AHEAD) {
                 self.table.prefetch(ahead);
             }
             deferred.current = index;
-            if let Some(answer) = self.join_with(person, cohort, now, &sold_out, &mut deferred) {
+            if let Some(answer) = self.join_with(person, cohort, None, now, sold_out, &mut deferred)
+            {
                 deferred.results[index] = answer;
             }
         }
@@ -356,8 +616,9 @@ impl WaitingRoom {
         &self,
         person: PersonId,
         cohort: CohortId,
+        tag: Option<u16>,
         now: Timestamp,
-        sold_out: &dyn Fn() -> bool,
+        sold_out: &SoldOut<'_>,
         sequencer: &mut dyn Sequencer,
     ) -> Option<Result<Place, EnqueueError>> {
         if !person.is_valid() {
@@ -365,6 +626,11 @@ impl WaitingRoom {
         }
         let Some(window) = self.cohorts.get(cohort.as_index()) else {
             return Some(Err(EnqueueError::UnknownCohort { cohort }));
+        };
+        let first = FirstJoin {
+            cohort,
+            window: *window,
+            tag,
         };
         match self.table.locate(person) {
             Some(cell) => match self.entry_for(cell, sequencer) {
@@ -375,10 +641,10 @@ impl WaitingRoom {
                 // again, window checks included: which of several people turned away at once
                 // keeps a refused table cell is an accident of timing and must not change the
                 // answer.
-                Ok(_) => self.join_first(person, cohort, *window, now, sold_out, sequencer),
+                Ok(_) => self.join_first(person, first, now, sold_out, sequencer),
                 Err(earlier) => sequencer.same_as(self, earlier),
             },
-            None => self.join_first(person, cohort, *window, now, sold_out, sequencer),
+            None => self.join_first(person, first, now, sold_out, sequencer),
         }
     }
 
@@ -428,7 +694,7 @@ impl WaitingRoom {
         entry: Entry,
         person: PersonId,
         now: Timestamp,
-        sold_out: &dyn Fn() -> bool,
+        sold_out: &SoldOut<'_>,
         sequencer: &mut dyn Sequencer,
     ) -> Result<Place, EnqueueError> {
         if entry.is_plain() {
@@ -448,7 +714,7 @@ impl WaitingRoom {
         mut entry: Entry,
         person: PersonId,
         now: Timestamp,
-        sold_out: &dyn Fn() -> bool,
+        sold_out: &SoldOut<'_>,
         sequencer: &mut dyn Sequencer,
     ) -> Result<Place, EnqueueError> {
         if entry.is_linked() {
@@ -466,7 +732,8 @@ impl WaitingRoom {
             let state = self.ring.state_settled(seq);
             let existing = Place { seq, is_new: false };
             match state.phase() {
-                Phase::Empty | Phase::Waiting => return Ok(existing),
+                // On standby, the turn is kept: the same place.
+                Phase::Empty | Phase::Waiting | Phase::Standby => return Ok(existing),
                 // A void place has no person, so no table cell leads to it.
                 Phase::Left | Phase::Done | Phase::Void => {
                     return Err(EnqueueError::PlaceReleased { seq });
@@ -502,7 +769,7 @@ impl WaitingRoom {
         entry: Entry,
         person: PersonId,
         now: Timestamp,
-        sold_out: &dyn Fn() -> bool,
+        sold_out: &SoldOut<'_>,
     ) -> Option<Result<Place, EnqueueError>> {
         let old_seq = entry.seq();
         let guard = self.lock_seq(Some(entry.cell), old_seq);
@@ -511,14 +778,17 @@ impl WaitingRoom {
         if !still_lapsed {
             return None;
         }
-        if sold_out() {
-            return Some(Err(EnqueueError::SoldOut));
+        // The new place keeps the scope of the old one.
+        let tag = self.tags.get(old_seq);
+        if let Some(error) = sold_out(tag) {
+            return Some(Err(error));
         }
         let Some(new_seq) = self.claim_seq() else {
             return Some(Err(EnqueueError::Full {
                 people_max: self.ring.len(),
             }));
         };
+        self.tags.set(new_seq, tag);
         self.recorder.record(|| Record::Requeued {
             person,
             from: old_seq,
@@ -527,7 +797,7 @@ impl WaitingRoom {
         self.ring.publish(new_seq, person);
         self.table.move_to(entry.cell, new_seq);
         if guard.state.is_active() {
-            self.active_decrement();
+            self.active_decrement(old_seq);
         }
         let moved = guard.state.with_phase(Phase::Moved);
         guard.commit(moved);
@@ -547,12 +817,18 @@ impl WaitingRoom {
     fn join_first(
         &self,
         person: PersonId,
-        cohort: CohortId,
-        window: CohortWindow,
+        first: FirstJoin,
         now: Timestamp,
-        sold_out: &dyn Fn() -> bool,
+        sold_out: &SoldOut<'_>,
         sequencer: &mut dyn Sequencer,
     ) -> Option<Result<Place, EnqueueError>> {
+        let FirstJoin {
+            cohort,
+            window,
+            tag,
+        } = first;
+        // Resolved here, not per join: a repeat join never needs it.
+        let tag = tag.unwrap_or_else(|| self.cohort_tags[cohort.as_index()]);
         if now < window.opens_at {
             return Some(Err(EnqueueError::WindowNotOpen {
                 cohort,
@@ -562,10 +838,14 @@ impl WaitingRoom {
         if let Some(closed_at) = window.closes_at.filter(|&closes_at| now >= closes_at) {
             return Some(Err(EnqueueError::WindowClosed { cohort, closed_at }));
         }
+        // Nobody who comes after the opening goes ahead of the people drawn at it.
+        if window.draw && !self.pre_queue.is_placed(cohort) {
+            return Some(Err(EnqueueError::DrawPending { cohort }));
+        }
         // Sold out first, as for a requeue: the used-up flag below is only set by a refused
         // claim, so asking it first would make the answer depend on who came before.
-        if sold_out() {
-            return Some(Err(EnqueueError::SoldOut));
+        if let Some(error) = sold_out(tag) {
+            return Some(Err(error));
         }
         // Checked before claiming a table cell, so that a flood of new people past the limit
         // does not fill the table with refused entries.
@@ -573,7 +853,7 @@ impl WaitingRoom {
             return Some(Err(self.full()));
         }
         match self.table.locate_or_claim(person) {
-            Located::Claimed(cell) => sequencer.first_join(self, cell, person),
+            Located::Claimed(cell) => sequencer.first_join(self, cell, person, tag),
             // The same person's other device got there between our look and our claim.
             Located::Cell(cell) => match self.entry_for(cell, sequencer) {
                 Ok(entry) if !entry.is_refused() => {
@@ -592,14 +872,23 @@ impl WaitingRoom {
         }
     }
 
-    /// Hands out place `seq` to a first join that won table cell `cell`: the ring entry
-    /// first, so that whoever finds `seq` in the table finds the person published.
+    /// Hands out place `seq` to a first join that won table cell `cell`: the scope tag and
+    /// the ring entry first, so that whoever finds `seq` in the table finds the person
+    /// published.
     #[inline]
-    fn publish_first_join(&self, cell: usize, person: PersonId, seq: Seq) -> Place {
+    fn publish_first_join(&self, cell: usize, person: PersonId, seq: Seq, tag: u16) -> Place {
         debug_assert!(seq.as_u64() < self.ring.len());
+        self.tags.set(seq, tag);
         // Recorded while the place is claimed but not visible: nothing can act on it (not
         // even the door, which stops at it) before its record is in.
-        self.recorder.record(|| Record::Joined { person, seq });
+        self.recorder.record(|| match tag {
+            0 => Record::Joined { person, seq },
+            tag => Record::JoinedIn {
+                person,
+                seq,
+                scope: Scope::from_tag(tag),
+            },
+        });
         self.ring.publish(seq, person);
         self.table.publish(cell, seq);
         Place { seq, is_new: true }
@@ -646,6 +935,7 @@ impl WaitingRoom {
             Phase::Empty | Phase::Waiting => {
                 Ok(Locked::Waiting(WaitingGuard { room: self, guard }))
             }
+            Phase::Standby => Ok(Locked::Standby(StandbyGuard { room: self, guard })),
             Phase::Leased if state.bookings_count() > 0 || now < state.deadline() => {
                 Ok(Locked::Admitted(AdmittedGuard { room: self, guard }))
             }
@@ -657,6 +947,21 @@ impl WaitingRoom {
                 Err(Refusal::Released { seq })
             }
         }
+    }
+
+    /// Takes the busy bit of place `seq` if its person is on standby (the door, about to offer
+    /// them a seat; it holds the standby line, so nobody takes them off it meanwhile).
+    pub(crate) fn lock_standby(&self, seq: Seq) -> Option<StandbyGuard<'_>> {
+        let guard = self.lock_seq(None, seq);
+        (guard.state.phase() == Phase::Standby).then_some(StandbyGuard { room: self, guard })
+    }
+
+    /// Takes the busy bit of place `seq` if a seat is still held for its person (the door,
+    /// about to let an offer lapse).
+    pub(crate) fn lock_offered(&self, seq: Seq) -> Option<AdmittedGuard<'_>> {
+        let guard = self.lock_seq(None, seq);
+        (guard.state.phase() == Phase::Leased && guard.state.is_offered())
+            .then_some(AdmittedGuard { room: self, guard })
     }
 
     /// Takes the busy bit of the person's current place through the table: refused if they
@@ -750,6 +1055,13 @@ impl WaitingRoom {
                     seq,
                     ahead: self.ring.waiting_ahead(seq),
                 },
+                Phase::Standby => PlaceView::Standby { seq },
+                Phase::Leased if state.is_offered() && now < state.deadline() => {
+                    PlaceView::Offered {
+                        seq,
+                        until: state.deadline(),
+                    }
+                }
                 Phase::Moved => {
                     entry = self.table.entry(entry.cell);
                     continue;
@@ -830,8 +1142,11 @@ impl WaitingRoom {
     }
 
     /// Admits up to `how_many` waiting people in sequence order, each with a lease until
-    /// `deadline`. Returns the number admitted and the range of places considered, which it
-    /// hands to `record` before anyone can see an admission.
+    /// `deadline`, and, if `can_admit` is given, as long as it says yes for the next one's
+    /// scope tag (the seat-aware door asks whether their scope has a seat for them; it is
+    /// asked once per person admitted and once for the one it stops at). Returns the number
+    /// admitted, the range of places considered, and whether `can_admit` stopped it; it hands
+    /// the number and the range to `record` before anyone can see an admission.
     ///
     /// With a record sink, admission is two steps: first the busy bit of every person to
     /// admit is taken (a person who leaves meanwhile is skipped, one who is mid-call is waited
@@ -845,14 +1160,20 @@ impl WaitingRoom {
         &self,
         how_many: u64,
         deadline: Timestamp,
+        mut can_admit: Option<&mut dyn FnMut(u16) -> bool>,
         record: impl FnOnce(u64, Seq, Seq),
-    ) -> (u64, Seq, Seq) {
+    ) -> Admission {
         let start = self.ring.admit_cursor();
         let end = self.ring.claimed_count();
         let leased = PersonState::leased(deadline);
         let two_steps = self.recorder.is_on();
+        // Without tags the active count is one total: counted once for the whole admission.
+        let per_tag = self.active.per_tag();
         let mut cursor = start;
         let mut admitted = 0;
+        let mut refused = false;
+        // Whether `can_admit` already said yes to the place at the cursor.
+        let mut granted = false;
         let backoff = Backoff::new();
         while admitted < how_many && cursor < end {
             let seq = Seq::new(cursor);
@@ -866,10 +1187,21 @@ impl WaitingRoom {
                     continue;
                 }
                 Phase::Waiting => {
+                    if let Some(can_admit) = can_admit.as_deref_mut().filter(|_| !granted) {
+                        if !can_admit(self.tags.get(seq)) {
+                            refused = true;
+                            break;
+                        }
+                        granted = true;
+                    }
                     let next = if two_steps { state.with_busy() } else { leased };
                     if self.ring.compare_exchange(seq, state, next).is_err() {
                         backoff.spin();
                         continue;
+                    }
+                    granted = false;
+                    if per_tag && !two_steps {
+                        self.active.increment(self.tags.get(seq));
                     }
                     admitted += 1;
                 }
@@ -886,16 +1218,30 @@ impl WaitingRoom {
                 // The waiting places in the range are exactly the ones this call holds.
                 if self.ring.state(seq).phase() == Phase::Waiting {
                     self.ring.unlock(seq, leased);
+                    if per_tag {
+                        self.active.increment(self.tags.get(seq));
+                    }
                 }
             }
         }
-        self.active_count.add(admitted as i64);
+        if !per_tag {
+            self.active.add_untagged(admitted);
+        }
         self.ring.set_admit_cursor(cursor);
-        (admitted, Seq::new(start), Seq::new(cursor))
+        Admission {
+            admitted,
+            from: Seq::new(start),
+            to: Seq::new(cursor),
+            refused,
+        }
     }
 
     /// Marks as LAPSED every active place from `cursor` on whose lease ended at or before
     /// `now`. Returns the new sweep cursor and how many lapsed.
+    ///
+    /// Lease deadlines of admitted places are non-decreasing in place order, so the sweep stops
+    /// at the first live one; offers (whose deadlines are renewed at the door's later turns)
+    /// and standby are passed over.
     ///
     /// The caller holds the engine's advance lock.
     pub(crate) fn sweep_lapsed(&self, mut cursor: u64, now: Timestamp) -> (u64, u64) {
@@ -907,6 +1253,10 @@ impl WaitingRoom {
             let state = self.ring.state(seq);
             match state.phase() {
                 Phase::Left | Phase::Void => {}
+                // A person on standby, or offered a seat, holds no lease the sweep could end:
+                // their deadline (renewed by an offer, out of place order) does not stop it.
+                Phase::Standby => {}
+                Phase::Leased if state.is_offered() => {}
                 _ if state.deadline() > now => break,
                 _ if state.is_busy() => {
                     backoff.snooze();
@@ -918,7 +1268,7 @@ impl WaitingRoom {
                         backoff.spin();
                         continue;
                     }
-                    self.active_decrement();
+                    self.active_decrement(seq);
                     lapsed += 1;
                 }
                 _ => {}
@@ -948,6 +1298,9 @@ impl WaitingRoom {
         let places = ring.claimed_count();
         let admit_cursor = ring.admit_cursor();
         let mut active_counted = 0i64;
+        let mut active_by_tag: Vec<i64> = Vec::new();
+        let mut standing = Vec::new();
+        let mut offered = Vec::new();
         let mut dead = 0u64;
         for raw in 0..places {
             let seq = Seq::new(raw);
@@ -962,18 +1315,30 @@ impl WaitingRoom {
             if (phase == Phase::Waiting && below_cursor) || (admitted && !below_cursor) {
                 violations.push(Violation::OutOfOrder { seq });
             }
+            let tag = usize::from(self.tags.get(seq));
             if state.is_active() {
                 active_counted += 1;
+                if active_by_tag.len() <= tag {
+                    active_by_tag.resize(tag + 1, 0);
+                }
+                active_by_tag[tag] += 1;
             }
             if matches!(phase, Phase::Moved | Phase::Void) {
                 // Dead places: no table cell leads to them.
                 dead += 1;
+            }
+            if phase == Phase::Standby {
+                standing.push((seq, tag as u16));
+            }
+            if state.is_offered() {
+                offered.push(seq);
             }
             each_place(
                 seq,
                 PlaceFacts {
                     holds_lease: phase == Phase::Leased,
                     bookings_count: state.bookings_count(),
+                    offered: state.is_offered(),
                 },
             );
         }
@@ -1016,7 +1381,7 @@ impl WaitingRoom {
             }
         }
 
-        let recorded = self.active_count.sum();
+        let recorded = self.active.total();
         if recorded != active_counted {
             violations.push(Violation::CounterMismatch {
                 counter: "active admitted count",
@@ -1024,14 +1389,68 @@ impl WaitingRoom {
                 counted: active_counted,
             });
         }
+        if self.active.per_tag() {
+            for tag in 0..=u16::try_from(active_by_tag.len()).unwrap_or(u16::MAX) {
+                let counted = active_by_tag.get(usize::from(tag)).copied().unwrap_or(0);
+                let recorded = self.active.of_tag(tag);
+                if recorded != counted {
+                    violations.push(Violation::CounterMismatch {
+                        counter: "active admitted count of a scope",
+                        recorded,
+                        counted,
+                    });
+                }
+            }
+        }
+
+        // The standby line lists exactly the people on standby, in place order, and every
+        // held seat was recorded as an offer.
+        let line = self.standby.lock();
+        let (listed, offers) = line.snapshot();
+        if listed != standing {
+            violations.push(Violation::CounterMismatch {
+                counter: "people on standby in the line",
+                recorded: listed.len() as i64,
+                counted: standing.len() as i64,
+            });
+        }
+        if let Some(unrecorded) = offered
+            .iter()
+            .find(|seq| offers.binary_search(seq).is_err())
+        {
+            violations.push(Violation::CounterMismatch {
+                counter: "offers recorded in the line",
+                recorded: offers.len() as i64,
+                counted: offered.len() as i64 + i64::from(unrecorded.as_u64() == u64::MAX),
+            });
+        }
+        if let Some((counter, recorded, counted)) = line.audit() {
+            violations.push(Violation::CounterMismatch {
+                counter,
+                recorded,
+                counted,
+            });
+        }
     }
 }
 
-/// Admitted, holds no booking now, and the lease has run out by `now`.
+/// What a first join needs to know of its cohort.
+#[derive(Clone, Copy)]
+struct FirstJoin {
+    cohort: CohortId,
+    window: CohortWindow,
+    /// The scope tag the new place keeps, if given (the cohort's otherwise).
+    tag: Option<u16>,
+}
+
+/// Admitted, holds no booking now, and the lease has run out by `now`. An offer lapses only
+/// when the door returns its seat: until then the person keeps their place.
 fn is_lapsed(state: PersonState, now: Timestamp) -> bool {
     match state.phase() {
         Phase::Lapsed => true,
-        Phase::Leased => state.bookings_count() == 0 && now >= state.deadline(),
+        Phase::Leased => {
+            state.bookings_count() == 0 && !state.is_offered() && now >= state.deadline()
+        }
         _ => false,
     }
 }
@@ -1046,6 +1465,7 @@ trait Sequencer {
         room: &WaitingRoom,
         cell: usize,
         person: PersonId,
+        tag: u16,
     ) -> Option<Result<Place, EnqueueError>>;
 
     /// If this sequencer holds `cell` pending, the index of the request that claimed it.
@@ -1070,9 +1490,10 @@ impl Sequencer for Immediate {
         room: &WaitingRoom,
         cell: usize,
         person: PersonId,
+        tag: u16,
     ) -> Option<Result<Place, EnqueueError>> {
         Some(match room.ring.claim() {
-            Some(seq) => Ok(room.publish_first_join(cell, person, seq)),
+            Some(seq) => Ok(room.publish_first_join(cell, person, seq, tag)),
             None => {
                 room.table.refuse(cell);
                 Err(room.full())
@@ -1112,12 +1533,12 @@ impl Sequencer for Immediate {
 struct Deferred<'a> {
     requests: &'a [(PersonId, CohortId)],
     now: Timestamp,
-    sold_out: &'a dyn Fn() -> bool,
+    sold_out: &'a SoldOut<'a>,
     results: &'a mut [Result<Place, EnqueueError>],
     /// The request being served.
     current: usize,
-    /// `(request, cell, person)` of each deferred first join, in request order.
-    claims: [(usize, usize, PersonId); Deferred::CLAIMS_MAX],
+    /// `(request, cell, person, tag)` of each deferred first join, in request order.
+    claims: [(usize, usize, PersonId, u16); Deferred::CLAIMS_MAX],
     claims_len: usize,
     /// `(request, earlier request)`: a second device of a person deferred earlier.
     repeats: [(usize, usize); Deferred::CLAIMS_MAX],
@@ -1133,7 +1554,7 @@ impl<'a> Deferred<'a> {
     fn new(
         requests: &'a [(PersonId, CohortId)],
         now: Timestamp,
-        sold_out: &'a dyn Fn() -> bool,
+        sold_out: &'a SoldOut<'a>,
         results: &'a mut [Result<Place, EnqueueError>],
     ) -> Deferred<'a> {
         Deferred {
@@ -1142,7 +1563,7 @@ impl<'a> Deferred<'a> {
             sold_out,
             results,
             current: 0,
-            claims: [(0, 0, PersonId::RESERVED); Deferred::CLAIMS_MAX],
+            claims: [(0, 0, PersonId::RESERVED, 0); Deferred::CLAIMS_MAX],
             claims_len: 0,
             repeats: [(0, 0); Deferred::CLAIMS_MAX],
             repeats_len: 0,
@@ -1157,11 +1578,12 @@ impl Sequencer for Deferred<'_> {
         room: &WaitingRoom,
         cell: usize,
         person: PersonId,
+        tag: u16,
     ) -> Option<Result<Place, EnqueueError>> {
         if self.claims_len == Deferred::CLAIMS_MAX {
             self.settle(room);
         }
-        self.claims[self.claims_len] = (self.current, cell, person);
+        self.claims[self.claims_len] = (self.current, cell, person, tag);
         self.claims_len += 1;
         None
     }
@@ -1169,8 +1591,8 @@ impl Sequencer for Deferred<'_> {
     fn holds(&self, cell: usize) -> Option<usize> {
         self.claims[..self.claims_len]
             .iter()
-            .find(|&&(_, held, _)| held == cell)
-            .map(|&(index, _, _)| index)
+            .find(|&&(_, held, _, _)| held == cell)
+            .map(|&(index, _, _, _)| index)
     }
 
     fn same_as(&mut self, room: &WaitingRoom, index: usize) -> Option<Result<Place, EnqueueError>> {
@@ -1190,9 +1612,9 @@ impl Sequencer for Deferred<'_> {
         let claims = &self.claims[..self.claims_len];
         if !claims.is_empty() {
             let mut seqs = room.ring.claim_block(claims.len() as u64);
-            for &(index, cell, person) in claims {
+            for &(index, cell, person, tag) in claims {
                 self.results[index] = match seqs.next() {
-                    Some(seq) => Ok(room.publish_first_join(cell, person, seq)),
+                    Some(seq) => Ok(room.publish_first_join(cell, person, seq, tag)),
                     None => {
                         room.table.refuse(cell);
                         Err(room.full())
@@ -1227,8 +1649,15 @@ impl Deferred<'_> {
             }),
             Err(_) => {
                 let (person, cohort) = self.requests[index];
-                room.join_with(person, cohort, self.now, self.sold_out, &mut Immediate)
-                    .expect("an immediate join always answers")
+                room.join_with(
+                    person,
+                    cohort,
+                    None,
+                    self.now,
+                    self.sold_out,
+                    &mut Immediate,
+                )
+                .expect("an immediate join always answers")
             }
         }
     }

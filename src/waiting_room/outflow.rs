@@ -3,7 +3,12 @@
 //! An [`OutflowPolicy`] combines a rate (admissions per second, metered by a token bucket so
 //! that calling [`Engine::advance_with_policy`](crate::Engine::advance_with_policy) often or seldom gives the
 //! same long-run rate), a cap on *active* admitted people (admitted, lease live, not booked
-//! yet: the load on the booking pages), and an optional stop once everything is booked.
+//! yet: the load on the booking pages), and an optional stop once everything is booked. (A door
+//! that never lets in more people than there are seats they could book is a property of the
+//! engine, [`Config::seat_aware_door`](crate::Config::seat_aware_door), which applies to
+//! every turn of the door.)
+
+use crate::status::DoorStall;
 
 /// How fast to admit. All limits are optional; with none set, everyone waiting is admitted.
 ///
@@ -89,25 +94,35 @@ impl TokenBucket {
 }
 
 impl OutflowPolicy {
-    /// How many to admit now, given the bucket, the active count and the inventory.
+    /// How many to admit now, given the bucket, the active count and the inventory, and, when
+    /// that is none, the limit that stops the door (a bucket merely out of tokens is the
+    /// door's pace, not a stall).
     pub(crate) fn due(
         &self,
         bucket: &mut TokenBucket,
         now_ms: u64,
         active: u64,
         sold_out: bool,
-    ) -> u64 {
+    ) -> (u64, Option<DoorStall>) {
         if self.stop_when_sold_out && sold_out {
-            return 0;
+            return (0, Some(DoorStall::SoldOut));
         }
         let mut due = u64::MAX;
+        let mut stall = None;
         if let Some(per_sec) = self.admissions_per_sec {
             let burst_max = self.burst_max.unwrap_or(per_sec);
             due = due.min(bucket.refill(now_ms, per_sec, burst_max));
+            if per_sec == 0 {
+                stall = Some(DoorStall::NoRate);
+            }
         }
         if let Some(active_max) = self.active_max {
-            due = due.min(active_max.saturating_sub(active));
+            let room = active_max.saturating_sub(active);
+            if room == 0 && stall.is_none() {
+                stall = Some(DoorStall::ActiveCap);
+            }
+            due = due.min(room);
         }
-        due
+        (due, stall.filter(|_| due == 0))
     }
 }

@@ -406,6 +406,20 @@ impl PersonTable {
             .is_ok()
     }
 
+    /// Sets `flag` on a published entry if it still reads `expected`; `false` if another
+    /// thread changed it first (the pre-queue's draw and an entrant's withdrawal race on it).
+    pub(crate) fn flag_if(&self, expected: Entry, flag: u64) -> bool {
+        self.cell(expected.cell)
+            .value
+            .compare_exchange(
+                expected.value,
+                expected.value | flag,
+                Ordering::SeqCst,
+                Ordering::SeqCst,
+            )
+            .is_ok()
+    }
+
     /// Marks a person as having given back their place (the caller holds their busy bit).
     pub(crate) fn retire(&self, cell: usize) {
         self.cell(cell).value.fetch_or(RETIRED, Ordering::AcqRel);

@@ -62,9 +62,11 @@ impl WaitingRoom {
             return Err("the place left is not a lapsed lease");
         }
         if state.is_active() {
-            self.active_count.add(-1);
+            self.active.decrement(self.tags.get(from));
         }
         self.ring.unlock(from, state.with_phase(Phase::Moved));
+        // The new place keeps the scope of the old one.
+        self.tags.set(to, self.tags.get(from));
         self.ring.replay_claim(to);
         self.ring.publish(to, person);
         self.table.move_to(entry.cell, to);
@@ -94,7 +96,7 @@ impl WaitingRoom {
             if state.is_active() && state.deadline() <= door {
                 self.ring.lock(seq);
                 self.ring.unlock(seq, state.with_phase(Phase::Lapsed));
-                self.active_count.add(-1);
+                self.active.decrement(self.tags.get(seq));
             }
         }
         let leased = PersonState::leased(lease_until);
@@ -104,7 +106,7 @@ impl WaitingRoom {
                 Phase::Waiting => {
                     self.ring.lock(seq);
                     self.ring.unlock(seq, leased);
-                    self.active_count.add(1);
+                    self.active.increment(self.tags.get(seq));
                 }
                 Phase::Left | Phase::Void => {}
                 _ => return Err("a place admitted was not waiting"),
@@ -158,7 +160,15 @@ impl WaitingRoom {
                 return Err("a place's state is not one the engine writes");
             }
             match state.phase() {
-                Phase::Empty => return Err("a place is empty"),
+                // Claimed by a join whose record comes after the snapshot's (a replica's
+                // snapshot while traffic continued): it stays open for that record, and a
+                // recovery seals it if none comes.
+                Phase::Empty => {
+                    if count < admit_cursor {
+                        return Err("a place below the admission cursor is empty");
+                    }
+                    self.ring.replay_claim(seq);
+                }
                 Phase::Void => {
                     self.ring.replay_claim(seq);
                     self.ring.publish_void(seq);
@@ -171,7 +181,7 @@ impl WaitingRoom {
                     self.ring.replay_claim(seq);
                     self.ring.restore(seq, person, state);
                     if state.is_active() {
-                        self.active_count.add(1);
+                        self.active.increment(self.tags.get(seq));
                     }
                     match phase {
                         // A dead place: the person's current place comes later.
@@ -198,7 +208,10 @@ impl WaitingRoom {
         for raw in 0..count {
             let phase = self.ring.state(Seq::new(raw)).phase();
             let waiting = phase == Phase::Waiting;
-            let admitted = !matches!(phase, Phase::Waiting | Phase::Left | Phase::Void);
+            let admitted = !matches!(
+                phase,
+                Phase::Empty | Phase::Waiting | Phase::Left | Phase::Void
+            );
             if (raw < admit_cursor && waiting) || (raw >= admit_cursor && admitted) {
                 return Err("places are on the wrong side of the admission cursor");
             }

@@ -18,10 +18,10 @@ use core::fmt;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use crate::{Model, ModelStats, Op, PEOPLE, RecordLog, SLOT_IDS, Universe};
+use crate::{Model, ModelStats, Op, PEOPLE, REGION_IDS, RecordLog, SLOT_IDS, Universe};
 use fairbook::{
     Advanced, AuditReport, Config, ConfigError, Engine, EnqueueError, OpAnswer, OpId, PersonId,
-    ReserveError, ReserveRequest, SlotId, Timestamp,
+    RegionId, ReserveError, ReserveRequest, SlotFilter, SlotId, Timestamp,
 };
 
 /// How the engine and the model parted ways on one op.
@@ -202,6 +202,18 @@ fn label<T, E: fmt::Debug>(
 }
 
 fn advanced_label(advanced: &Advanced) -> &'static str {
+    if advanced.lapsed > 0 {
+        return "swept lapses";
+    }
+    if advanced.offers_lapsed > 0 {
+        return "offers lapsed";
+    }
+    if advanced.offered > 0 {
+        return "offered seats";
+    }
+    if advanced.stall.is_some() {
+        return "stalled";
+    }
     match (advanced.admitted > 0, advanced.lapsed > 0) {
         (_, true) => "swept lapses",
         (true, false) => "admitted",
@@ -336,8 +348,24 @@ impl Harness {
     /// If the universe's configuration is invalid or the two disagree while adding its slots
     /// (every [`Universe`] from this module's strategies is valid).
     pub fn new(universe: &Universe) -> Harness {
-        Harness::with_config(universe.config(), &universe.capacities, Timestamp::ZERO)
-            .expect("a universe's configuration is valid")
+        let mut harness = Harness::with_config(universe.config(), &[], Timestamp::ZERO)
+            .expect("a universe's configuration is valid");
+        for (site, region) in universe.sites() {
+            assert_eq!(
+                harness.engine.add_site(site, region),
+                harness.model.add_site(site, region),
+                "engine and model disagree on adding a site"
+            );
+        }
+        for (index, &capacity) in universe.capacities.iter().enumerate() {
+            let spec = universe.slot_spec(index, capacity);
+            assert_eq!(
+                harness.engine.add_slot(spec),
+                harness.model.add_slot(spec),
+                "engine and model disagree on adding a slot"
+            );
+        }
+        harness
     }
 
     /// [`Harness::new`], with the engine's records kept and checked after every op: replaying
@@ -348,18 +376,13 @@ impl Harness {
         harness.engine = journal
             .engine(universe.config())
             .expect("a universe's configuration is valid");
-        for (index, &capacity) in universe.capacities.iter().enumerate() {
-            harness
-                .engine
-                .add_slot(Universe::slot_spec(index as u32, capacity))
-                .expect("the model took the same slots");
-        }
+        universe.populate(&harness.engine);
         harness.journal = Some(journal);
         harness
     }
 
     /// An engine and a model for any configuration, with slots of `capacities` added (as
-    /// [`Universe::slot_spec`] makes them), the caller's clock starting at `start`.
+    /// [`Universe::series_slot_spec`] makes them), the caller's clock starting at `start`.
     ///
     /// # Errors
     /// The [`ConfigError`] of [`Engine::new`].
@@ -387,7 +410,7 @@ impl Harness {
             history: Vec::new(),
         };
         for (index, &capacity) in capacities.iter().enumerate() {
-            let spec = Universe::slot_spec(index as u32, capacity);
+            let spec = Universe::series_slot_spec(index as u32, capacity);
             assert_eq!(
                 harness.engine.add_slot(spec),
                 harness.model.add_slot(spec),
@@ -471,6 +494,22 @@ impl Harness {
                 compare(answer, model.enqueue(*person, *cohort, now))?;
                 outcome
             }
+            Op::EnqueueIn {
+                person,
+                cohort,
+                scope,
+            } => {
+                let answer = engine.enqueue_in(*person, *cohort, *scope, now);
+                let outcome = label("enqueue_in", &answer, |place| {
+                    if place.is_new {
+                        "new place"
+                    } else {
+                        "same place"
+                    }
+                });
+                compare(answer, model.enqueue_in(*person, *cohort, *scope, now))?;
+                outcome
+            }
             Op::EnqueueBatch { requests } => {
                 let mut answers = vec![Err(EnqueueError::SoldOut); requests.len()];
                 let handled = engine.enqueue_batch(requests, now, &mut answers);
@@ -544,6 +583,36 @@ impl Harness {
                 compare(answers, expected)?;
                 "reserve batch".to_owned()
             }
+            Op::Standby { person } => {
+                let answer = engine.standby(*person, now);
+                let outcome = label("standby", &answer, |_| "Ok");
+                compare(answer, model.standby(*person, now))?;
+                outcome
+            }
+            Op::EnterDraw { person, cohort } => {
+                let answer = engine.enter_draw(*person, *cohort, now);
+                let outcome = label("enter_draw", &answer, |entry| {
+                    if entry.is_new { "entered" } else { "again" }
+                });
+                compare(answer, model.enter_draw(*person, *cohort, now))?;
+                outcome
+            }
+            Op::Draw { cohort, secret } => {
+                let secret = fairbook::DrawSecret::from_bytes([*secret; 32]);
+                let answer = engine.draw(*cohort, &secret, now);
+                let outcome = label("draw", &answer, |record| {
+                    if record.placed > 0 {
+                        "placed"
+                    } else {
+                        "nobody"
+                    }
+                });
+                if let Ok(record) = &answer {
+                    compare(record.verify(&secret), true)?;
+                }
+                compare(answer, model.draw(*cohort, &secret, now))?;
+                outcome
+            }
             Op::Release { person } => {
                 let answer = engine.release(*person, now);
                 let outcome = label("release", &answer, |released| {
@@ -571,11 +640,44 @@ impl Harness {
                 compare(answer, model.status(*person, now))?;
                 outcome
             }
-            Op::AddSlot { capacity } => {
-                let spec = Universe::slot_spec(model.slots_len(), *capacity);
-                let answer = engine.add_slot(spec);
+            Op::AddSlot { spec } => {
+                let answer = engine.add_slot(*spec);
                 let outcome = label("add_slot", &answer, |_| "Ok");
-                compare(answer, model.add_slot(spec))?;
+                compare(answer, model.add_slot(*spec))?;
+                outcome
+            }
+            Op::AddSite { site, region } => {
+                let answer = engine.add_site(*site, *region);
+                let outcome = label("add_site", &answer, |_| "Ok");
+                compare(answer, model.add_site(*site, *region))?;
+                outcome
+            }
+            Op::SetCapacity { slot, capacity } => {
+                let answer = engine.set_capacity(*slot, *capacity);
+                let outcome = label("set_capacity", &answer, |change| {
+                    match change.capacity.cmp(&change.capacity_before) {
+                        core::cmp::Ordering::Greater => "grew",
+                        core::cmp::Ordering::Less => "shrank",
+                        core::cmp::Ordering::Equal => "unchanged",
+                    }
+                });
+                compare(answer, model.set_capacity(*slot, *capacity))?;
+                outcome
+            }
+            Op::CloseSlot { slot } => {
+                let answer = engine.close_slot(*slot);
+                let outcome = label("close_slot", &answer, |_| "Ok");
+                compare(answer, model.close_slot(*slot))?;
+                outcome
+            }
+            Op::Search { filter } => {
+                let filter = filter.filter();
+                let answer = engine.search(filter).map(Iterator::collect::<Vec<_>>);
+                let outcome = label("search", &answer, |found| {
+                    if found.is_empty() { "none" } else { "found" }
+                });
+                compare(answer, model.search(&filter))?;
+                compare(engine.free_seats(&filter), model.free_seats(&filter))?;
                 outcome
             }
             Op::AdmittedIn { from, to } => {
@@ -585,6 +687,9 @@ impl Harness {
                     to: *to,
                     lease_until: now,
                     lapsed: 0,
+                    offered: 0,
+                    offers_lapsed: 0,
+                    stall: None,
                 };
                 let answer = engine
                     .admitted_in(&advanced)
@@ -811,6 +916,25 @@ impl Harness {
             ),
             (bookings, self.model.holds(), free_seats),
         )?;
+        for raw in 0..REGION_IDS {
+            let region = RegionId::new(raw);
+            compare_state(
+                || format!("{region} sold out"),
+                self.engine.is_sold_out_in(region),
+                self.model.is_sold_out_in(region),
+            )?;
+            let filter = SlotFilter::region(region);
+            compare_state(
+                || format!("free seats in {region}"),
+                self.engine.free_seats(&filter),
+                self.model.free_seats(&filter),
+            )?;
+            compare_state(
+                || format!("slots with room in {region}"),
+                self.engine.search(filter).map(Iterator::collect::<Vec<_>>),
+                self.model.search(&filter),
+            )?;
+        }
 
         // Read at the latest time the engine has seen: that moves no clock.
         let latest = stats.latest_time;
@@ -820,12 +944,19 @@ impl Harness {
             .filter(|person| person.as_u64() >= PEOPLE)
             .collect();
         let people = (0..PEOPLE).map(PersonId::new).chain([PersonId::RESERVED]);
+        let mut sold_out_in_scope = false;
         for person in people.chain(others) {
+            let status = self.engine.status(person, latest);
+            sold_out_in_scope |= matches!(status, Ok(fairbook::Status::SoldOutInScope { .. }));
             compare_state(
                 || format!("status of {person}"),
-                self.engine.status(person, latest),
+                status,
                 self.model.status(person, latest),
             )?;
+        }
+        if sold_out_in_scope {
+            self.coverage
+                .note("state: waiting, sold out in scope".to_owned());
         }
         Ok(())
     }

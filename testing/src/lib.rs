@@ -103,9 +103,9 @@ mod record_log;
 pub use harness::{Coverage, Failure, Harness, Mismatch, assert_audit_ok, check_audit};
 pub use model::{Model, ModelStats, validate};
 pub use ops::{
-    COHORTS, OP_IDS, Op, PEOPLE, SLOT_IDS, SLOTS_MAX, Universe, flows_op_strategy,
-    flows_scenario_strategy, flows_universe_strategy, op_strategy, ops_strategy, scenario_strategy,
-    universe_strategy,
+    COHORTS, DAY_IDS, OP_IDS, Op, OwnedFilter, PEOPLE, REGION_IDS, SITE_IDS, SLOT_IDS, SLOTS_MAX,
+    Universe, WINDOW_IDS, flows_op_strategy, flows_scenario_strategy, flows_universe_strategy,
+    op_strategy, ops_strategy, scenario_strategy, universe_strategy,
 };
 pub use record_log::RecordLog;
 

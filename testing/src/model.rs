@@ -42,10 +42,12 @@ use std::collections::HashMap;
 
 use fairbook::{
     AddSlotError, AdmittedInError, AdvanceError, Advanced, BookedSlots, Booking, CHOICES_MAX_LIMIT,
-    COHORTS_MAX_LIMIT, CohortId, Config, ConfigError, DEPENDANTS_PER_PERSON_LIMIT, EnqueueError,
-    HOLDS_PER_PERSON_LIMIT, HeldSeat, HeldSeats, LapsePolicy, OpAnswer, OpId, OutflowPolicy,
-    PEOPLE_MAX_LIMIT, PersonId, Place, ReleaseError, Released, ReserveError, SLOTS_MAX_LIMIT, Seq,
-    SlotId, SlotSpec, SlotView, Stats, Status, StatusError, TimeTooFarAhead, TimeWentBackwards,
+    COHORTS_MAX_LIMIT, CohortId, Config, ConfigError, DAYS_MAX_LIMIT, DEPENDANTS_PER_PERSON_LIMIT,
+    DoorStall, DrawEntryError, DrawError, EnqueueError, HOLDS_PER_PERSON_LIMIT, HeldSeat,
+    HeldSeats, LapsePolicy, OpAnswer, OpId, OutflowPolicy, PEOPLE_MAX_LIMIT, PersonId, Place,
+    REGIONS_MAX_LIMIT, RegionId, ReleaseError, Released, ReserveError, SITES_MAX_LIMIT,
+    SLOT_CAPACITY_LIMIT, SLOTS_MAX_LIMIT, STANDBY_MAX_LIMIT, Scope, Seq, SiteId, SlotId, SlotSpec,
+    SlotView, StandbyError, Stats, Status, StatusError, TimeTooFarAhead, TimeWentBackwards,
     Timestamp,
 };
 use fairbook::{
@@ -56,6 +58,13 @@ use crate::Op;
 use flows::{ChoiceProblem, Turned};
 
 mod flows;
+
+mod draw;
+mod scope;
+mod standby;
+mod supply;
+
+use standby::DoorSeats;
 
 /// The model's own reading of the limits documented on each [`Config`] field, checked in
 /// field order; [`Config::validate`] must agree with it on every configuration.
@@ -91,8 +100,32 @@ pub fn validate(config: &Config) -> Result<(), ConfigError> {
             max: SLOTS_MAX_LIMIT,
         });
     }
+    if !(1..=SITES_MAX_LIMIT).contains(&config.sites_max) {
+        return Err(ConfigError::SitesMaxOutOfRange {
+            given: config.sites_max,
+            max: SITES_MAX_LIMIT,
+        });
+    }
+    if !(1..=DAYS_MAX_LIMIT).contains(&config.days_max) {
+        return Err(ConfigError::DaysMaxOutOfRange {
+            given: config.days_max,
+            max: DAYS_MAX_LIMIT,
+        });
+    }
+    if !(1..=REGIONS_MAX_LIMIT).contains(&config.regions_max) {
+        return Err(ConfigError::RegionsMaxOutOfRange {
+            given: config.regions_max,
+            max: REGIONS_MAX_LIMIT,
+        });
+    }
     if config.lease_ms == 0 {
         return Err(ConfigError::LeaseZero);
+    }
+    if config.standby_max > STANDBY_MAX_LIMIT {
+        return Err(ConfigError::StandbyMaxOutOfRange {
+            given: config.standby_max,
+            max: STANDBY_MAX_LIMIT,
+        });
     }
     if !(1..=15).contains(&config.bookings_per_person_max) {
         return Err(ConfigError::BookingsPerPersonOutOfRange {
@@ -121,6 +154,15 @@ pub fn validate(config: &Config) -> Result<(), ConfigError> {
                 cohort: cohort as u16,
                 opens_at: window.opens_at,
                 closes_at,
+            });
+        }
+        if let Scope::Region(region) = window.scope
+            && u32::from(region.as_u16()) >= config.regions_max
+        {
+            return Err(ConfigError::CohortRegionOutOfRange {
+                cohort: cohort as u16,
+                region,
+                regions_max: config.regions_max,
             });
         }
     }
@@ -158,6 +200,24 @@ pub fn validate(config: &Config) -> Result<(), ConfigError> {
     if config.dependants_per_person_max > 0 && config.groups_max == 0 {
         return Err(ConfigError::GroupsMaxZero);
     }
+    // The current limits where the flows meet standby and regions.
+    if config.holds_max > 0 && config.standby_max > 0 {
+        return Err(ConfigError::HoldsWithStandby {
+            holds_max: config.holds_max,
+            standby_max: config.standby_max,
+        });
+    }
+    let linked = config.series_gap_days_max > 0 || config.dependants_per_person_max > 0;
+    if linked && config.standby_max > 0 {
+        return Err(ConfigError::LinkedBookingsWithStandby {
+            standby_max: config.standby_max,
+        });
+    }
+    if (config.holds_max > 0 || linked) && config.regions_max > 1 {
+        return Err(ConfigError::FlowsWithRegions {
+            regions_max: config.regions_max,
+        });
+    }
     Ok(())
 }
 
@@ -179,6 +239,8 @@ enum Stage {
     Done,
     /// Lapsed, then joined again at a later place (under [`LapsePolicy::Requeue`]).
     Moved,
+    /// Admitted, found no room, and keeps their turn until a seat is offered.
+    Standby,
 }
 
 /// One seat a place holds: a booking, or a hold until a deadline.
@@ -218,6 +280,11 @@ struct ModelPlace {
     series: Option<(SlotId, SlotId)>,
     /// The dependants registered to this place, in order, with their seats.
     dependants: Vec<(PersonId, Option<SlotId>)>,
+    /// Where the person may book (everywhere when the engine has one region).
+    scope: Scope,
+    /// The seat the door holds for them, offered while they were on standby (with
+    /// `stage == Leased`; their deadline is `lease_until`).
+    offer: Option<SlotId>,
 }
 
 impl ModelPlace {
@@ -225,7 +292,10 @@ impl ModelPlace {
     fn is_lapsed(&self, now: Timestamp) -> bool {
         match self.stage {
             Stage::Lapsed => true,
-            Stage::Leased => self.cells.is_empty() && now >= self.lease_until,
+            // An offer lapses only when the door takes its seat back.
+            Stage::Leased => {
+                self.cells.is_empty() && self.offer.is_none() && now >= self.lease_until
+            }
             _ => false,
         }
     }
@@ -260,15 +330,18 @@ impl ModelPlace {
 
     /// Admitted, lease not yet swept, never booked.
     fn is_active(&self) -> bool {
-        self.stage == Stage::Leased && !self.has_booked
+        self.stage == Stage::Leased && !self.has_booked && self.offer.is_none()
     }
 }
 
-/// One slot with the seats taken (bookings, holds, dependants' seats).
+/// One slot with the seats taken (bookings, holds, dependants' seats, seats held for
+/// offers). `spec.capacity` is the capacity now: a closed slot's goes down with each seat
+/// given back.
 #[derive(Clone, Debug)]
 struct ModelSlot {
     spec: SlotSpec,
     taken: u32,
+    closed: bool,
 }
 
 impl ModelSlot {
@@ -324,6 +397,22 @@ pub struct Model {
     /// Each person's current place (a requeue moves it on).
     place_of: HashMap<PersonId, Seq>,
     slots: Vec<ModelSlot>,
+    /// Each added site's region.
+    site_regions: HashMap<SiteId, RegionId>,
+    /// Each region's sites, in the order they were added.
+    region_sites: HashMap<RegionId, Vec<SiteId>>,
+    /// Free seats per region and in all, as the door last counted them (engines with more
+    /// than one region count at every advance).
+    free_at_door: Option<(HashMap<RegionId, u64>, u64)>,
+    /// Why the door let nobody in at its latest turn.
+    door_stall: Option<DoorStall>,
+    /// Offers the door recorded and has not forgotten yet: each takes room in the standby line
+    /// until the door's next turn finds it booked, given back or lapsed.
+    offers_recorded: Vec<Seq>,
+    /// The draws' entrants, drawn or not, and the people the full pre-queue turned away.
+    pre_queue: HashMap<PersonId, draw::Entrant>,
+    /// Cohorts whose draw was made.
+    drawn: Vec<CohortId>,
     /// Every place below this has been considered by an advance.
     admission_cursor: u64,
     /// `(effective time, admission cursor)` after every advance, oldest first.
@@ -351,6 +440,13 @@ impl Model {
             line: Vec::new(),
             place_of: HashMap::new(),
             slots: Vec::new(),
+            site_regions: HashMap::new(),
+            region_sites: HashMap::new(),
+            free_at_door: None,
+            door_stall: None,
+            offers_recorded: Vec::new(),
+            pre_queue: HashMap::new(),
+            drawn: Vec::new(),
             admission_cursor: 0,
             rate_samples: Vec::new(),
             bucket: Bucket::default(),
@@ -446,7 +542,7 @@ impl Model {
     }
 
     /// Hands out the next place to `person`, or `None` when all `people_max` are used.
-    fn new_place(&mut self, person: PersonId) -> Option<Seq> {
+    fn new_place(&mut self, person: PersonId, scope: Scope) -> Option<Seq> {
         if self.line.len() as u64 >= self.config.people_max {
             return None;
         }
@@ -459,6 +555,8 @@ impl Model {
             cells: Vec::new(),
             series: None,
             dependants: Vec::new(),
+            scope,
+            offer: None,
         });
         self.place_of.insert(person, seq);
         Some(seq)
@@ -470,17 +568,46 @@ impl Model {
         }
     }
 
-    /// See [`Engine::add_slot`](fairbook::Engine::add_slot).
+    /// See [`Engine::add_slot`](fairbook::Engine::add_slot): a site named for the first time
+    /// joins region 0.
     ///
     /// # Errors
-    /// [`AddSlotError::Full`] once `slots_max` slots exist.
+    /// As the engine's, in the same order: the site, the day and the capacity out of range,
+    /// then [`AddSlotError::Full`] once `slots_max` slots exist. (The engine's
+    /// [`AddSlotError::SiteFull`] needs sixteen million slots at one site: no model test
+    /// reaches it.)
     pub fn add_slot(&mut self, spec: SlotSpec) -> Result<SlotId, AddSlotError> {
+        if spec.site.as_u32() >= self.config.sites_max {
+            return Err(AddSlotError::SiteOutOfRange {
+                site: spec.site,
+                sites_max: self.config.sites_max,
+            });
+        }
+        if u32::from(spec.day.as_u16()) >= self.config.days_max {
+            return Err(AddSlotError::DayOutOfRange {
+                day: spec.day,
+                days_max: self.config.days_max,
+            });
+        }
+        if spec.capacity > SLOT_CAPACITY_LIMIT {
+            return Err(AddSlotError::CapacityTooLarge {
+                capacity: spec.capacity,
+                max: SLOT_CAPACITY_LIMIT,
+            });
+        }
         if self.slots.len() >= self.config.slots_max as usize {
             return Err(AddSlotError::Full {
                 slots_max: self.config.slots_max,
             });
         }
-        self.slots.push(ModelSlot { spec, taken: 0 });
+        if !self.site_regions.contains_key(&spec.site) {
+            self.put_site(spec.site, RegionId::new(0));
+        }
+        self.slots.push(ModelSlot {
+            spec,
+            taken: 0,
+            closed: false,
+        });
         Ok(SlotId::new(self.slots.len() as u32 - 1))
     }
 
@@ -490,6 +617,7 @@ impl Model {
             id: slot,
             spec: model.spec,
             booked: model.taken,
+            closed: model.closed,
         })
     }
 
@@ -502,6 +630,40 @@ impl Model {
         &mut self,
         person: PersonId,
         cohort: CohortId,
+        now: Timestamp,
+    ) -> Result<Place, EnqueueError> {
+        self.join(person, cohort, None, now)
+    }
+
+    /// See [`Engine::enqueue_in`](fairbook::Engine::enqueue_in): a first join's place keeps
+    /// `scope`, whatever the cohort's.
+    ///
+    /// # Errors
+    /// As the engine's: the time, then the region, then as [`Model::enqueue`].
+    pub fn enqueue_in(
+        &mut self,
+        person: PersonId,
+        cohort: CohortId,
+        scope: Scope,
+        now: Timestamp,
+    ) -> Result<Place, EnqueueError> {
+        let now = self.check_call(now)?;
+        if let Scope::Region(region) = scope {
+            if u32::from(region.as_u16()) >= self.config.regions_max {
+                return Err(EnqueueError::RegionOutOfRange {
+                    region,
+                    regions_max: self.config.regions_max,
+                });
+            }
+        }
+        self.join(person, cohort, Some(scope), now)
+    }
+
+    fn join(
+        &mut self,
+        person: PersonId,
+        cohort: CohortId,
+        scope: Option<Scope>,
         now: Timestamp,
     ) -> Result<Place, EnqueueError> {
         let now = self.check_call(now)?;
@@ -524,17 +686,23 @@ impl Model {
             if let Some(closed_at) = window.closes_at.filter(|&closes_at| now >= closes_at) {
                 return Err(EnqueueError::WindowClosed { cohort, closed_at });
             }
-            if self.is_sold_out() {
-                return Err(EnqueueError::SoldOut);
+            if window.draw && !self.drawn.contains(&cohort) {
+                return Err(EnqueueError::DrawPending { cohort });
             }
-            let seq = self.new_place(person).ok_or_else(|| self.full_error())?;
+            let scope = self.normalized(scope.unwrap_or(window.scope));
+            if let Some(error) = self.sold_out_for(scope) {
+                return Err(error);
+            }
+            let seq = self
+                .new_place(person, scope)
+                .ok_or_else(|| self.full_error())?;
             return Ok(Place { seq, is_new: true });
         };
         let existing = Place { seq, is_new: false };
         let place = self.place(seq);
         if !place.is_lapsed(now) {
             return match place.stage {
-                Stage::Waiting | Stage::Leased => Ok(existing),
+                Stage::Waiting | Stage::Leased | Stage::Standby => Ok(existing),
                 Stage::Left | Stage::Done => Err(EnqueueError::PlaceReleased { seq }),
                 Stage::Lapsed | Stage::Moved => unreachable!("a current place is never {place:?}"),
             };
@@ -543,12 +711,15 @@ impl Model {
         match self.config.lapse_policy {
             LapsePolicy::Forfeit => Err(EnqueueError::LeaseLapsed { seq, at }),
             LapsePolicy::Requeue => {
-                // A requeue is a new place: the inventory and the room are asked again, sold
-                // out first, then full, as for a first join.
-                if self.is_sold_out() {
-                    return Err(EnqueueError::SoldOut);
+                // A requeue is a new place, in the old one's scope: the inventory and the room
+                // are asked again, sold out first, then full, as for a first join.
+                let scope = place.scope;
+                if let Some(error) = self.sold_out_for(scope) {
+                    return Err(error);
                 }
-                let new_seq = self.new_place(person).ok_or_else(|| self.full_error())?;
+                let new_seq = self
+                    .new_place(person, scope)
+                    .ok_or_else(|| self.full_error())?;
                 self.place_mut(seq).stage = Stage::Moved;
                 Ok(Place {
                     seq: new_seq,
@@ -591,20 +762,38 @@ impl Model {
 
     /// Admits up to `how_many` waiting people in sequence order, passing over places given
     /// back. Stops as soon as `how_many` are in, so places given back after the last one
-    /// admitted are left for the next call.
-    fn admit(&mut self, how_many: u64, lease_until: Timestamp) -> (u64, Seq, Seq) {
+    /// admitted are left for the next call; a seat-aware door also stops at a person whose
+    /// scope has no seat for them (`seats`). Returns whether that stopped it.
+    fn admit(
+        &mut self,
+        how_many: u64,
+        lease_until: Timestamp,
+        mut seats: Option<&mut DoorSeats>,
+    ) -> (u64, Seq, Seq, bool) {
         let from = self.admission_cursor;
         let mut admitted = 0;
+        let mut refused = false;
         while admitted < how_many && (self.admission_cursor as usize) < self.line.len() {
             let place = &mut self.line[self.admission_cursor as usize];
             if place.stage == Stage::Waiting {
+                if let Some(seats) = seats.as_deref_mut() {
+                    if !seats.admit(place.scope) {
+                        refused = true;
+                        break;
+                    }
+                }
                 place.stage = Stage::Leased;
                 place.lease_until = lease_until;
                 admitted += 1;
             }
             self.admission_cursor += 1;
         }
-        (admitted, Seq::new(from), Seq::new(self.admission_cursor))
+        (
+            admitted,
+            Seq::new(from),
+            Seq::new(self.admission_cursor),
+            refused,
+        )
     }
 
     fn record_rate_sample(&mut self, now: Timestamp) {
@@ -624,20 +813,46 @@ impl Model {
         (per_sec > 0.0).then_some(per_sec)
     }
 
-    fn advanced(&mut self, now: Timestamp, how_many: u64, lapsed: u64) -> Advanced {
+    /// The door's turn after its sweep: offers to people on standby, then admission of up to
+    /// what `due` allows, given the door's state after the offers.
+    fn turn(
+        &mut self,
+        now: Timestamp,
+        lapsed: u64,
+        due: impl FnOnce(&mut Model) -> (u64, Option<DoorStall>),
+    ) -> Advanced {
         let lease_until = now.plus_millis(self.config.lease_ms);
-        let (admitted, from, to) = self.admit(how_many, lease_until);
+        let (offered, offers_lapsed) = self.offer_freed_seats(now, lease_until);
+        let mut seats = self.config.seat_aware_door.then(|| self.door_seats());
+        let (how_many, limit) = due(self);
+        let (admitted, from, to, refused) = self.admit(how_many, lease_until, seats.as_mut());
         self.bucket.tokens_milli = self
             .bucket
             .tokens_milli
             .saturating_sub(admitted.saturating_mul(1_000));
+        let waiting = self
+            .line
+            .iter()
+            .filter(|place| place.stage == Stage::Waiting)
+            .count();
+        let stall = if refused {
+            Some(DoorStall::NoSeat)
+        } else {
+            limit
+        }
+        .filter(|_| admitted == 0 && waiting > 0);
+        self.door_stall = stall;
         self.record_rate_sample(now);
+        self.count_free_at_door();
         Advanced {
             admitted,
             from,
             to,
             lease_until,
             lapsed,
+            offered,
+            offers_lapsed,
+            stall,
         }
     }
 
@@ -649,7 +864,7 @@ impl Model {
         let now = self.move_door(now)?;
         self.sweep_holds(now);
         let lapsed = self.sweep(now);
-        Ok(self.advanced(now, how_many, lapsed))
+        Ok(self.turn(now, lapsed, |_| (how_many, None)))
     }
 
     /// See [`Engine::advance_with_policy`](fairbook::Engine::advance_with_policy): the token bucket starts full,
@@ -666,15 +881,17 @@ impl Model {
         self.sweep_holds(now);
         let sold_out = self.is_sold_out();
         let lapsed = self.sweep(now);
-        let mut due = u64::MAX;
-        if policy.stop_when_sold_out && sold_out {
-            due = 0;
-        } else {
+        Ok(self.turn(now, lapsed, |model| {
+            if policy.stop_when_sold_out && sold_out {
+                return (0, Some(DoorStall::SoldOut));
+            }
+            let mut due = u64::MAX;
+            let mut stall = None;
             if let Some(per_sec) = policy.admissions_per_sec {
                 let cap_milli = policy.burst_max.unwrap_or(per_sec).saturating_mul(1_000);
-                self.bucket.tokens_milli = match self.bucket.last_refill_ms {
+                model.bucket.tokens_milli = match model.bucket.last_refill_ms {
                     None => cap_milli,
-                    Some(last) => self
+                    Some(last) => model
                         .bucket
                         .tokens_milli
                         .saturating_add(
@@ -682,14 +899,21 @@ impl Model {
                         )
                         .min(cap_milli),
                 };
-                self.bucket.last_refill_ms = Some(now.as_millis());
-                due = due.min(self.bucket.tokens_milli / 1_000);
+                model.bucket.last_refill_ms = Some(now.as_millis());
+                due = due.min(model.bucket.tokens_milli / 1_000);
+                if per_sec == 0 {
+                    stall = Some(DoorStall::NoRate);
+                }
             }
             if let Some(active_max) = policy.active_max {
-                due = due.min(active_max.saturating_sub(self.active_count()));
+                let room = active_max.saturating_sub(model.active_count());
+                if room == 0 && stall.is_none() {
+                    stall = Some(DoorStall::ActiveCap);
+                }
+                due = due.min(room);
             }
-        }
-        Ok(self.advanced(now, due, lapsed))
+            (due, stall.filter(|_| due == 0))
+        }))
     }
 
     /// Admitted people holding a lease that has not been swept, who never booked.
@@ -739,14 +963,33 @@ impl Model {
             return Ok(Status::Dependant { holder, slot });
         }
         let Some(&seq) = self.place_of.get(&person) else {
-            return Ok(Status::Unknown);
+            return Ok(match self.in_draw(person) {
+                Some(cohort) => Status::InDraw {
+                    cohort,
+                    draw_at: self.config.cohorts[cohort.as_index()].opens_at,
+                },
+                None => Status::Unknown,
+            });
         };
         let place = self.place(seq);
         Ok(match place.stage {
+            Stage::Standby => Status::Standby { seq },
+            Stage::Leased if place.offer.is_some() && now < place.lease_until => Status::Offered {
+                seq,
+                slot: place.offer.expect("checked"),
+                until: place.lease_until,
+            },
             Stage::Waiting => {
                 let ahead = self.waiting_ahead(seq);
                 if self.is_sold_out() {
                     Status::SoldOut { seq, ahead }
+                } else if let Some((scope, free_elsewhere)) = self.scope_sold_out(place.scope) {
+                    Status::SoldOutInScope {
+                        seq,
+                        ahead,
+                        scope,
+                        free_elsewhere,
+                    }
                 } else {
                     Status::Waiting {
                         seq,
@@ -754,6 +997,7 @@ impl Model {
                         estimated_wait_ms: self
                             .admissions_per_sec()
                             .map(|per_sec| (ahead as f64 * 1_000.0 / per_sec).ceil() as u64),
+                        door_stall: self.door_stall,
                     }
                 }
             }
@@ -849,6 +1093,7 @@ impl Model {
                 seq,
                 ahead: self.waiting_ahead(seq),
             }),
+            Stage::Standby => Err(Turned::Standby { seq }),
             Stage::Leased if !place.cells.is_empty() || now < place.lease_until => Ok(seq),
             Stage::Leased | Stage::Lapsed => Err(Turned::Lapsed {
                 at: place.lease_until,
@@ -919,11 +1164,16 @@ impl Model {
         self.slots[slot.as_index()].taken += seats;
     }
 
+    /// Gives back `seats` seats of `slot`; a closed slot loses them.
     fn give_back(&mut self, slot: SlotId, seats: u32) {
-        let taken = &mut self.slots[slot.as_index()].taken;
-        *taken = taken
+        let model = &mut self.slots[slot.as_index()];
+        model.taken = model
+            .taken
             .checked_sub(seats)
             .expect("a seat given back was taken");
+        if model.closed {
+            model.spec.capacity -= seats;
+        }
     }
 
     /// See [`Engine::reserve`](fairbook::Engine::reserve): a chosen slot the person books
@@ -943,6 +1193,34 @@ impl Model {
         self.check_choices(choices)?;
         let seq = self.lock_to_book(person, now)?;
         let place = self.place(seq);
+        if let Scope::Region(region) = place.scope {
+            let outside = choices
+                .iter()
+                .find(|slot| self.region_of(self.slots[slot.as_index()].spec.site) != Some(region));
+            if let Some(&slot) = outside {
+                return Err(ReserveError::OutOfScope {
+                    slot,
+                    scope: place.scope,
+                });
+            }
+        }
+        if let Some(held) = place.offer {
+            let Some(rank) = choices.iter().position(|&slot| slot == held) else {
+                return Err(ReserveError::OfferPending {
+                    slot: held,
+                    until: place.lease_until,
+                });
+            };
+            let place = self.place_mut(seq);
+            place.offer = None;
+            place.cells.push(ModelCell::booking(held));
+            place.has_booked = true;
+            return Ok(Booking {
+                seq,
+                slot: held,
+                rank: rank as u8,
+            });
+        }
         for (rank, &slot) in choices.iter().enumerate() {
             if place.booking_of(slot).is_some() {
                 return Ok(Booking {
@@ -957,11 +1235,13 @@ impl Model {
             return Err(ReserveError::BookingLimit { bookings_max });
         }
         let chosen = choices.iter().enumerate().find(|&(_, &slot)| {
-            place.cell_of(slot).is_none() && !self.slots[slot.as_index()].is_full()
+            place.cell_of(slot).is_none()
+                && !self.slots[slot.as_index()].is_full()
+                && !self.standby_ahead(seq, slot)
         });
         let Some((rank, &slot)) = chosen else {
             return Err(ReserveError::NoRoom {
-                sold_out: self.is_sold_out(),
+                sold_out: self.is_scope_sold_out(place.scope),
             });
         };
         self.take(slot, 1);
@@ -1015,11 +1295,24 @@ impl Model {
             }
             Err(Turned::Unknown) => return Err(ReleaseError::UnknownPerson),
             Err(Turned::Dependant { holder }) => return Err(ReleaseError::Dependant { holder }),
+            Err(Turned::Standby { seq }) => {
+                // They leave the standby line, and give up their turn.
+                self.place_mut(seq).stage = Stage::Done;
+                return Ok(Released {
+                    seq,
+                    slots: BookedSlots::default(),
+                    was_waiting: false,
+                });
+            }
             Err(Turned::Released | Turned::Lapsed { .. }) => {
                 return Err(ReleaseError::NothingToRelease);
             }
         };
         let slots = self.give_back_everything(seq);
+        if let Some(held) = self.place_mut(seq).offer.take() {
+            // The seat held for them goes back.
+            self.give_back(held, 1);
+        }
         self.place_mut(seq).stage = Stage::Done;
         Ok(Released {
             seq,
@@ -1090,6 +1383,7 @@ impl Model {
             places_handed_out: self.line.len() as u64,
             admission_cursor: self.admission_cursor,
             active_admitted: self.active_count(),
+            on_standby: self.standing().count() as u64,
             slots: self.slots.len() as u32,
             sold_out: self.is_sold_out(),
             latest_time: self.door.unwrap_or(Timestamp::ZERO),
@@ -1110,7 +1404,7 @@ impl Model {
         for place in &self.line {
             let slots = place.cells.iter().map(|cell| cell.slot);
             let seats = place.dependants.iter().filter_map(|&(_, seat)| seat);
-            for slot in slots.chain(seats) {
+            for slot in slots.chain(seats).chain(place.offer) {
                 match taken.get_mut(slot.as_index()) {
                     Some(count) => *count += 1,
                     None => return Err(format!("{slot} is held but does not exist")),
@@ -1150,6 +1444,9 @@ impl Model {
             }
             if !place.cells.is_empty() && place.stage != Stage::Leased {
                 return Err(format!("{seq} holds seats while {:?}", place.stage));
+            }
+            if place.offer.is_some() && (place.stage != Stage::Leased || !place.cells.is_empty()) {
+                return Err(format!("{seq} holds an offer while {:?}", place.stage));
             }
             for (index, cell) in place.cells.iter().enumerate() {
                 if place.cells[..index]
@@ -1246,6 +1543,8 @@ pub struct ModelStats {
     pub admission_cursor: u64,
     /// See [`Stats::active_admitted`].
     pub active_admitted: u64,
+    /// See [`Stats::on_standby`].
+    pub on_standby: u64,
     /// See [`Stats::slots`].
     pub slots: u32,
     /// See [`Stats::sold_out`].
@@ -1262,6 +1561,7 @@ impl From<Stats> for ModelStats {
             places_handed_out: stats.places_handed_out,
             admission_cursor: stats.admission_cursor,
             active_admitted: stats.active_admitted,
+            on_standby: stats.on_standby,
             slots: stats.slots,
             sold_out: stats.sold_out,
             latest_time: stats.latest_time,
@@ -1308,5 +1608,8 @@ from_call_time!(
     RebookError,
     SeriesError,
     RegisterError,
-    GroupError
+    GroupError,
+    StandbyError,
+    DrawEntryError,
+    DrawError
 );

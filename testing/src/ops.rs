@@ -17,8 +17,8 @@ use proptest::collection::{SizeRange, vec};
 use proptest::prelude::*;
 
 use fairbook::{
-    CohortId, CohortWindow, Config, Day, LapsePolicy, OpId, OutflowPolicy, PersonId, Seq, SiteId,
-    SlotId, SlotSpec, Timestamp, Window,
+    Area, CohortId, CohortWindow, Config, Day, LapsePolicy, OpId, OutflowPolicy, PersonId,
+    RegionId, Scope, Seq, SiteId, SlotFilter, SlotId, SlotSpec, Timestamp, Window, WindowSet,
 };
 
 /// The people the vocabulary names: `PersonId`s `0..PEOPLE` (plus, rarely,
@@ -37,12 +37,26 @@ pub const SLOTS_MAX: u32 = 4;
 /// remember them all.
 pub const OP_IDS: u64 = 6;
 
+/// Site ids the vocabulary names: `0..SITE_IDS`, one more than a universe has.
+pub const SITE_IDS: u32 = 4;
+
+/// Days the vocabulary names: `0..DAY_IDS`, one more than a universe has.
+pub const DAY_IDS: u16 = 4;
+
+/// Windows the vocabulary names: `0..WINDOW_IDS`.
+pub const WINDOW_IDS: u8 = 3;
+
+/// Region ids the vocabulary names: `0..REGION_IDS`, one more than a universe has.
+pub const REGION_IDS: u16 = 4;
+
 /// The cohorts of every universe: always open; open from 100 ms until 700 ms; open from
-/// 400 ms. Cohort id 3 is not configured.
-pub const COHORTS: [CohortWindow; 3] = [
+/// 400 ms and booking only in region 0; open from 300 ms with a draw for the people who come
+/// before. Cohort id 4 is not configured.
+pub const COHORTS: [CohortWindow; 4] = [
     CohortWindow::ALWAYS,
     CohortWindow::between(Timestamp::from_millis(100), Timestamp::from_millis(700)),
-    CohortWindow::opening_at(Timestamp::from_millis(400)),
+    CohortWindow::opening_at(Timestamp::from_millis(400)).within(Scope::Region(RegionId::new(0))),
+    CohortWindow::opening_at(Timestamp::from_millis(300)).with_draw(),
 ];
 
 /// One call on the engine (or on the caller's clock), at the harness's current time.
@@ -54,6 +68,15 @@ pub enum Op {
         person: PersonId,
         /// Their cohort (id 3 is unknown).
         cohort: CohortId,
+    },
+    /// [`Engine::enqueue_in`](fairbook::Engine::enqueue_in).
+    EnqueueIn {
+        /// Who joins.
+        person: PersonId,
+        /// Their cohort.
+        cohort: CohortId,
+        /// Where they may book (region 3 is beyond every universe).
+        scope: Scope,
     },
     /// [`Engine::enqueue_batch`](fairbook::Engine::enqueue_batch).
     EnqueueBatch {
@@ -103,6 +126,25 @@ pub enum Op {
         /// Who books, with a ticket or not, and their choices.
         requests: Vec<(PersonId, Option<Seq>, Vec<SlotId>)>,
     },
+    /// [`Engine::standby`](fairbook::Engine::standby).
+    Standby {
+        /// Who keeps their turn.
+        person: PersonId,
+    },
+    /// [`Engine::enter_draw`](fairbook::Engine::enter_draw).
+    EnterDraw {
+        /// Who enters.
+        person: PersonId,
+        /// Which cohort's draw (mostly 3, the one with a draw).
+        cohort: CohortId,
+    },
+    /// [`Engine::draw`](fairbook::Engine::draw) with the secret `[secret; 32]`.
+    Draw {
+        /// Which cohort.
+        cohort: CohortId,
+        /// The secret's repeated byte.
+        secret: u8,
+    },
     /// [`Engine::release`](fairbook::Engine::release).
     Release {
         /// Who gives everything back.
@@ -122,8 +164,33 @@ pub enum Op {
     },
     /// [`Engine::add_slot`](fairbook::Engine::add_slot), mid-campaign.
     AddSlot {
-        /// The new slot's capacity.
+        /// The new slot: where, when, how many (site and day may be out of range).
+        spec: SlotSpec,
+    },
+    /// [`Engine::add_site`](fairbook::Engine::add_site).
+    AddSite {
+        /// The site (may be added already, or out of range).
+        site: SiteId,
+        /// Its region (may be out of range).
+        region: RegionId,
+    },
+    /// [`Engine::set_capacity`](fairbook::Engine::set_capacity): supply grows or shrinks.
+    SetCapacity {
+        /// The slot (may not exist).
+        slot: SlotId,
+        /// Its new capacity (may be below what it holds).
         capacity: u32,
+    },
+    /// [`Engine::close_slot`](fairbook::Engine::close_slot).
+    CloseSlot {
+        /// The slot (may not exist, or be closed already).
+        slot: SlotId,
+    },
+    /// [`Engine::search`](fairbook::Engine::search), every result collected, and
+    /// [`Engine::free_seats`](fairbook::Engine::free_seats) for the same filter.
+    Search {
+        /// Where, when and which windows.
+        filter: OwnedFilter,
     },
     /// [`Engine::admitted_in`](fairbook::Engine::admitted_in) with a hand-made
     /// [`Advanced`](fairbook::Advanced) (the answers of real advances are checked after every
@@ -204,6 +271,34 @@ pub enum Op {
     },
 }
 
+/// A [`SlotFilter`] that owns its list of sites, so that an [`Op`] can carry it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OwnedFilter {
+    /// `None` for [`Area::Everywhere`], `Some(Ok(region))` for a region, `Some(Err(sites))` for
+    /// a list of sites.
+    pub area: Option<Result<RegionId, Vec<SiteId>>>,
+    /// The first day.
+    pub first_day: Day,
+    /// The last day (may be before the first).
+    pub last_day: Day,
+    /// The windows.
+    pub windows: WindowSet,
+}
+
+impl OwnedFilter {
+    /// The filter, borrowing the list of sites.
+    pub fn filter(&self) -> SlotFilter<'_> {
+        let area = match &self.area {
+            None => Area::Everywhere,
+            Some(Ok(region)) => Area::Region(*region),
+            Some(Err(sites)) => Area::Sites(sites),
+        };
+        SlotFilter::in_area(area)
+            .days(self.first_day, self.last_day)
+            .windows(self.windows)
+    }
+}
+
 /// The small world a sequence of [`Op`]s runs in: the engine's limits and the slots it starts
 /// with.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -212,10 +307,22 @@ pub struct Universe {
     pub people_max: u64,
     /// [`Config::slots_max`]: 1 to [`SLOTS_MAX`].
     pub slots_max: u32,
+    /// [`Config::sites_max`]: 1 to 3.
+    pub sites_max: u32,
+    /// [`Config::days_max`]: 1 to 3.
+    pub days_max: u32,
+    /// [`Config::regions_max`]: 1 to 3. Site `s` starts in region `s % regions_max`.
+    pub regions_max: u32,
     /// [`Config::lease_ms`]: 1 to 400 ms, against ticks of up to 300 ms.
     pub lease_ms: u64,
     /// [`Config::lapse_policy`].
     pub lapse_policy: LapsePolicy,
+    /// [`Config::seat_aware_door`].
+    pub seat_aware_door: bool,
+    /// [`Config::standby_max`]: 0 to 4, so that the line fills up.
+    pub standby_max: u32,
+    /// [`Config::pre_queue_max`]: 0 to 4, so that the draws fill up.
+    pub pre_queue_max: u32,
     /// [`Config::bookings_per_person_max`]: 1 to 3.
     pub bookings_per_person_max: u8,
     /// [`Config::choices_max`]: 1 to 3, against choice lists of up to 4.
@@ -227,7 +334,8 @@ pub struct Universe {
     pub time_ahead_tolerance_ms: u64,
     /// [`Config::person_hash_key`]: any.
     pub person_hash_key: u64,
-    /// The capacities of the slots added before the first op (at most `slots_max`), 0 to 5.
+    /// The capacities of the slots added before the first op (at most `slots_max`), 0 to 5,
+    /// spread over the sites, days and windows by [`Universe::slot_spec`].
     pub capacities: Vec<u32>,
     /// [`Config::holds_max`]: 0 (holds off) or 1 to 4.
     pub holds_max: u32,
@@ -260,8 +368,14 @@ impl Universe {
         Config {
             people_max: self.people_max,
             slots_max: self.slots_max,
+            sites_max: self.sites_max,
+            days_max: self.days_max,
+            regions_max: self.regions_max,
             lease_ms: self.lease_ms,
             lapse_policy: self.lapse_policy,
+            seat_aware_door: self.seat_aware_door,
+            standby_max: self.standby_max,
+            pre_queue_max: self.pre_queue_max,
             bookings_per_person_max: self.bookings_per_person_max,
             choices_max: self.choices_max,
             cohorts: COHORTS.to_vec(),
@@ -287,10 +401,10 @@ impl Universe {
     /// ```
     /// use fairbook::{Day, SiteId};
     /// use fairbook_testing::Universe;
-    /// let spec = Universe::slot_spec(3, 2);
+    /// let spec = Universe::series_slot_spec(3, 2);
     /// assert_eq!((spec.site, spec.day, spec.capacity), (SiteId::new(1), Day::new(3), 2));
     /// ```
-    pub fn slot_spec(index: u32, capacity: u32) -> SlotSpec {
+    pub fn series_slot_spec(index: u32, capacity: u32) -> SlotSpec {
         SlotSpec {
             site: SiteId::new(index / 3),
             day: Day::new(index as u16),
@@ -300,16 +414,101 @@ impl Universe {
     }
 }
 
+impl Universe {
+    /// The sites of the universe with their starting regions: site `s` in region
+    /// `s % regions_max`, added before any slot.
+    pub fn sites(&self) -> impl Iterator<Item = (SiteId, RegionId)> + '_ {
+        (0..self.sites_max).map(|raw| {
+            (
+                SiteId::new(raw),
+                RegionId::new((raw % self.regions_max) as u16),
+            )
+        })
+    }
+
+    /// Where the universe's starting slot `index` is: round the sites first, then the days,
+    /// windows in turn; with series on, as [`Universe::series_slot_spec`] lays them out (a
+    /// universe with series has two sites and four days, see [`Universe::one_side`]).
+    pub fn slot_spec(&self, index: usize, capacity: u32) -> SlotSpec {
+        let index = index as u32;
+        if self.series_gap_days.1 > 0 {
+            return Universe::series_slot_spec(index, capacity);
+        }
+        SlotSpec {
+            site: SiteId::new(index % self.sites_max),
+            day: Day::new((index / self.sites_max % self.days_max) as u16),
+            window: Window::new((index % u32::from(WINDOW_IDS)) as u8),
+            capacity,
+        }
+    }
+
+    /// Adds the universe's sites, then its starting slots, to `engine` (one built with
+    /// [`Universe::config`], a journaled one say), as [`Harness::new`](crate::Harness::new)
+    /// adds them to its own.
+    ///
+    /// # Panics
+    /// If the engine refuses one (an engine with another configuration).
+    pub fn populate(&self, engine: &fairbook::Engine) {
+        for (site, region) in self.sites() {
+            engine
+                .add_site(site, region)
+                .expect("the universe's sites fit its configuration");
+        }
+        for (index, &capacity) in self.capacities.iter().enumerate() {
+            engine
+                .add_slot(self.slot_spec(index, capacity))
+                .expect("the universe's slots fit its configuration");
+        }
+    }
+}
+
+impl Universe {
+    /// The universe within the engine's current limits: holds, series and groups (the flows)
+    /// are not configured together with standby or with more than one region
+    /// ([`ConfigError::HoldsWithStandby`](fairbook::ConfigError::HoldsWithStandby),
+    /// [`ConfigError::LinkedBookingsWithStandby`](fairbook::ConfigError::LinkedBookingsWithStandby),
+    /// [`ConfigError::FlowsWithRegions`](fairbook::ConfigError::FlowsWithRegions)). Where both
+    /// are drawn, `keep_flows` says which side stays: the flows (standby off, one region) or
+    /// the inventory's (the flows off). A universe with series gets the sites and days its
+    /// slot layout needs.
+    pub fn one_side(mut self, keep_flows: bool) -> Universe {
+        let flows_on =
+            self.holds_max > 0 || self.series_gap_days.1 > 0 || self.dependants_per_person_max > 0;
+        let inventory_on = self.standby_max > 0 || self.regions_max > 1;
+        if flows_on && inventory_on {
+            if keep_flows {
+                self.standby_max = 0;
+                self.regions_max = 1;
+            } else {
+                self.holds_max = 0;
+                self.series_gap_days = (0, 0);
+                self.dependants_per_person_max = 0;
+            }
+        }
+        if self.series_gap_days.1 > 0 {
+            self.sites_max = self.sites_max.max(2);
+            self.days_max = self.days_max.max(SLOTS_MAX);
+        }
+        self
+    }
+}
+
 impl Default for Universe {
-    /// Four places, two slots of capacity 1 and 2, 100 ms leases that are forfeited, one
-    /// booking per person, two choices, 10 ms of skew, calls up to an hour ahead; holds,
-    /// series, groups and remembered operations off.
+    /// Four places, two slots of capacity 1 and 2 at one site in one region, 100 ms leases
+    /// that are forfeited, one booking per person, two choices, 10 ms of skew, calls up to an
+    /// hour ahead; holds, series, groups and remembered operations off.
     fn default() -> Universe {
         Universe {
             people_max: 4,
             slots_max: 2,
+            sites_max: 1,
+            days_max: 1,
+            regions_max: 1,
             lease_ms: 100,
             lapse_policy: LapsePolicy::Forfeit,
+            seat_aware_door: false,
+            standby_max: 4,
+            pre_queue_max: 4,
             bookings_per_person_max: 1,
             choices_max: 2,
             time_skew_tolerance_ms: 10,
@@ -342,8 +541,18 @@ pub fn universe_strategy() -> impl Strategy<Value = Universe> {
     (
         prop_oneof![1 => Just(1u64), 2 => 2u64..=4, 6 => 5u64..=10],
         prop_oneof![1 => Just(1u32), 5 => 2..=SLOTS_MAX],
+        (
+            1u32..=3,
+            1u32..=3,
+            prop_oneof![1 => Just(1u32), 2 => 2u32..=3],
+        ),
         prop_oneof![1 => Just(1u64), 6 => 2u64..=400],
-        lapse_policy_strategy(),
+        (
+            lapse_policy_strategy(),
+            prop_oneof![1 => 0u32..=1, 3 => 2u32..=4],
+            prop_oneof![3 => Just(false), 1 => Just(true)],
+            prop_oneof![1 => 0u32..=1, 3 => 2u32..=4],
+        ),
         prop_oneof![3 => Just(1u8), 1 => 2u8..=3],
         prop_oneof![1 => Just(1usize), 5 => 2usize..=3],
         prop_oneof![1 => Just(0u64), 3 => 1u64..=100],
@@ -351,16 +560,19 @@ pub fn universe_strategy() -> impl Strategy<Value = Universe> {
         any::<u64>(),
         prop_oneof![
             1 => vec(capacity_strategy(), 0..=SLOTS_MAX as usize),
-            6 => vec(capacity_strategy(), 2..=3),
+            6 => vec(capacity_strategy(), 2),
         ],
-        flows_strategy(),
+        // The flows off: they have their own universes (`flows_universe_strategy`), and the
+        // engine does not configure them with standby or regions yet (see `Universe::one_side`).
+        Just(Flows::OFF),
     )
         .prop_map(
             |(
                 people_max,
                 slots_max,
+                (sites_max, days_max, regions_max),
                 lease_ms,
-                lapse_policy,
+                (lapse_policy, standby_max, seat_aware_door, pre_queue_max),
                 bookings_per_person_max,
                 choices_max,
                 time_skew_tolerance_ms,
@@ -371,11 +583,18 @@ pub fn universe_strategy() -> impl Strategy<Value = Universe> {
             )| {
                 capacities.truncate(slots_max as usize);
                 let flows = flows.fit(bookings_per_person_max);
+                let keep_flows = flows.keep_flows;
                 Universe {
                     people_max,
                     slots_max,
+                    sites_max,
+                    days_max,
+                    regions_max,
                     lease_ms,
                     lapse_policy,
+                    seat_aware_door,
+                    standby_max,
+                    pre_queue_max,
                     bookings_per_person_max,
                     choices_max,
                     time_skew_tolerance_ms,
@@ -390,6 +609,7 @@ pub fn universe_strategy() -> impl Strategy<Value = Universe> {
                     groups_max: flows.groups_max,
                     ops_remembered_max: flows.ops_remembered_max,
                 }
+                .one_side(keep_flows)
             },
         )
 }
@@ -404,9 +624,24 @@ struct Flows {
     dependants_per_person_max: u8,
     groups_max: u32,
     ops_remembered_max: u32,
+    /// Which side a universe keeps where the flows and standby or regions are both drawn (see
+    /// [`Universe::one_side`]).
+    keep_flows: bool,
 }
 
 impl Flows {
+    /// Every flow off.
+    const OFF: Flows = Flows {
+        holds_max: 0,
+        holds_per_person_max: 1,
+        hold_ttl_max_ms: 100,
+        series_gap_days: (0, 0),
+        dependants_per_person_max: 0,
+        groups_max: 1,
+        ops_remembered_max: 0,
+        keep_flows: false,
+    };
+
     /// Within what a configuration with `bookings_per_person_max` allows: holds per person
     /// at most that, and series only from 2 bookings.
     fn fit(mut self, bookings_per_person_max: u8) -> Flows {
@@ -429,6 +664,9 @@ fn flows_strategy() -> impl Strategy<Value = Flows> {
         prop_oneof![1 => Just(0u8), 3 => 1u8..=2],
         1u32..=3,
         prop_oneof![1 => Just(0u32), 3 => 1u32..=64],
+        // The inventory's side where both are drawn: the flows have their own universes
+        // (`flows_universe_strategy`, which keeps the flows).
+        Just(false),
     )
         .prop_map(
             |(
@@ -439,6 +677,7 @@ fn flows_strategy() -> impl Strategy<Value = Flows> {
                 dependants_per_person_max,
                 groups_max,
                 ops_remembered_max,
+                keep_flows,
             )| Flows {
                 holds_max,
                 holds_per_person_max,
@@ -447,6 +686,7 @@ fn flows_strategy() -> impl Strategy<Value = Flows> {
                 dependants_per_person_max,
                 groups_max,
                 ops_remembered_max,
+                keep_flows,
             },
         )
 }
@@ -463,6 +703,78 @@ fn person_strategy() -> impl Strategy<Value = PersonId> {
 
 fn slot_strategy() -> impl Strategy<Value = SlotId> {
     (0..SLOT_IDS).prop_map(SlotId::new)
+}
+
+fn site_strategy() -> impl Strategy<Value = SiteId> {
+    (0..SITE_IDS).prop_map(SiteId::new)
+}
+
+fn region_strategy() -> impl Strategy<Value = RegionId> {
+    (0..REGION_IDS).prop_map(RegionId::new)
+}
+
+/// Mostly region 0 or 1, which every universe of more than one site and region has.
+fn scope_strategy() -> impl Strategy<Value = Scope> {
+    prop_oneof![
+        1 => Just(Scope::Everywhere),
+        4 => (0u16..2).prop_map(|raw| Scope::Region(RegionId::new(raw))),
+        1 => region_strategy().prop_map(Scope::Region),
+    ]
+}
+
+fn day_strategy() -> impl Strategy<Value = Day> {
+    (0..DAY_IDS).prop_map(Day::new)
+}
+
+fn window_strategy() -> impl Strategy<Value = Window> {
+    (0..WINDOW_IDS).prop_map(Window::new)
+}
+
+/// Mostly a slot where the universe has sites and days; now and then one out of range.
+fn slot_spec_strategy() -> impl Strategy<Value = SlotSpec> {
+    (
+        prop_oneof![6 => (0u32..3).prop_map(SiteId::new), 1 => site_strategy()],
+        prop_oneof![6 => (0u16..3).prop_map(Day::new), 1 => day_strategy()],
+        window_strategy(),
+        capacity_strategy(),
+    )
+        .prop_map(|(site, day, window, capacity)| SlotSpec {
+            site,
+            day,
+            window,
+            capacity,
+        })
+}
+
+fn filter_strategy() -> impl Strategy<Value = OwnedFilter> {
+    (
+        prop_oneof![
+            2 => Just(None),
+            3 => region_strategy().prop_map(|region| Some(Ok(region))),
+            2 => vec(site_strategy(), 0..=3).prop_map(|sites| Some(Err(sites))),
+        ],
+        day_strategy(),
+        day_strategy(),
+        prop_oneof![
+            2 => Just(WindowSet::ALL),
+            1 => vec(window_strategy(), 0..=2).prop_map(|windows| WindowSet::of(&windows)),
+        ],
+        // Now and then the days run backwards, which is an error.
+        prop_oneof![6 => Just(false), 1 => Just(true)],
+    )
+        .prop_map(|(area, one, other, windows, backwards)| {
+            let (first_day, last_day) = if backwards == (one <= other) {
+                (other, one)
+            } else {
+                (one, other)
+            };
+            OwnedFilter {
+                area,
+                first_day,
+                last_day,
+                windows,
+            }
+        })
 }
 
 fn policy_strategy() -> impl Strategy<Value = OutflowPolicy> {
@@ -485,13 +797,17 @@ fn policy_strategy() -> impl Strategy<Value = OutflowPolicy> {
 /// Mostly the cohort that is always open; now and then one with a window, or one that is not
 /// configured.
 fn cohort_strategy() -> impl Strategy<Value = CohortId> {
-    prop_oneof![8 => Just(0u16), 2 => 1u16..=2, 1 => Just(3u16)].prop_map(CohortId::new)
+    prop_oneof![8 => Just(0u16), 3 => 1u16..=3, 1 => Just(4u16)].prop_map(CohortId::new)
 }
 
 /// Mostly one or two slots that a universe's first slots cover; now and then any list of up to
 /// four slot ids, empty and unknown ones included.
 fn choices_strategy() -> impl Strategy<Value = Vec<SlotId>> {
-    choices_in(2)
+    prop_oneof![
+        4 => vec((0u32..2).prop_map(SlotId::new), 1),
+        2 => vec((0u32..2).prop_map(SlotId::new), 2),
+        1 => vec(slot_strategy(), 0..=4),
+    ]
 }
 
 /// [`choices_strategy`] over the first `slots` slots.
@@ -568,11 +884,14 @@ fn verb_strategy(slots: u32) -> impl Strategy<Value = Op> {
     ]
 }
 
-/// One [`Op`], weighted towards joins and bookings.
+/// One [`Op`], weighted towards joins and bookings: the core's and the inventory's verbs (the
+/// flows' are [`flows_op_strategy`]'s).
 pub fn op_strategy() -> impl Strategy<Value = Op> {
     prop_oneof![
-        6 => (person_strategy(), cohort_strategy())
+        7 => (person_strategy(), cohort_strategy())
             .prop_map(|(person, cohort)| Op::Enqueue { person, cohort }),
+        2 => (person_strategy(), cohort_strategy(), scope_strategy())
+            .prop_map(|(person, cohort, scope)| Op::EnqueueIn { person, cohort, scope }),
         1 => vec((person_strategy(), cohort_strategy()), 0..=8)
             .prop_map(|requests| Op::EnqueueBatch { requests }),
         4 => prop_oneof![8 => 0u64..=4, 1 => Just(u64::MAX)]
@@ -595,19 +914,26 @@ pub fn op_strategy() -> impl Strategy<Value = Op> {
             0..=5
         )
         .prop_map(|requests| Op::ReserveBatch { requests }),
+        2 => person_strategy().prop_map(|person| Op::Standby { person }),
+        2 => (person_strategy(), prop_oneof![4 => Just(3u16), 1 => 0u16..=4])
+            .prop_map(|(person, cohort)| Op::EnterDraw { person, cohort: CohortId::new(cohort) }),
+        1 => (prop_oneof![4 => Just(3u16), 1 => 0u16..=4], any::<u8>())
+            .prop_map(|(cohort, secret)| Op::Draw { cohort: CohortId::new(cohort), secret }),
         1 => person_strategy().prop_map(|person| Op::Release { person }),
         1 => (person_strategy(), slot_strategy())
             .prop_map(|(person, slot)| Op::ReleaseBooking { person, slot }),
         2 => person_strategy().prop_map(|person| Op::Status { person }),
-        1 => capacity_strategy().prop_map(|capacity| Op::AddSlot { capacity }),
+        1 => slot_spec_strategy().prop_map(|spec| Op::AddSlot { spec }),
+        1 => (site_strategy(), region_strategy())
+            .prop_map(|(site, region)| Op::AddSite { site, region }),
+        1 => (slot_strategy(), capacity_strategy())
+            .prop_map(|(slot, capacity)| Op::SetCapacity { slot, capacity }),
+        1 => slot_strategy().prop_map(|slot| Op::CloseSlot { slot }),
+        1 => filter_strategy().prop_map(|filter| Op::Search { filter }),
         1 => (0u64..12, 0u64..12).prop_map(|(from, to)| Op::AdmittedIn {
             from: Seq::new(from),
             to: Seq::new(to),
         }),
-        4 => flow_strategy(2),
-        3 => ((0..OP_IDS).prop_map(OpId::new), verb_strategy(2))
-            .prop_map(|(op, call)| Op::Once { op, call: Box::new(call) }),
-        2 => prop_oneof![4 => Just(1u8), 1 => 2u8..=4].prop_map(|back| Op::Repeat { back }),
     ]
 }
 
@@ -637,7 +963,17 @@ pub fn scenario_strategy(len: impl Into<SizeRange>) -> impl Strategy<Value = (Un
 /// both their legs), leases long enough to use.
 pub fn flows_universe_strategy() -> impl Strategy<Value = Universe> {
     (
-        universe_strategy(),
+        (universe_strategy(), flows_strategy()).prop_map(|(mut universe, flows)| {
+            let flows = flows.fit(universe.bookings_per_person_max);
+            universe.holds_max = flows.holds_max;
+            universe.holds_per_person_max = flows.holds_per_person_max;
+            universe.hold_ttl_max_ms = flows.hold_ttl_max_ms;
+            universe.series_gap_days = flows.series_gap_days;
+            universe.dependants_per_person_max = flows.dependants_per_person_max;
+            universe.groups_max = flows.groups_max;
+            universe.ops_remembered_max = flows.ops_remembered_max;
+            universe
+        }),
         2u8..=3,
         1u32..=4,
         1u16..=2,
@@ -662,7 +998,7 @@ pub fn flows_universe_strategy() -> impl Strategy<Value = Universe> {
                 universe.capacities = capacities;
                 universe.lease_ms = lease_ms;
                 universe.people_max = universe.people_max.max(4);
-                universe
+                universe.one_side(true)
             },
         )
 }
@@ -712,7 +1048,7 @@ fn arbitrary_person(u: &mut Unstructured<'_>) -> arbitrary::Result<PersonId> {
 
 fn arbitrary_cohort(u: &mut Unstructured<'_>) -> arbitrary::Result<CohortId> {
     Ok(CohortId::new(
-        *u.choose(&[0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3])?,
+        *u.choose(&[0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 3, 4])?,
     ))
 }
 
@@ -726,6 +1062,58 @@ fn arbitrary_capacity(u: &mut Unstructured<'_>) -> arbitrary::Result<u32> {
 
 fn arbitrary_slot(u: &mut Unstructured<'_>) -> arbitrary::Result<SlotId> {
     Ok(SlotId::new(u.int_in_range(0..=SLOT_IDS - 1)?))
+}
+
+fn arbitrary_site(u: &mut Unstructured<'_>) -> arbitrary::Result<SiteId> {
+    Ok(SiteId::new(u.int_in_range(0..=SITE_IDS - 1)?))
+}
+
+fn arbitrary_region(u: &mut Unstructured<'_>) -> arbitrary::Result<RegionId> {
+    Ok(RegionId::new(u.int_in_range(0..=REGION_IDS - 1)?))
+}
+
+fn arbitrary_day(u: &mut Unstructured<'_>) -> arbitrary::Result<Day> {
+    Ok(Day::new(u.int_in_range(0..=DAY_IDS - 1)?))
+}
+
+fn arbitrary_window(u: &mut Unstructured<'_>) -> arbitrary::Result<Window> {
+    Ok(Window::new(u.int_in_range(0..=WINDOW_IDS - 1)?))
+}
+
+fn arbitrary_filter(u: &mut Unstructured<'_>) -> arbitrary::Result<OwnedFilter> {
+    let area = match u.int_in_range(0..=6)? {
+        0..=1 => None,
+        2..=4 => Some(Ok(arbitrary_region(u)?)),
+        _ => {
+            let len = u.int_in_range(0..=3)?;
+            Some(Err((0..len)
+                .map(|_| arbitrary_site(u))
+                .collect::<arbitrary::Result<Vec<_>>>()?))
+        }
+    };
+    let (one, other) = (arbitrary_day(u)?, arbitrary_day(u)?);
+    let backwards = one_in(u, 7)?;
+    let (first_day, last_day) = if backwards == (one <= other) {
+        (other, one)
+    } else {
+        (one, other)
+    };
+    let windows = if one_in(u, 3)? {
+        let len = u.int_in_range(0..=2)?;
+        WindowSet::of(
+            &(0..len)
+                .map(|_| arbitrary_window(u))
+                .collect::<arbitrary::Result<Vec<_>>>()?,
+        )
+    } else {
+        WindowSet::ALL
+    };
+    Ok(OwnedFilter {
+        area,
+        first_day,
+        last_day,
+        windows,
+    })
 }
 
 fn arbitrary_option(
@@ -842,18 +1230,18 @@ fn arbitrary_verb(u: &mut Unstructured<'_>) -> arbitrary::Result<Op> {
 /// The same weights as [`op_strategy`], drawn from fuzzer bytes.
 impl<'a> Arbitrary<'a> for Op {
     fn arbitrary(u: &mut Unstructured<'a>) -> arbitrary::Result<Op> {
-        const KINDS: [u8; 52] = [
+        const KINDS: [u8; 64] = [
             0, 0, 0, 0, 0, 0, 10, 1, 1, 1, 1, 2, 3, 3, 3, 4, 5, 5, 5, 5, 5, 5, 5, 5, 6, 7, 8, 8, 9,
-            11, 11, 11, 12, 13, 14, 14, 14, 14, 14, 14, 14, 14, 14, 14, 15, 15, 15, 15, 15, 16, 16,
-            16,
+            11, 11, 11, 12, 13, 14, 15, 16, 17, 17, 18, 18, 19, 19, 20, 20, 21, 22, 22, 22, 22, 22,
+            22, 22, 22, 22, 22, 23, 23, 23, 23, 23, 24, 24, 24,
         ];
         Ok(match u.choose(&KINDS)? {
-            14 => arbitrary_flow(u)?,
-            15 => Op::Once {
+            22 => arbitrary_flow(u)?,
+            23 => Op::Once {
                 op: OpId::new(u.int_in_range(0..=OP_IDS - 1)?),
                 call: Box::new(arbitrary_verb(u)?),
             },
-            16 => Op::Repeat {
+            24 => Op::Repeat {
                 back: if one_in(u, 5)? {
                     u.int_in_range(2..=4)?
                 } else {
@@ -953,8 +1341,63 @@ impl<'a> Arbitrary<'a> for Op {
                 from: Seq::new(u.int_in_range(0..=11)?),
                 to: Seq::new(u.int_in_range(0..=11)?),
             },
-            _ => Op::AddSlot {
+            20 => Op::EnterDraw {
+                person: arbitrary_person(u)?,
+                cohort: CohortId::new(if one_in(u, 4)? {
+                    u.int_in_range(0..=4)?
+                } else {
+                    3
+                }),
+            },
+            21 => Op::Draw {
+                cohort: CohortId::new(if one_in(u, 4)? {
+                    u.int_in_range(0..=4)?
+                } else {
+                    3
+                }),
+                secret: u8::arbitrary(u)?,
+            },
+            19 => Op::Standby {
+                person: arbitrary_person(u)?,
+            },
+            18 => Op::EnqueueIn {
+                person: arbitrary_person(u)?,
+                cohort: arbitrary_cohort(u)?,
+                scope: if one_in(u, 4)? {
+                    Scope::Everywhere
+                } else {
+                    Scope::Region(arbitrary_region(u)?)
+                },
+            },
+            14 => Op::AddSite {
+                site: arbitrary_site(u)?,
+                region: arbitrary_region(u)?,
+            },
+            15 => Op::SetCapacity {
+                slot: arbitrary_slot(u)?,
                 capacity: arbitrary_capacity(u)?,
+            },
+            16 => Op::CloseSlot {
+                slot: arbitrary_slot(u)?,
+            },
+            17 => Op::Search {
+                filter: arbitrary_filter(u)?,
+            },
+            _ => Op::AddSlot {
+                spec: SlotSpec {
+                    site: if one_in(u, 7)? {
+                        arbitrary_site(u)?
+                    } else {
+                        SiteId::new(u.int_in_range(0..=2)?)
+                    },
+                    day: if one_in(u, 7)? {
+                        arbitrary_day(u)?
+                    } else {
+                        Day::new(u.int_in_range(0..=2)?)
+                    },
+                    window: arbitrary_window(u)?,
+                    capacity: arbitrary_capacity(u)?,
+                },
             },
         })
     }
@@ -973,7 +1416,17 @@ impl<'a> Arbitrary<'a> for Universe {
         } else {
             u.int_in_range(2..=3)?.min(slots_max)
         };
-        Universe {
+        let sites_max = u.int_in_range(1..=3)?;
+        let days_max = u.int_in_range(1..=3)?;
+        let regions_max = if one_in(u, 3)? {
+            1
+        } else {
+            u.int_in_range(2..=3)?
+        };
+        let universe = Universe {
+            sites_max,
+            days_max,
+            regions_max,
             people_max: match u.int_in_range(0..=8)? {
                 8 => 1,
                 6..=7 => u.int_in_range(2..=4)?,
@@ -986,6 +1439,9 @@ impl<'a> Arbitrary<'a> for Universe {
             } else {
                 LapsePolicy::Forfeit
             },
+            seat_aware_door: one_in(u, 4)?,
+            standby_max: u.int_in_range(0..=4)?,
+            pre_queue_max: u.int_in_range(0..=4)?,
             bookings_per_person_max: u.int_in_range(1..=3)?,
             choices_max: if one_in(u, 6)? {
                 1
@@ -1010,7 +1466,8 @@ impl<'a> Arbitrary<'a> for Universe {
             groups_max: 1,
             ops_remembered_max: 0,
         }
-        .with_arbitrary_flows(u)
+        .with_arbitrary_flows(u)?;
+        Ok(universe.one_side(bool::arbitrary(u)?))
     }
 }
 

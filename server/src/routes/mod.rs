@@ -12,6 +12,7 @@
 //! | `POST /api/confirm` | `hold` | turn a live hold into a booking (needs the pass) |
 //! | `POST /api/cancel` | `hold` | give a held seat back |
 //! | `GET /api/slots` | `slots` | the inventory, a page at a time |
+//! | `GET /api/search` | `search` | slots with room by region, sites, days and windows |
 //! | `POST /admin/cohorts/{id}/open` | `admin` | open a cohort's joins |
 //! | `GET`, `PUT /admin/outflow` | `admin` | the door's policy |
 //! | `GET /admin/stats` | `admin` | engine counters, memory, cohorts |
@@ -23,9 +24,6 @@
 //! same key with another body is 409 `op_conflict`, a malformed key 400
 //! `idempotency_key_invalid`, and a campaign that remembers no operations answers 501
 //! `ops_not_remembered` (see [`crate::idempotency`]).
-//!
-//! Slot search (`GET /api/search`) takes its own module here beside `slots` once the engine
-//! has it, wired in [`router`] like the others.
 
 mod admin;
 mod floor;
@@ -34,6 +32,7 @@ mod join;
 mod page;
 mod release;
 mod reserve;
+mod search;
 mod slots;
 mod status;
 
@@ -57,6 +56,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/confirm", post(hold::confirm))
         .route("/api/cancel", post(hold::cancel))
         .route("/api/slots", get(slots::slots))
+        .route("/api/search", get(search::search))
         .route("/admin/cohorts/{cohort}/open", post(admin::open_cohort))
         .route(
             "/admin/outflow",

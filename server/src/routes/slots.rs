@@ -1,8 +1,8 @@
 //! `GET /api/slots?from=0&limit=100`: the inventory in slot order, a page at a time, with
 //! what is still free; enough for a person to pick ranked choices on a small campaign.
 //!
-//! Finding slots with room by site, region, day or window is the engine's coming inventory
-//! search; its endpoint (`GET /api/search`) will sit beside this one.
+//! Finding slots with room by site, region, day or window is `GET /api/search` (the
+//! engine's index, not a scan).
 
 use axum::Json;
 use axum::extract::rejection::QueryRejection;

@@ -27,6 +27,7 @@ events_poll_ms = 20
 people_max = 1000
 slots_max = 16
 lease_ms = 60000
+standby_max = 0
 
 [[cohorts]]
 name = "first"

@@ -24,14 +24,27 @@ pub(super) enum ChoiceProblem {
 #[derive(Clone, Copy, Debug)]
 pub(super) enum Turned {
     Unknown,
-    Dependant { holder: Seq },
-    Waiting { seq: Seq, ahead: u64 },
+    Dependant {
+        holder: Seq,
+    },
+    Waiting {
+        seq: Seq,
+        ahead: u64,
+    },
+    /// On standby (see the engine's `gate.rs`).
+    Standby {
+        seq: Seq,
+    },
     Released,
-    Lapsed { at: Timestamp },
+    Lapsed {
+        at: Timestamp,
+    },
 }
 
+// As the engine's `gate.rs`: a person on standby is told so by `reserve`, and is not admitted
+// to book for the flows (which standby excludes, or which need a booking).
 macro_rules! from_gate {
-    ($($error:ident),*) => {$(
+    ($($error:ident => $standby:expr),*) => {$(
         impl From<ChoiceProblem> for $error {
             fn from(problem: ChoiceProblem) -> $error {
                 match problem {
@@ -48,6 +61,8 @@ macro_rules! from_gate {
                     Turned::Unknown => $error::UnknownPerson,
                     Turned::Dependant { holder } => $error::Dependant { holder },
                     Turned::Waiting { seq, ahead } => $error::NotAdmitted { seq, ahead },
+                    #[allow(clippy::redundant_closure_call)]
+                    Turned::Standby { seq } => ($standby)(seq),
                     Turned::Released => $error::PlaceReleased,
                     Turned::Lapsed { at } => $error::LeaseLapsed { at },
                 }
@@ -57,11 +72,11 @@ macro_rules! from_gate {
 }
 
 from_gate!(
-    ReserveError,
-    HoldError,
-    RebookError,
-    SeriesError,
-    GroupError
+    ReserveError => |_| ReserveError::OnStandby,
+    HoldError => |seq| HoldError::NotAdmitted { seq, ahead: 0 },
+    RebookError => |seq| RebookError::NotAdmitted { seq, ahead: 0 },
+    SeriesError => |seq| SeriesError::NotAdmitted { seq, ahead: 0 },
+    GroupError => |seq| GroupError::NotAdmitted { seq, ahead: 0 }
 );
 
 impl Model {
@@ -254,7 +269,9 @@ impl Model {
             .filter(|&&(_, seat)| seat == Some(from))
             .count() as u32;
         let chosen = choices.iter().enumerate().find(|&(_, &slot)| {
-            place.cell_of(slot).is_none() && self.slots[slot.as_index()].has_room_for(seats)
+            place.cell_of(slot).is_none()
+                && self.slots[slot.as_index()].has_room_for(seats)
+                && !self.standby_ahead(seq, slot)
         });
         let Some((rank, &slot)) = chosen else {
             return Err(RebookError::NoRoom {
@@ -392,7 +409,7 @@ impl Model {
             return Err(RegisterError::InvalidDependant { dependant });
         }
         let seq = match self.lock_tidied(holder, now) {
-            Ok(seq) | Err(Turned::Waiting { seq, .. }) => seq,
+            Ok(seq) | Err(Turned::Waiting { seq, .. } | Turned::Standby { seq }) => seq,
             Err(Turned::Unknown) => return Err(RegisterError::UnknownPerson),
             Err(Turned::Dependant { holder }) => return Err(RegisterError::Dependant { holder }),
             Err(Turned::Released) => return Err(RegisterError::PlaceReleased),
