@@ -6,8 +6,8 @@ mod common;
 
 use common::*;
 use fairbook::{
-    CohortId, CohortWindow, Config, ConfigError, Engine, EnqueueError, RegionId, ReserveError,
-    Scope, SiteId, SlotId, SlotSpec, Status,
+    CohortId, CohortWindow, Config, ConfigError, Engine, EnqueueError, RebookError, RegionId,
+    ReserveError, Scope, SiteId, SlotId, SlotSpec, Status,
 };
 
 const SEOUL: RegionId = RegionId::new(0);
@@ -112,6 +112,38 @@ fn a_person_bound_to_a_region_cannot_book_outside_it() {
         engine.reserve(person(1), &[busan], at(1)).unwrap().slot,
         busan
     );
+    assert_audit_ok(&engine);
+}
+
+/// A rebook is a new booking: a person bound to a region cannot move their booking out of it,
+/// and keeps the booking they had; within the region it moves.
+#[test]
+fn a_person_bound_to_a_region_cannot_rebook_outside_it() {
+    let (engine, seoul, busan) = seoul_and_busan(Config::default(), 1, 1);
+    let busan_late = engine
+        .add_slot(SlotSpec {
+            site: SiteId::new(1),
+            ..SlotSpec::with_capacity(1)
+        })
+        .unwrap();
+    engine
+        .enqueue_in(person(1), COHORT, Scope::Region(BUSAN), at(1))
+        .unwrap();
+    engine.advance(at(1), 1).unwrap();
+    engine.reserve(person(1), &[busan], at(1)).unwrap();
+    assert_eq!(
+        engine.rebook(person(1), busan, &[seoul, busan_late], at(1)),
+        Err(RebookError::OutOfScope {
+            slot: seoul,
+            scope: Scope::Region(BUSAN)
+        })
+    );
+    assert_eq!(engine.slot(busan).unwrap().booked, 1);
+    assert_eq!(engine.slot(seoul).unwrap().booked, 0);
+    let moved = engine
+        .rebook(person(1), busan, &[busan_late], at(1))
+        .unwrap();
+    assert_eq!(moved.slot, busan_late);
     assert_audit_ok(&engine);
 }
 

@@ -15,7 +15,7 @@
 //! either slot over its capacity.
 
 use super::Engine;
-use crate::error::RebookError;
+use crate::error::{RebookError, ReserveError};
 use crate::ids::{PersonId, Seq, SlotId};
 use crate::record::Record;
 use crate::status::Booking;
@@ -40,7 +40,8 @@ impl Engine {
     /// - No path around the queue: [`RebookError::NotAdmitted`],
     ///   [`RebookError::LeaseLapsed`], [`RebookError::PlaceReleased`],
     ///   [`RebookError::Dependant`].
-    /// - [`RebookError::NotBooked`], [`RebookError::SeriesLeg`], [`RebookError::NoRoom`].
+    /// - [`RebookError::NotBooked`], [`RebookError::SeriesLeg`], [`RebookError::OutOfScope`]
+    ///   (a person bound to a region moves only within it), [`RebookError::NoRoom`].
     ///
     /// # Example
     /// ```
@@ -82,6 +83,12 @@ impl Engine {
             .ok_or(RebookError::NotBooked { slot: from })?;
         if self.series.is_leg(seq, from) {
             return Err(RebookError::SeriesLeg { slot: from });
+        }
+        // The new slot is within the person's scope, as for `reserve`.
+        if let Err(ReserveError::OutOfScope { slot, scope }) =
+            self.check_scope(self.room.tag_of(seq), choices)
+        {
+            return Err(RebookError::OutOfScope { slot, scope });
         }
         // A group booked there moves with the holder's booking: all of its seats at once.
         let seats = 1 + self.group_seats_in(seq, from);

@@ -8,6 +8,7 @@ use core::fmt;
 
 use super::{CallTimeError, TimeTooFarAhead, TimeWentBackwards};
 use crate::ids::{OpId, PersonId, Seq, SlotId};
+use crate::scope::Scope;
 use crate::time::Timestamp;
 
 /// Why a call made through [`Engine::once`](crate::Engine::once) was not run.
@@ -525,6 +526,14 @@ pub enum RebookError {
         /// `true` if every slot in the engine is full, not just the listed ones.
         sold_out: bool,
     },
+    /// A listed slot is outside the scope the person joined with, as for
+    /// [`ReserveError::OutOfScope`](crate::ReserveError::OutOfScope). The old booking stays.
+    OutOfScope {
+        /// The first such slot in the list.
+        slot: SlotId,
+        /// The person's scope.
+        scope: Scope,
+    },
     /// See [`OpError`]. With `serde`, the [`OpError`]'s own object (its `"code"` is
     /// `"op_conflict"` or `"ops_not_remembered"`).
     #[cfg_attr(feature = "serde", serde(untagged))]
@@ -562,6 +571,12 @@ impl fmt::Display for RebookError {
             RebookError::NoRoom { sold_out: false } => {
                 write!(f, "every chosen slot is fully booked")
             }
+            RebookError::OutOfScope { slot, scope } => {
+                write!(
+                    f,
+                    "slot {slot} is outside {scope}, where the person may book"
+                )
+            }
             RebookError::Op(error) => error.fmt(f),
         }
     }
@@ -594,6 +609,7 @@ impl RebookError {
             RebookError::NotBooked { .. } => "not_booked",
             RebookError::SeriesLeg { .. } => "series_leg",
             RebookError::NoRoom { .. } => "no_room",
+            RebookError::OutOfScope { .. } => "out_of_scope",
             RebookError::Op(error) => error.code(),
         }
     }
