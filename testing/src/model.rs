@@ -1193,16 +1193,11 @@ impl Model {
         self.check_choices(choices)?;
         let seq = self.lock_to_book(person, now)?;
         let place = self.place(seq);
-        if let Scope::Region(region) = place.scope {
-            let outside = choices
-                .iter()
-                .find(|slot| self.region_of(self.slots[slot.as_index()].spec.site) != Some(region));
-            if let Some(&slot) = outside {
-                return Err(ReserveError::OutOfScope {
-                    slot,
-                    scope: place.scope,
-                });
-            }
+        if let Some(slot) = self.outside_scope(place.scope, choices) {
+            return Err(ReserveError::OutOfScope {
+                slot,
+                scope: place.scope,
+            });
         }
         if let Some(held) = place.offer {
             let Some(rank) = choices.iter().position(|&slot| slot == held) else {

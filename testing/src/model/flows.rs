@@ -6,7 +6,7 @@
 use fairbook::{
     BookedSlots, Booking, CancelError, ConfirmError, GroupBooking, GroupError, Hold, HoldError,
     OpAnswer, OpError, OpId, PersonId, RebookError, RegisterError, Registered, Released,
-    ReserveError, Scope, Seq, SeriesBooking, SeriesError, SlotId, Timestamp,
+    ReserveError, Seq, SeriesBooking, SeriesError, SlotId, Timestamp,
 };
 
 use super::{Model, ModelCell};
@@ -262,16 +262,11 @@ impl Model {
         {
             return Err(RebookError::SeriesLeg { slot: from });
         }
-        if let Scope::Region(region) = place.scope {
-            let outside = choices
-                .iter()
-                .find(|slot| self.region_of(self.slots[slot.as_index()].spec.site) != Some(region));
-            if let Some(&slot) = outside {
-                return Err(RebookError::OutOfScope {
-                    slot,
-                    scope: place.scope,
-                });
-            }
+        if let Some(slot) = self.outside_scope(place.scope, choices) {
+            return Err(RebookError::OutOfScope {
+                slot,
+                scope: place.scope,
+            });
         }
         // The group booked there moves along, all its seats at once.
         let seats = 1 + place

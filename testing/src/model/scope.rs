@@ -4,9 +4,20 @@
 use std::collections::HashMap;
 
 use super::Model;
-use fairbook::{EnqueueError, RegionId, Scope, SlotFilter};
+use fairbook::{EnqueueError, RegionId, Scope, SlotFilter, SlotId};
 
 impl Model {
+    /// The first of `choices` outside `scope`, which `reserve` and `rebook` refuse.
+    pub(super) fn outside_scope(&self, scope: Scope, choices: &[SlotId]) -> Option<SlotId> {
+        let Scope::Region(region) = scope else {
+            return None;
+        };
+        choices
+            .iter()
+            .copied()
+            .find(|slot| self.region_of(self.slots[slot.as_index()].spec.site) != Some(region))
+    }
+
     /// The scope a place keeps for `scope`: with one region, every scope is everywhere.
     pub(super) fn normalized(&self, scope: Scope) -> Scope {
         if self.config.regions_max > 1 {
